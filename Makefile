@@ -1,0 +1,38 @@
+# ChipQA: `make run` serves the UI on http://127.0.0.1:7860; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install index run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# CPU torch first, pinned: an unpinned torch would pull a multi-GB CUDA build.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(BIN)/chipqa ingest
+	$(BIN)/chipqa stats
+
+run: index
+	$(BIN)/chipqa serve
+
+lint: install
+	$(BIN)/ruff check assistant tests eval
+	$(BIN)/ruff format --check assistant tests eval
+	$(BIN)/mypy assistant
+
+test: lint
+	$(BIN)/pytest -q -p no:cacheprovider
+
+bench: index
+	$(BIN)/chipqa bench
+
+clean:
+	rm -rf $(VENV) data eval/reports .pytest_cache .mypy_cache .ruff_cache

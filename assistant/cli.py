@@ -1,0 +1,248 @@
+"""The `chipqa` command line. Thin: every command calls the pipeline and prints.
+
+Heavy modules (torch, chromadb, gradio) are imported inside commands so that
+`chipqa --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from assistant.ingest import IngestReport
+    from assistant.pipeline import Assistant
+    from assistant.settings import Settings
+    from assistant.types import Answer
+
+app = typer.Typer(
+    help="ChipQA: cited answers about the US–China AI-chip race.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with CLI options (those not None) on top."""
+    from pydantic import ValidationError
+
+    from assistant.errors import ConfigError
+    from assistant.settings import Settings
+
+    try:
+        base = Settings()
+        updates = {k: v for k, v in overrides.items() if v is not None}
+        return Settings(**{**base.model_dump(), **updates}) if updates else base
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {field}: {first['msg']}") from error
+
+
+def _assistant(settings: Settings) -> Assistant:
+    from assistant.pipeline import build_assistant
+
+    return build_assistant(settings)
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default: corpus/).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Index documents: new and edited files are embedded, deleted ones removed."""
+    assistant = _assistant(load_settings())
+    report = _run_ingest(assistant, paths or [], quiet=as_json)
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        _print_ingest(report)
+
+
+def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool) -> IngestReport:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    if quiet or not sys.stderr.isatty():
+        return assistant.ingest(paths)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[file]}"),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("embedding", total=None, file="")
+
+        def hook(event: str, detail: object) -> None:
+            if event == "file":
+                bar.update(task, file=str(detail))
+            else:
+                bar.advance(task, int(detail))  # type: ignore[call-overload]
+
+        return assistant.ingest(paths, progress=hook)
+
+
+def _print_ingest(report: IngestReport) -> None:
+    for line in report.skipped:
+        print(f"skipped {line}", file=sys.stderr)
+    print(
+        f"added {len(report.added)}, updated {len(report.updated)}, "
+        f"removed {len(report.removed)}, unchanged {len(report.unchanged)} documents; "
+        f"{report.chunks} chunks written ({report.total_chunks} in the index) "
+        f"in {report.seconds:.1f}s"
+    )
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="Your question.")],
+    k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
+    answerer: Annotated[str | None, typer.Option(help="extractive or llm.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source document.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Answer a question, citing a source passage after every sentence."""
+    settings = load_settings(k=k, answerer=answerer)
+    assistant = _assistant(settings)
+    streamed = settings.answerer == "llm" and not as_json
+    answer = assistant.ask(question, source=source, on_token=_echo if streamed else None)
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer, streamed=streamed))
+
+
+def _echo(text: str) -> None:
+    print(text, end="", flush=True)
+
+
+def format_answer(answer: Answer, streamed: bool = False) -> str:
+    """The answer, then its numbered sources (or related reading when abstaining)."""
+    lines = [] if streamed else [answer.text]
+    if streamed:
+        lines.append("")
+    if answer.notice:
+        lines.append(f"Note: {answer.notice}")
+    label = "Related reading" if answer.abstained else "Sources"
+    cited = answer.related if answer.abstained else answer.citations
+    if cited:
+        lines.append(f"\n{label}:")
+    for c in cited:
+        where = f"{c.title} ({c.date})" + (f", {c.section}" if c.section else "")
+        lines.append(f"[{c.n}] {where}\n    “{' '.join(c.quote.split())}”")
+        if c.sources:
+            lines.append(f"    sources: {'; '.join(c.sources)}")
+    return "\n".join(lines)
+
+
+@app.command("stats")
+def stats_command(as_json: JsonFlag = False) -> None:
+    """Show what is indexed: documents, chunks and sentences."""
+    assistant = _assistant(load_settings())
+    docs = assistant.documents()
+    data = {
+        "collection": assistant.settings.collection_name(),
+        "store": f"{assistant.settings.chroma_host}:{assistant.settings.chroma_port}"
+        if assistant.settings.uses_server
+        else str(assistant.settings.data_dir),
+        "documents": len(docs),
+        "chunks": assistant.store.chunk_count(),
+        "sentences": assistant.store.sentence_count(),
+        "incomplete": [d.source for d in docs if not d.complete],
+        "sources": [
+            {
+                "source": d.source,
+                "title": d.title,
+                "date": d.meta.get("date"),
+                "chunks": d.chunks,
+                "complete": d.complete,
+            }
+            for d in docs
+        ],
+    }
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    print(
+        f"{data['documents']} documents, {data['chunks']} chunks, "
+        f"{data['sentences']} sentences in {data['collection']} ({data['store']})"
+    )
+    for d in docs:
+        flag = "" if d.complete else "  [incomplete: re-run chipqa ingest]"
+        print(f"  {d.chunks:4d}  {d.title}  ({d.meta.get('date', 'undated')}){flag}")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
+) -> None:
+    """Serve the chat UI in your browser."""
+    from assistant.ui import serve
+
+    settings = load_settings(host=host, port=port)
+    serve(_assistant(settings))
+
+
+@app.command("eval")
+def eval_command(
+    gold: Annotated[Path, typer.Option(help="Gold FAQ YAML file.")] = Path("eval/gold_faq.yaml"),
+    split: Annotated[str, typer.Option(help="dev, test or all.")] = "all",
+    answerer: Annotated[str | None, typer.Option(help="extractive or llm.")] = None,
+    k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
+    out: Annotated[Path, typer.Option(help="Report folder.")] = Path("eval/reports/latest"),
+    baseline: Annotated[bool, typer.Option(help="Also run the naive LangChain RAG.")] = False,
+    thresholds: Annotated[Path | None, typer.Option(help="Fail below these floors.")] = None,
+) -> None:
+    """Score answers against a gold FAQ; write report.json, report.md and plots."""
+    from assistant.evaluate import run_eval
+
+    settings = load_settings(k=k, answerer=answerer)
+    code = run_eval(
+        _assistant(settings),
+        gold=gold,
+        split=split,
+        out=out,
+        baseline=baseline,
+        thresholds=thresholds,
+    )
+    raise typer.Exit(code)
+
+
+@app.command("bench")
+def bench_command(
+    sizes: Annotated[str, typer.Option(help="Corpus multipliers, e.g. 1,10,100.")] = "1,10,100",
+    queries: Annotated[int, typer.Option(help="Questions per size.")] = 0,
+    out: Annotated[Path, typer.Option(help="Report folder.")] = Path("eval/reports/bench"),
+    quick: Annotated[bool, typer.Option(help="Sizes 1,10 and few queries (smoke test).")] = False,
+) -> None:
+    """Measure latency, throughput and memory against baselines; write bench.json/md/png."""
+    from assistant.bench import run_bench
+
+    run_bench(load_settings(), sizes=sizes, queries=queries, out=out, quick=quick)
+
+
+def main() -> None:
+    """Entry point: user mistakes become one line on stderr and exit code 1."""
+    from assistant.errors import ChipQAError
+
+    try:
+        app()
+    except ChipQAError as error:
+        if os.environ.get("CHIPQA_DEBUG"):
+            raise
+        print(f"chipqa: error: {error}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("chipqa: interrupted", file=sys.stderr)
+        sys.exit(130)

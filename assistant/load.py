@@ -1,0 +1,159 @@
+"""Loading stage: turn a file into a `Document` (text + metadata), or say why not."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.errors import LoadError
+from assistant.types import Document
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+SIDECAR_SUFFIX = ".meta.yaml"
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
+PDF_TIMEOUT_S = 30
+PDF_MEMORY_BYTES = 1024 * 1024 * 1024
+
+
+def iter_corpus_files(root: Path) -> Iterator[Path]:
+    """Files under `root` that look like documents (sidecars and dotfiles skipped)."""
+    if root.is_file():
+        yield root
+        return
+    for path in sorted(root.rglob("*")):
+        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+        if path.is_file() and not hidden and not path.name.endswith(SIDECAR_SUFFIX):
+            yield path
+
+
+def load_document(path: Path, source: str) -> Document:
+    """Read one file. Raises `LoadError` naming the file and the reason."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(f"{path.name}: unsupported file type '{suffix or 'none'}'")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise LoadError(f"{path.name}: cannot read ({error.strerror})") from error
+    if suffix == ".pdf":
+        text, meta, page_starts = _read_pdf(path, raw)
+    elif suffix in (".html", ".htm"):
+        text, meta = _read_html(decode_text(raw, path.name))
+        page_starts = ()
+    else:
+        text, meta = _split_front_matter(decode_text(raw, path.name), path.name)
+        page_starts = ()
+    if not text.strip():
+        raise LoadError(f"{path.name}: no text to index (the file is empty or blank)")
+    meta = {**meta, **_read_sidecar(path)}
+    title = str(meta.pop("title", "") or _first_line(text) or path.stem)
+    meta.setdefault("date", str(meta.get("as_of") or "undated"))
+    return Document(
+        source=source,
+        text=text,
+        title=title,
+        sha256=hashlib.sha256(
+            raw + json.dumps(meta, sort_keys=True, default=str).encode()
+        ).hexdigest(),
+        meta={k: _plain(v) for k, v in meta.items()},
+        page_starts=page_starts,
+    )
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """Decode bytes as UTF-8/UTF-16 (BOM) or Latin-1; reject binary data."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    if b"\x00" in raw[:4096]:
+        raise LoadError(f"{name}: looks like a binary file (NUL bytes), not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > 0.05 * max(1, len(text[:4096])):
+        raise LoadError(f"{name}: looks like a binary file (control bytes), not text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split_front_matter(text: str, name: str) -> tuple[str, dict[str, Any]]:
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return text, {}
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or "syntax error"
+        raise LoadError(f"{name}: front matter is not valid YAML ({problem})") from error
+    if not isinstance(meta, dict):
+        raise LoadError(f"{name}: front matter must be a YAML mapping")
+    return text[match.end() :], meta
+
+
+def _read_sidecar(path: Path) -> dict[str, Any]:
+    sidecar = path.with_name(path.name.removesuffix(path.suffix) + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return {}
+    try:
+        meta = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise LoadError(f"{sidecar.name}: unreadable metadata ({error})") from error
+    if not isinstance(meta, dict):
+        raise LoadError(f"{sidecar.name}: metadata must be a YAML mapping")
+    return meta
+
+
+def _read_html(html: str) -> tuple[str, dict[str, Any]]:
+    from assistant.html_text import html_to_text
+
+    return html_to_text(html)
+
+
+def _read_pdf(path: Path, raw: bytes) -> tuple[str, dict[str, Any], tuple[int, ...]]:
+    """Extract PDF text in a child process with a time and memory limit."""
+    if not raw.startswith(b"%PDF-"):
+        raise LoadError(f"{path.name}: not a PDF (no %PDF header)")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "assistant.pdf_text", str(path), str(PDF_MEMORY_BYTES)],
+            capture_output=True,
+            timeout=PDF_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise LoadError(f"{path.name}: PDF parsing took over {PDF_TIMEOUT_S}s") from error
+    if done.returncode != 0:
+        reason = done.stderr.decode(errors="replace").strip().splitlines()
+        raise LoadError(f"{path.name}: {reason[-1] if reason else 'PDF parser crashed'}")
+    result = json.loads(done.stdout)
+    pages: list[str] = result["pages"]
+    starts, offset = [], 0
+    for page in pages:
+        starts.append(offset)
+        offset += len(page) + 2
+    return "\n\n".join(pages), result["meta"], tuple(starts)
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:120]
+    return ""
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates and other objects become strings; lists stay lists."""
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,142 @@
+"""Wiring: one `Assistant` built from settings; the CLI, UI, eval and bench all call it."""
+
+from __future__ import annotations
+
+import threading
+import time
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer
+from assistant.embed import BundledEmbedder, Embedder
+from assistant.errors import EmptyIndexError, QuestionError
+from assistant.followup import Turn, retrieval_query
+from assistant.ingest import IngestReport, ProgressHook, ingest
+from assistant.retrieve import CorpusIndex, retrieve
+from assistant.settings import Settings
+from assistant.store import ChromaStore
+from assistant.types import Answer, DocInfo
+
+
+class Assistant:
+    """The retrieval pipeline over one store, with its embedder and answerers."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        store: ChromaStore,
+        answerers: dict[str, Answerer],
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self.answerers = answerers
+        self._index: CorpusIndex | None = None
+        self._index_lock = threading.Lock()
+        self.ingest_lock = threading.Lock()  # one ingest at a time in this process
+
+    @property
+    def index(self) -> CorpusIndex:
+        """The in-memory view of the store, built on first use and after each ingest."""
+        with self._index_lock:
+            if self._index is None:
+                self._index = CorpusIndex.build(self.store)
+            return self._index
+
+    def ingest(
+        self, paths: Sequence[Path] = (), progress: ProgressHook | None = None
+    ) -> IngestReport:
+        """Index files (default: the corpus folder) and refresh the in-memory view."""
+        with self.ingest_lock:
+            report = ingest(list(paths), self.settings, self.store, self.embedder, progress)
+            with self._index_lock:
+                self._index = None
+        return report
+
+    def documents(self) -> list[DocInfo]:
+        """Indexed documents, sorted by source."""
+        return [self.index.docs[s] for s in sorted(self.index.docs)]
+
+    def ask(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        *,
+        k: int | None = None,
+        answerer: str | None = None,
+        source: str | None = None,
+        on_token: object = None,
+    ) -> Answer:
+        """Answer `question` (with earlier turns for follow-ups), citing every sentence."""
+        began = time.perf_counter()
+        question, notice = self._clean(question)
+        if not self.index.chunks:
+            raise EmptyIndexError("nothing is indexed yet: run `chipqa ingest` first")
+        timings: dict[str, float] = {}
+        query = retrieval_query(question, history)
+        step = time.perf_counter()
+        vector = self.embedder.embed([query])[0]
+        timings["embed_query"] = (time.perf_counter() - step) * 1000
+        hits = retrieve(
+            query,
+            vector,
+            self.store,
+            self.index,
+            k=k or self.settings.k,
+            candidates=self.settings.candidates,
+            rrf_k=self.settings.rrf_k,
+            source=source or self.settings.source,
+            timings=timings,
+        )
+        step = time.perf_counter()
+        name = answerer or self.settings.answerer
+        request = AnswerRequest(
+            question,
+            vector,
+            hits,
+            self.index,
+            self.settings,
+            timings,
+            on_token if callable(on_token) else None,
+        )
+        result = self.answerers[name].answer(request)
+        timings["answer"] = (time.perf_counter() - step) * 1000
+        timings["total"] = (time.perf_counter() - began) * 1000
+        result.timings_ms = timings
+        result.retrieval_query = query
+        result.notice = " ".join(n for n in (notice, result.notice) if n) or None
+        return result
+
+    def _clean(self, question: str) -> tuple[str, str | None]:
+        """Strip control and zero-width characters; cap the length with a notice."""
+        cleaned = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in question)
+        cleaned = " ".join(cleaned.split())
+        if not cleaned:
+            raise QuestionError("the question is empty: type a question about the documents")
+        limit = self.settings.max_question_chars
+        if len(cleaned) > limit:
+            return cleaned[:limit], f"Your question was cut to its first {limit} characters."
+        return cleaned, None
+
+
+def build_assistant(
+    settings: Settings | None = None,
+    *,
+    store: ChromaStore | None = None,
+    embedder: Embedder | None = None,
+    answerers: dict[str, Answerer] | None = None,
+) -> Assistant:
+    """Wire the pipeline; pass components to replace the defaults."""
+    settings = settings or Settings()
+    embedder = embedder or BundledEmbedder(settings.batch_size)
+    store = store or ChromaStore(settings, embedder.name, embedder.dimension)
+    if answerers is None:
+        extractive = ExtractiveAnswerer()
+        answerers = {"extractive": extractive}
+        if settings.llm_configured:
+            from assistant.llm import LLMAnswerer
+
+            answerers["llm"] = LLMAnswerer(settings, embedder, fallback=extractive)
+    return Assistant(settings, embedder, store, answerers)

@@ -1,0 +1,96 @@
+"""One frozen settings object, read from `CHIPQA_*` environment variables.
+
+Change it only by copying: `settings.model_copy(update={"k": 8})`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+AnswererName = Literal["extractive", "llm"]
+
+
+class Settings(BaseSettings):
+    """Everything a ChipQA stage may be configured by."""
+
+    model_config = SettingsConfigDict(env_prefix="CHIPQA_", frozen=True, extra="forbid")
+
+    # Where things live.
+    corpus_dir: Path = Field(Path("corpus"), description="Folder indexed by `chipqa ingest`.")
+    data_dir: Path = Field(Path("data"), description="Embedded Chroma store and lock file.")
+    collection: str = Field("chipqa", description="Base name of the Chroma collections.")
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded.")
+    chroma_port: int | None = Field(None, description="Chroma server port.")
+
+    # Chunking and embedding (these change the vectors, see `index_fingerprint`).
+    embedding_model: str = Field("all-MiniLM-L6-v2", description="Bundled embedding model.")
+    max_chunk_tokens: int = Field(200, ge=32, le=256, description="Chunk size cap in tokens.")
+    batch_size: int = Field(16, ge=1, description="Texts per embedding batch.")
+
+    # Retrieval.
+    k: int = Field(6, ge=1, le=50, description="Passages handed to the answerer.")
+    candidates: int = Field(20, ge=1, le=200, description="Hits taken from each retriever.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    source: str | None = Field(None, description="Only retrieve from this source document.")
+
+    # Answering.
+    answerer: AnswererName = Field("extractive", description="extractive or llm.")
+    answer_words: int = Field(80, ge=10, le=400, description="Target answer length.")
+    abstain_threshold: float = Field(
+        0.42, description="Best sentence relevance below which ChipQA abstains."
+    )
+    support_threshold: float = Field(
+        0.55, description="Citation support score below which a sentence is dropped."
+    )
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are cut.")
+
+    # Optional LLM (any OpenAI-compatible endpoint).
+    llm_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:11434/v1")
+    llm_model: str | None = Field(None, description="Model name served by the endpoint.")
+    llm_api_key: str = Field("not-needed", description="API key, if the endpoint needs one.")
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds before falling back.")
+
+    # UI.
+    host: str = Field("127.0.0.1", description="Address the UI binds to.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the UI listens on.")
+    auth: str | None = Field(None, description="user:password for basic auth.")
+    max_upload_mb: int = Field(20, ge=1, description="Largest accepted upload.")
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        if not value.replace("-", "").replace("_", "").isalnum():
+            raise ValueError("use letters, digits, '-' and '_' only")
+        return value
+
+    @model_validator(mode="after")
+    def _llm_complete(self) -> Settings:
+        if self.answerer == "llm" and not (self.llm_base_url and self.llm_model):
+            raise ValueError(
+                "answerer 'llm' needs CHIPQA_LLM_BASE_URL and CHIPQA_LLM_MODEL to be set"
+            )
+        return self
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when an LLM endpoint and model are both set."""
+        return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def uses_server(self) -> bool:
+        """True when a Chroma server is configured instead of the embedded store."""
+        return self.chroma_host is not None
+
+    def index_fingerprint(self) -> str:
+        """Short hash of exactly the settings that change stored vectors or chunks."""
+        key = f"{self.embedding_model}|{self.max_chunk_tokens}|chunker-v1"
+        return hashlib.sha256(key.encode()).hexdigest()[:8]
+
+    def collection_name(self) -> str:
+        """The chunk collection's name: base name plus the index fingerprint."""
+        return f"{self.collection}-{self.index_fingerprint()}"

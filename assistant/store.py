@@ -1,0 +1,254 @@
+"""Store stage: chunks and sentence vectors in Chroma, embedded or on a server.
+
+Two collections share one name: `<name>` holds chunk vectors, `<name>-sentences`
+holds the vector of every sentence (so answering needs no re-embedding). What is
+indexed (the manifest) is read back from chunk metadata, so it can never disagree
+with the store, and a document whose chunk count falls short was interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from assistant.errors import IndexMismatchError, StoreError
+from assistant.types import Chunk, DocInfo, Document, Sentence
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
+
+    from assistant.settings import Settings
+
+PAGE = 5000  # rows per Chroma read/write call
+
+
+@dataclass(frozen=True)
+class DenseMatch:
+    """One nearest-neighbour result: chunk id and cosine similarity."""
+
+    chunk_id: str
+    similarity: float
+
+
+class ChromaStore:
+    """Chunk and sentence collections in one Chroma database (local folder or server)."""
+
+    def __init__(self, settings: Settings, model_name: str, dimension: int) -> None:
+        self.settings = settings
+        self.client = _connect(settings)
+        meta = {"embedding_model": model_name, "dimension": dimension}
+        name = settings.collection_name()
+        self.chunks = self._collection(name, meta)
+        self.sentences = self._collection(f"{name}-sentences", meta)
+
+    def _collection(self, name: str, meta: dict[str, Any]) -> Collection:
+        try:
+            collection = self.client.get_or_create_collection(
+                name,
+                metadata=meta,
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+        except Exception as error:  # chromadb raises many unrelated types here
+            raise StoreError(f"cannot open Chroma collection '{name}': {error}") from error
+        found = {k: (collection.metadata or {}).get(k) for k in meta}
+        if found != meta:
+            raise IndexMismatchError(
+                f"collection '{name}' was built with {found['embedding_model']} "
+                f"(dimension {found['dimension']}), not {meta['embedding_model']} "
+                f"(dimension {meta['dimension']}): set CHIPQA_COLLECTION to a new name "
+                "or delete the data directory and re-ingest"
+            )
+        return collection
+
+    def write(
+        self,
+        doc: Document,
+        chunks: Sequence[Chunk],
+        chunk_vectors: np.ndarray,
+        sentence_vectors: np.ndarray,
+    ) -> None:
+        """Add one document's chunks (ids are deterministic, so a retry never duplicates)."""
+        doc_meta = json.dumps(doc.meta, sort_keys=True)
+        self.chunks.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=chunk_vectors,
+            documents=[c.text for c in chunks],
+            metadatas=[_chunk_meta(doc, c, len(chunks), doc_meta) for c in chunks],
+        )
+        rows = [(c, i, s) for c in chunks for i, s in enumerate(c.sentences)]
+        for first in range(0, len(rows), PAGE):
+            page = rows[first : first + PAGE]
+            self.sentences.upsert(
+                ids=[f"{c.id}:{i}" for c, i, _ in page],
+                embeddings=sentence_vectors[first : first + PAGE],
+                metadatas=[{"chunk_id": c.id, "source": c.source, "i": i} for c, i, _ in page],
+            )
+
+    def delete_source(self, source: str) -> None:
+        """Remove every chunk and sentence of one document."""
+        self.sentences.delete(where={"source": source})
+        self.chunks.delete(where={"source": source})
+
+    def documents(self) -> dict[str, DocInfo]:
+        """What is indexed, per source, read back from chunk metadata."""
+        docs: dict[str, DocInfo] = {}
+        for meta in self._all_metadata():
+            source = str(meta["source"])
+            info = docs.get(source)
+            if info is None:
+                info = docs[source] = _doc_info(meta)
+            docs[source] = DocInfo(
+                info.source,
+                info.title,
+                info.sha256,
+                info.chunks + 1,
+                info.expected_chunks,
+                info.meta,
+            )
+        return docs
+
+    def _all_metadata(self) -> Iterator[dict[str, Any]]:
+        total = self.chunk_count()
+        for offset in range(0, total, PAGE):
+            rows = self.chunks.get(include=["metadatas"], limit=PAGE, offset=offset)
+            yield from (dict(m) for m in rows["metadatas"] or [])
+
+    def load_chunks(self) -> Iterator[tuple[Chunk, DocInfo]]:
+        """Every stored chunk with its document info (for BM25 and the answerer)."""
+        docs = self.documents()
+        total = self.chunk_count()
+        for offset in range(0, total, PAGE):
+            rows = self.chunks.get(include=["metadatas", "documents"], limit=PAGE, offset=offset)
+            for chunk_id, meta, text in zip(
+                rows["ids"], rows["metadatas"] or [], rows["documents"] or [], strict=True
+            ):
+                yield _chunk_from_row(chunk_id, dict(meta), text), docs[str(meta["source"])]
+
+    def sentence_vectors(self) -> dict[str, np.ndarray]:
+        """chunk id → (sentences, dimension) matrix, in sentence order."""
+        found: dict[str, dict[int, np.ndarray]] = {}
+        total = self.sentences.count()
+        for offset in range(0, total, PAGE):
+            rows = self.sentences.get(
+                include=["metadatas", "embeddings"], limit=PAGE, offset=offset
+            )
+            vectors = rows["embeddings"]
+            for meta, vector in zip(
+                rows["metadatas"] or [], vectors if vectors is not None else [], strict=True
+            ):
+                found.setdefault(str(meta["chunk_id"]), {})[int(str(meta["i"]))] = vector
+        return {
+            chunk_id: np.asarray([rows[i] for i in sorted(rows)], dtype=np.float32)
+            for chunk_id, rows in found.items()
+        }
+
+    def nearest(self, vector: np.ndarray, n: int, source: str | None = None) -> list[DenseMatch]:
+        """The `n` chunks closest to `vector`, optionally within one source."""
+        count = self.chunk_count()
+        if count == 0:
+            return []
+        result = self.chunks.query(
+            query_embeddings=[vector.tolist()],
+            n_results=min(n, count),
+            where={"source": source} if source else None,
+            include=["distances"],
+        )
+        distances = (result["distances"] or [[]])[0]
+        return [
+            DenseMatch(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], distances, strict=True)
+        ]
+
+    def chunk_count(self) -> int:
+        """Number of stored chunks."""
+        try:
+            return int(self.chunks.count())
+        except Exception as error:
+            raise StoreError(f"the vector store is unavailable ({error}); retry shortly") from error
+
+    def sentence_count(self) -> int:
+        """Number of stored sentence vectors."""
+        return int(self.sentences.count())
+
+
+def _connect(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.uses_server:
+            return chromadb.HttpClient(
+                host=str(settings.chroma_host),
+                port=settings.chroma_port or 8000,
+                settings=chroma_settings,
+            )
+        path = settings.data_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except OSError as error:
+        raise StoreError(
+            f"cannot use data directory {settings.data_dir} ({error.strerror}): "
+            "set CHIPQA_DATA_DIR to a writable folder"
+        ) from error
+    except Exception as error:
+        where = (
+            f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
+            if settings.uses_server
+            else f"Chroma store in {settings.data_dir}"
+        )
+        raise StoreError(f"cannot reach the {where} ({error}); is it running?") from error
+
+
+def _chunk_meta(doc: Document, chunk: Chunk, total: int, doc_meta: str) -> dict[str, Any]:
+    spans = [offset for s in chunk.sentences for offset in (s.start, s.end)]
+    meta: dict[str, Any] = {
+        "source": doc.source,
+        "title": doc.title,
+        "sha256": doc.sha256,
+        "doc_chunks": total,
+        "doc_meta": doc_meta,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "section": chunk.section,
+        "spans": spans,
+    }
+    if chunk.page is not None:
+        meta["page"] = chunk.page
+    return meta
+
+
+def _doc_info(meta: dict[str, Any]) -> DocInfo:
+    return DocInfo(
+        source=str(meta["source"]),
+        title=str(meta["title"]),
+        sha256=str(meta["sha256"]),
+        chunks=0,
+        expected_chunks=int(meta["doc_chunks"]),
+        meta=json.loads(meta["doc_meta"]),
+    )
+
+
+def _chunk_from_row(chunk_id: str, meta: dict[str, Any], text: str) -> Chunk:
+    start = int(meta["start"])
+    spans = [int(x) for x in meta["spans"]]
+    sentences = tuple(
+        Sentence(a, b, text[a - start : b - start])
+        for a, b in zip(spans[::2], spans[1::2], strict=True)
+    )
+    return Chunk(
+        id=chunk_id,
+        source=str(meta["source"]),
+        index=int(meta["index"]),
+        start=start,
+        end=int(meta["end"]),
+        text=text,
+        section=str(meta["section"]),
+        sentences=sentences,
+        page=meta.get("page"),
+    )

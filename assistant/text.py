@@ -1,0 +1,50 @@
+"""Small text helpers shared by retrieval, answering, citation checks and the eval."""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"[A-Za-z0-9]+(?:[’'][A-Za-z]+)?")
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers him his how i if in into is it its
+    itself just me more most my no nor not now of off on once only or other our out over own
+    same she should so some such than that the their them then there these they this those
+    through to too under until up very was we were what when where which while who whom why
+    will with would you your yours s t don much many really already still even ever yet get
+    got say said says tell told like one""".split()  # noqa: SIM905
+)
+QUOTE_MARKS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def normalise(text: str) -> str:
+    """Fold quote marks and dashes, collapse whitespace, lowercase: for matching only."""
+    return " ".join(text.translate(QUOTE_MARKS).split()).lower()
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercased word tokens with possessive endings dropped."""
+    words = WORD.findall(text.translate(QUOTE_MARKS))
+    return [w.lower().removesuffix("'s") for w in words]
+
+
+def content_terms(text: str) -> list[str]:
+    """Tokens that carry meaning (no stopwords), with light plural folding."""
+    return [stem(t) for t in tokens(text) if t not in STOPWORDS]
+
+
+def stem(word: str) -> str:
+    """A crude stemmer: enough to match 'chips'/'chip' and 'controls'/'control'."""
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def lexical_overlap(claim: str, evidence: str) -> float:
+    """Share of the claim's content terms that occur in the evidence (0..1)."""
+    wanted = set(content_terms(claim))
+    if not wanted:
+        return 0.0
+    return len(wanted & set(content_terms(evidence))) / len(wanted)

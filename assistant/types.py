@@ -1,0 +1,135 @@
+"""The typed outputs of each pipeline stage: Document → Chunk → Hit → Citation → Answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A loaded source file: its full text and metadata."""
+
+    source: str  # stable key: path relative to the corpus root, or the file name
+    text: str
+    title: str
+    sha256: str
+    meta: dict[str, Any] = field(default_factory=dict)  # date, publisher, kind, sources, topics
+    page_starts: tuple[int, ...] = ()  # PDF: offset where each page's text begins
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page number holding character `offset` (PDFs only)."""
+        if not self.page_starts:
+            return None
+        return sum(1 for start in self.page_starts if start <= offset)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence or list item; `start`/`end` are offsets into the document text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A retrievable passage of a document, with its sentences."""
+
+    id: str
+    source: str
+    index: int
+    start: int
+    end: int
+    text: str
+    section: str
+    sentences: tuple[Sentence, ...]
+    page: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocInfo:
+    """What the store knows about one indexed document."""
+
+    source: str
+    title: str
+    sha256: str
+    chunks: int
+    expected_chunks: int
+    meta: dict[str, Any]
+
+    @property
+    def complete(self) -> bool:
+        """False when an ingest of this document was interrupted."""
+        return self.chunks == self.expected_chunks
+
+
+@dataclass(slots=True)
+class Hit:
+    """A retrieved chunk with its fused score and per-retriever ranks."""
+
+    chunk: Chunk
+    doc: DocInfo
+    score: float
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One cited passage: `quote == document_text[start:end]`."""
+
+    n: int
+    source: str
+    title: str
+    quote: str
+    start: int
+    end: int
+    score: float  # support score of the cited sentence(s), 0..1
+    chunk_id: str = ""
+    section: str = ""
+    date: str = ""
+    page: int | None = None
+    passage: str = ""  # the surrounding chunk text, for display
+    passage_start: int = 0
+    sources: tuple[str, ...] = ()  # a brief's listed sources
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the passage text is left out)."""
+        data = asdict(self)
+        data.pop("passage")
+        data["sources"] = list(self.sources)
+        return data
+
+
+ABSTAIN_TEXT = "The documents in the corpus do not answer this."
+
+
+@dataclass(slots=True)
+class Answer:
+    """What `ask` returns to the CLI, the UI and the eval."""
+
+    question: str
+    text: str
+    abstained: bool
+    confidence: float
+    citations: list[Citation]
+    related: list[Citation] = field(default_factory=list)
+    passages: list[Hit] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notice: str | None = None
+    retrieval_query: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object printed by `chipqa ask --json`."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "confidence": round(self.confidence, 4),
+            "citations": [c.to_dict() for c in self.citations],
+            "related": [c.to_dict() for c in self.related],
+            "notice": self.notice,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }

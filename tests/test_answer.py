@@ -1,0 +1,90 @@
+"""Cited answers on the real corpus with the real model."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import CORPUS
+
+from assistant.followup import retrieval_query
+from assistant.load import load_document
+from assistant.pipeline import Assistant
+from assistant.types import ABSTAIN_TEXT, Answer
+
+SEED = "000_cb4bb78572b81c0a.txt"
+SEED_FAQ = [
+    ("Can China already beat the US in chip tech?", "still lags in the most advanced"),
+    ("How important is DeepSeek?", "symbolic and practical"),
+    ("Why does the US block chip exports to China?", "To slow China’s progress"),
+    ("Will software/usability be a problem for Chinese chips?", "building the drivers"),
+    ("How long until China is independent in chip tech?", "a few years (5–10)"),
+]
+
+
+def assert_citations_exact(answer: Answer) -> None:
+    for citation in answer.citations + answer.related:
+        text = load_document(CORPUS / citation.source, citation.source).text
+        assert text[citation.start : citation.end] == citation.quote
+    for n in range(1, len(answer.citations) + 1):
+        assert f"[{n}]" in answer.text
+    retrieved = {hit.chunk.id for hit in answer.passages}
+    assert {c.chunk_id for c in answer.citations} <= retrieved
+
+
+@pytest.mark.parametrize(("question", "expected"), SEED_FAQ)
+def test_seed_faq_questions_cite_the_faq(
+    corpus_assistant: Assistant, question: str, expected: str
+) -> None:
+    answer = corpus_assistant.ask(question)
+    assert not answer.abstained
+    assert expected in answer.text
+    assert any(c.source == SEED and c.section == "FAQs" for c in answer.citations)
+    assert_citations_exact(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did the head of Nvidia say about how close China is?", "nanoseconds behind"),
+        ("What advantages does China have in this race?", "skilled talent pool"),
+        ("Which Chinese company said its chip competes with Nvidia's H20?", "Alibaba"),
+    ],
+)
+def test_paraphrased_questions_cite_the_right_sentence(
+    corpus_assistant: Assistant, question: str, expected: str
+) -> None:
+    answer = corpus_assistant.ask(question)
+    assert not answer.abstained
+    assert any(expected in c.quote for c in answer.citations)
+    assert_citations_exact(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who won the 2022 football World Cup?",
+        "How do I make pizza dough at home?",
+        "What is the weather like in Paris today?",
+    ],
+)
+def test_off_topic_questions_abstain(corpus_assistant: Assistant, question: str) -> None:
+    answer = corpus_assistant.ask(question)
+    assert answer.abstained and answer.text == ABSTAIN_TEXT and not answer.citations
+    assert answer.related, "an abstention still offers related reading"
+    assert_citations_exact(answer)
+
+
+def test_follow_up_uses_the_earlier_turn(corpus_assistant: Assistant) -> None:
+    history = [{"question": "What did Alibaba claim about its new chip?", "answer": "..."}]
+    query = retrieval_query("And how much energy does it use?", history)  # type: ignore[arg-type]
+    assert "Alibaba" in query
+    answer = corpus_assistant.ask("And how much energy does it use?", history)  # type: ignore[arg-type]
+    assert not answer.abstained
+    assert any("energy" in c.quote and "Alibaba" in c.passage for c in answer.citations)
+
+
+def test_json_shape(corpus_assistant: Assistant) -> None:
+    data = corpus_assistant.ask("How important is DeepSeek?").to_dict()
+    assert {"question", "answer", "abstained", "confidence", "citations", "timings_ms"} <= set(data)
+    assert {"n", "source", "title", "quote", "start", "end", "score"} <= set(data["citations"][0])
+    assert 0.0 <= data["confidence"] <= 1.0
+    assert data["timings_ms"]["total"] > 0

@@ -1,0 +1,95 @@
+"""Ingest against a real Chroma: embedded in a temp folder and a `chroma run` server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import make_settings
+
+from assistant.embed import BundledEmbedder
+from assistant.errors import IndexMismatchError, StoreError
+from assistant.ingest import writer_lock
+from assistant.pipeline import Assistant, build_assistant
+from assistant.store import ChromaStore
+
+DOC_A = "# Alpha\n\nHuawei unveiled the Ascend 910C. It targets training workloads.\n"
+DOC_B = "# Beta\n\nCambricon revenue rose sharply in 2025. Investors cheered.\n"
+
+
+def corpus_with_two_docs(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(DOC_A)
+    (corpus / "b.md").write_text(DOC_B)
+    return corpus
+
+
+@pytest.fixture(params=["embedded", "server"])
+def assistant(
+    request: pytest.FixtureRequest, tmp_path: Path, embedder: BundledEmbedder
+) -> Assistant:
+    corpus_with_two_docs(tmp_path)
+    overrides: dict[str, object] = {"collection": f"t{abs(hash(tmp_path)) % 10**8}"}
+    if request.param == "server":
+        host, port = request.getfixturevalue("chroma_server")
+        overrides |= {"chroma_host": host, "chroma_port": port}
+    return build_assistant(make_settings(tmp_path, **overrides), embedder=embedder)
+
+
+def test_reingest_of_unchanged_corpus_embeds_nothing(assistant: Assistant) -> None:
+    first = assistant.ingest()
+    assert sorted(first.added) == ["a.md", "b.md"] and first.embeddings > 0
+    second = assistant.ingest()
+    assert second.embeddings == 0 and second.chunks == 0
+    assert sorted(second.unchanged) == ["a.md", "b.md"]
+    assert second.total_chunks == first.total_chunks
+
+
+def test_edit_replaces_exactly_its_chunks(assistant: Assistant) -> None:
+    assistant.ingest()
+    b_before = {c.id for c in assistant.index.chunks if c.source == "b.md"}
+    (assistant.settings.corpus_dir / "a.md").write_text(DOC_A + "\nA new sentence on SMIC.\n")
+    report = assistant.ingest()
+    assert report.updated == ["a.md"] and report.unchanged == ["b.md"]
+    a_text = " ".join(c.text for c in assistant.index.chunks if c.source == "a.md")
+    assert "SMIC" in a_text
+    assert {c.id for c in assistant.index.chunks if c.source == "b.md"} == b_before
+    assert assistant.store.chunk_count() == len(assistant.index.chunks)
+
+
+def test_deleted_file_disappears(assistant: Assistant) -> None:
+    assistant.ingest()
+    (assistant.settings.corpus_dir / "b.md").unlink()
+    report = assistant.ingest()
+    assert report.removed == ["b.md"]
+    assert {c.source for c in assistant.index.chunks} == {"a.md"}
+    assert assistant.store.sentence_count() == sum(len(c.sentences) for c in assistant.index.chunks)
+
+
+def test_bad_files_are_skipped_and_the_rest_ingests(assistant: Assistant) -> None:
+    corpus = assistant.settings.corpus_dir
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (corpus / "slides.pptx").write_bytes(b"PK")
+    report = assistant.ingest()
+    assert sorted(report.added) == ["a.md", "b.md"]
+    assert len(report.skipped) == 3
+    assert all("\n" not in line for line in report.skipped)
+
+
+def test_model_mismatch_is_a_clear_error(tmp_path: Path, embedder: BundledEmbedder) -> None:
+    settings = make_settings(tmp_path)
+    ChromaStore(settings, embedder.name, embedder.dimension)
+    with pytest.raises(IndexMismatchError, match=r"dimension 384.*not other-model"):
+        ChromaStore(settings, "other-model", 768)
+
+
+def test_second_writer_is_refused(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    with (
+        writer_lock(settings),
+        pytest.raises(StoreError, match="another ChipQA ingest"),
+        writer_lock(settings),
+    ):
+        pass
