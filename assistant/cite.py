@@ -35,9 +35,13 @@ def support(
     similarities = sentence_vectors @ claim_vector
     best = int(np.argmax(similarities))
     sentence = hit.chunk.sentences[best]
-    lexical = max(lexical_overlap(claim, sentence.text), lexical_overlap(claim, hit.chunk.text))
-    score = SEMANTIC_WEIGHT * float(similarities[best]) + LEXICAL_WEIGHT * lexical
-    return Support(max(0.0, min(1.0, score)), sentence)
+    return Support(support_score(claim, hit.chunk.text, float(similarities[best])), sentence)
+
+
+def support_score(claim: str, evidence: str, similarity: float) -> float:
+    """Blend of semantic similarity and the share of the claim's words found in the evidence."""
+    score = SEMANTIC_WEIGHT * similarity + LEXICAL_WEIGHT * lexical_overlap(claim, evidence)
+    return max(0.0, min(1.0, score))
 
 
 def make_citation(n: int, hit: Hit, start: int, end: int, score: float) -> Citation:

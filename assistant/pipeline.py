@@ -8,15 +8,17 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer
+import numpy as np
+
+from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer, TokenSink
 from assistant.embed import BundledEmbedder, Embedder
-from assistant.errors import EmptyIndexError, QuestionError
+from assistant.errors import ConfigError, EmptyIndexError, QuestionError
 from assistant.followup import Turn, retrieval_query
 from assistant.ingest import IngestReport, ProgressHook, ingest
 from assistant.retrieve import CorpusIndex, retrieve
 from assistant.settings import Settings
 from assistant.store import ChromaStore
-from assistant.types import Answer, DocInfo
+from assistant.types import Answer, DocInfo, Hit
 
 
 class Assistant:
@@ -67,7 +69,7 @@ class Assistant:
         k: int | None = None,
         answerer: str | None = None,
         source: str | None = None,
-        on_token: object = None,
+        on_token: TokenSink | None = None,
     ) -> Answer:
         """Answer `question` (with earlier turns for follow-ups), citing every sentence."""
         began = time.perf_counter()
@@ -76,6 +78,38 @@ class Assistant:
             raise EmptyIndexError("nothing is indexed yet: run `chipqa ingest` first")
         timings: dict[str, float] = {}
         query = retrieval_query(question, history)
+        vector, hits = self._search(query, k or self.settings.k, source, timings)
+        step = time.perf_counter()
+        request = AnswerRequest(
+            question, vector, hits, self.index, self.settings, timings, on_token
+        )
+        result = self._answerer(answerer or self.settings.answerer).answer(request)
+        timings["answer"] = (time.perf_counter() - step) * 1000
+        timings["total"] = (time.perf_counter() - began) * 1000
+        result.timings_ms = timings
+        result.retrieval_query = query
+        result.notice = " ".join(n for n in (notice, result.notice) if n) or None
+        return result
+
+    def _answerer(self, name: str) -> Answerer:
+        if name not in self.answerers:
+            raise ConfigError(
+                f"answerer '{name}' is not available: use 'extractive', or set "
+                "CHIPQA_LLM_BASE_URL and CHIPQA_LLM_MODEL for 'llm'"
+            )
+        return self.answerers[name]
+
+    def search(
+        self, question: str, history: list[Turn] | None = None, *, k: int | None = None
+    ) -> list[Hit]:
+        """The fused passage ranking `ask` would answer from (used by the eval)."""
+        question, _ = self._clean(question)
+        query = retrieval_query(question, history)
+        return self._search(query, k or self.settings.k, None, {})[1]
+
+    def _search(
+        self, query: str, k: int, source: str | None, timings: dict[str, float]
+    ) -> tuple[np.ndarray, list[Hit]]:
         step = time.perf_counter()
         vector = self.embedder.embed([query])[0]
         timings["embed_query"] = (time.perf_counter() - step) * 1000
@@ -84,30 +118,13 @@ class Assistant:
             vector,
             self.store,
             self.index,
-            k=k or self.settings.k,
-            candidates=self.settings.candidates,
+            k=k,
+            candidates=max(self.settings.candidates, k),
             rrf_k=self.settings.rrf_k,
             source=source or self.settings.source,
             timings=timings,
         )
-        step = time.perf_counter()
-        name = answerer or self.settings.answerer
-        request = AnswerRequest(
-            question,
-            vector,
-            hits,
-            self.index,
-            self.settings,
-            timings,
-            on_token if callable(on_token) else None,
-        )
-        result = self.answerers[name].answer(request)
-        timings["answer"] = (time.perf_counter() - step) * 1000
-        timings["total"] = (time.perf_counter() - began) * 1000
-        result.timings_ms = timings
-        result.retrieval_query = query
-        result.notice = " ".join(n for n in (notice, result.notice) if n) or None
-        return result
+        return vector, hits
 
     def _clean(self, question: str) -> tuple[str, str | None]:
         """Strip control and zero-width characters; cap the length with a notice."""

@@ -1,0 +1,377 @@
+"""The evaluation harness: run ChipQA (and optionally the naive baseline) on a gold FAQ.
+
+A passage is relevant when it contains a gold evidence quote. An answer is counted
+correct (for the CRAG-style score) when it holds at least half of its key facts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from assistant.cite import support_score
+from assistant.gold import GoldItem, load_gold
+from assistant.metrics import (
+    crag_score,
+    hit_at,
+    holds_evidence,
+    key_fact_recall,
+    mean,
+    mrr_at,
+    ndcg_at,
+    percentile,
+    token_f1,
+)
+from assistant.pipeline import Assistant
+from assistant.types import Answer
+
+RANKING_DEPTH = 10
+CORRECT_RECALL = 0.5
+MARKER = re.compile(r"\s*\[\d+\]")
+SENTENCE_WITH_MARKERS = re.compile(r"(.+?)((?:\s*\[\d+\])+)(?=\s|$)", re.DOTALL)
+HEADLINE = [
+    "hit@1",
+    "hit@5",
+    "mrr@10",
+    "ndcg@10",
+    "key_fact_recall",
+    "semantic_similarity",
+    "token_f1",
+    "citation_precision",
+    "citation_recall",
+    "evidence_precision",
+    "abstain_accuracy",
+    "false_abstention",
+    "crag",
+    "latency_p50_ms",
+    "latency_p95_ms",
+]
+
+
+@dataclass
+class QuestionResult:
+    """One system's outcome on one gold question."""
+
+    id: str
+    split: str
+    answerable: bool
+    answer: str
+    abstained: bool
+    relevant: list[bool]
+    key_fact_recall: float
+    semantic_similarity: float
+    token_f1: float
+    citations: int
+    precise_citations: int
+    evidence_citations: int
+    sentences: int
+    supported_sentences: int
+    latency_ms: float
+    crag: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def run_eval(
+    assistant: Assistant,
+    *,
+    gold: Path,
+    split: str,
+    out: Path,
+    baseline: bool = False,
+    thresholds: Path | None = None,
+) -> int:
+    """Evaluate, write report.json/report.md/plots into `out`, print a table; 1 if a floor fails."""
+    items = [i for i in load_gold(gold) if split == "all" or i.split == split]
+    if not items:
+        print(f"no gold questions in split '{split}' of {gold}", file=sys.stderr)
+        return 1
+    results = {"chipqa": [evaluate_chipqa(assistant, item) for item in _progress(items, "chipqa")]}
+    if baseline:
+        results["baseline"] = _run_baseline(assistant, items)
+    report: dict[str, Any] = {
+        "gold": str(gold),
+        "split": split,
+        "questions": len(items),
+        "settings": {
+            "k": assistant.settings.k,
+            "answerer": assistant.settings.answerer,
+            "abstain_threshold": assistant.settings.abstain_threshold,
+        },
+        "summary": {system: summarise(rows) for system, rows in results.items()},
+        "per_question": {system: [asdict(r) for r in rows] for system, rows in results.items()},
+    }
+    write_report(report, out)
+    print(render_table(report["summary"]))
+    print(f"report written to {out}/report.md")
+    return check_thresholds(report["summary"]["chipqa"], thresholds) if thresholds else 0
+
+
+def evaluate_chipqa(assistant: Assistant, item: GoldItem) -> QuestionResult:
+    """Ask ChipQA one gold question and score retrieval, answer, citations and abstention."""
+    history = [{"question": t.question, "answer": t.answer} for t in item.history]
+    answer = assistant.ask(item.question, history or None)  # type: ignore[arg-type]
+    ranking = assistant.search(item.question, history or None, k=RANKING_DEPTH)  # type: ignore[arg-type]
+    relevant = [holds_evidence(hit.chunk.text, item.quotes) for hit in ranking]
+    return _score(
+        item,
+        answer.text,
+        answer.abstained,
+        relevant,
+        answer.timings_ms["total"],
+        _citation_counts(assistant, answer, item),
+        assistant,
+    )
+
+
+def _citation_counts(assistant: Assistant, answer: Answer, item: GoldItem) -> dict[str, int]:
+    """ALCE-style counts: sentences supported by their citations, citations that are precise."""
+    if answer.abstained:
+        return {"citations": 0, "precise": 0, "evidence": 0, "sentences": 0, "supported": 0}
+    by_number = {c.n: c for c in answer.citations}
+    threshold = assistant.settings.support_threshold
+    embed = assistant.embedder.embed
+    sentences = [
+        (m.group(1).strip(), [int(n) for n in re.findall(r"\d+", m.group(2))])
+        for m in SENTENCE_WITH_MARKERS.finditer(answer.text)
+    ]
+    supported, precise_numbers = 0, set()
+    for sentence, numbers in sentences:
+        cited = [by_number[n] for n in numbers if n in by_number]
+        scores = [_support(embed, sentence, c.quote) for c in cited]
+        supported += any(s >= threshold for s in scores)
+        precise_numbers |= {c.n for c, s in zip(cited, scores, strict=True) if s >= threshold}
+    evidence = {c.n for c in answer.citations if holds_evidence(c.passage, item.quotes)}
+    return {
+        "citations": len(answer.citations),
+        "precise": len(precise_numbers | evidence),
+        "evidence": len(evidence),
+        "sentences": len(sentences),
+        "supported": supported,
+    }
+
+
+def _support(embed: Callable[..., np.ndarray], claim: str, evidence: str) -> float:
+    vectors = embed([claim, evidence])
+    return support_score(claim, evidence, float(vectors[0] @ vectors[1]))
+
+
+def _score(
+    item: GoldItem,
+    text: str,
+    abstained: bool,
+    relevant: list[bool],
+    latency_ms: float,
+    counts: dict[str, int],
+    assistant: Assistant,
+) -> QuestionResult:
+    plain = MARKER.sub("", text)
+    recall = 0.0 if abstained else key_fact_recall(plain, item.key_facts)
+    similarity = 0.0
+    if item.answerable and not abstained:
+        vectors = assistant.embedder.embed([plain, item.answer])
+        similarity = float(vectors[0] @ vectors[1])
+    return QuestionResult(
+        id=item.id,
+        split=item.split,
+        answerable=item.answerable,
+        answer=text,
+        abstained=abstained,
+        relevant=relevant,
+        key_fact_recall=recall,
+        semantic_similarity=similarity,
+        token_f1=0.0 if abstained else token_f1(plain, item.answer),
+        citations=counts["citations"],
+        precise_citations=counts["precise"],
+        evidence_citations=counts["evidence"],
+        sentences=counts["sentences"],
+        supported_sentences=counts["supported"],
+        latency_ms=latency_ms,
+        crag=crag_score(item.answerable, abstained, recall >= CORRECT_RECALL),
+    )
+
+
+def _run_baseline(assistant: Assistant, items: list[GoldItem]) -> list[QuestionResult]:
+    from assistant.baseline import NaiveRAG
+
+    with tempfile.TemporaryDirectory(prefix="chipqa-baseline-") as folder:
+        rag = NaiveRAG.build(assistant.settings.corpus_dir, Path(folder), assistant.embedder)
+        rows = []
+        for item in _progress(items, "baseline"):
+            result = rag.ask(item.question)
+            relevant = [holds_evidence(p, item.quotes) for p in result.passages]
+            top_is_evidence = int(bool(relevant) and relevant[0])
+            counts = {
+                "citations": 1,
+                "precise": top_is_evidence,
+                "evidence": top_is_evidence,
+                "sentences": 1,
+                "supported": top_is_evidence,
+            }
+            rows.append(
+                _score(
+                    item,
+                    result.answer,
+                    False,
+                    relevant,
+                    result.timings_ms["total"],
+                    counts,
+                    assistant,
+                )
+            )
+        return rows
+
+
+def summarise(rows: list[QuestionResult]) -> dict[str, dict[str, float]]:
+    """Headline metrics for the dev split, the test split and all questions."""
+    return {
+        name: _aggregate([r for r in rows if name == "all" or r.split == name])
+        for name in ("dev", "test", "all")
+    }
+
+
+def _aggregate(rows: list[QuestionResult]) -> dict[str, float]:
+    answerable = [r for r in rows if r.answerable]
+    unanswerable = [r for r in rows if not r.answerable]
+    answered = [r for r in answerable if not r.abstained]
+    citations = sum(r.citations for r in answered)
+    sentences = sum(r.sentences for r in answered)
+    latencies = [r.latency_ms for r in rows]
+    return {
+        "questions": len(rows),
+        "answerable": len(answerable),
+        "hit@1": mean([hit_at(r.relevant, 1) for r in answerable]),
+        "hit@3": mean([hit_at(r.relevant, 3) for r in answerable]),
+        "hit@5": mean([hit_at(r.relevant, 5) for r in answerable]),
+        "mrr@10": mean([mrr_at(r.relevant, 10) for r in answerable]),
+        "ndcg@10": mean([ndcg_at(r.relevant, 10) for r in answerable]),
+        "key_fact_recall": mean([r.key_fact_recall for r in answerable]),
+        "semantic_similarity": mean([r.semantic_similarity for r in answerable]),
+        "token_f1": mean([r.token_f1 for r in answerable]),
+        "citation_precision": sum(r.precise_citations for r in answered) / citations
+        if citations
+        else 0.0,
+        "evidence_precision": sum(r.evidence_citations for r in answered) / citations
+        if citations
+        else 0.0,
+        "citation_recall": sum(r.supported_sentences for r in answered) / sentences
+        if sentences
+        else 0.0,
+        "abstain_accuracy": mean([float(r.abstained) for r in unanswerable]),
+        "false_abstention": mean([float(r.abstained) for r in answerable]),
+        "crag": mean([float(r.crag) for r in rows]),
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+    }
+
+
+def render_table(summary: dict[str, dict[str, dict[str, float]]]) -> str:
+    """A Markdown table: one row per metric, one column per system and split."""
+    columns = [(system, split) for system in summary for split in ("dev", "test", "all")]
+    header = "| metric | " + " | ".join(f"{s} {p}" for s, p in columns) + " |"
+    lines = [header, "|---" * (len(columns) + 1) + "|"]
+    for metric in HEADLINE:
+        cells = [_fmt(summary[s][p][metric], metric) for s, p in columns]
+        lines.append(f"| {metric} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _fmt(value: float, metric: str) -> str:
+    return f"{value:.1f}" if metric.endswith("_ms") else f"{value:.3f}"
+
+
+def write_report(report: dict[str, Any], out: Path) -> None:
+    """report.json, report.md and two PNG plots."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=2))
+    failures = [
+        f"- {system} `{row['id']}` ({row['split']}): {MARKER.sub('', row['answer'])[:160]}"
+        for system, rows in report["per_question"].items()
+        if system == "chipqa"
+        for row in rows
+        if (row["answerable"] and row["key_fact_recall"] < 1.0)
+        or (not row["answerable"] and not row["abstained"])
+    ]
+    (out / "report.md").write_text(
+        f"# ChipQA evaluation\n\nGold file `{report['gold']}`, split `{report['split']}`, "
+        f"{report['questions']} questions, settings {report['settings']}.\n\n"
+        f"{render_table(report['summary'])}\n\n## Questions not fully answered\n\n"
+        + ("\n".join(failures) or "None.")
+        + "\n"
+    )
+    _plot(report, out)
+
+
+def _plot(report: dict[str, Any], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics = [
+        "hit@5",
+        "key_fact_recall",
+        "citation_precision",
+        "evidence_precision",
+        "abstain_accuracy",
+        "crag",
+    ]
+    systems = list(report["summary"])
+    figure, axes = plt.subplots(figsize=(9, 4))
+    width = 0.8 / len(systems)
+    for i, system in enumerate(systems):
+        values = [report["summary"][system]["all"][m] for m in metrics]
+        axes.bar(np.arange(len(metrics)) + i * width, values, width, label=system)
+    axes.set_xticks(np.arange(len(metrics)) + width * (len(systems) - 1) / 2, metrics)
+    axes.set_ylim(-0.1, 1.05)
+    axes.set_title("Headline metrics (all questions)")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(out / "metrics.png", dpi=110)
+    plt.close(figure)
+    figure, axes = plt.subplots(figsize=(7, 4))
+    for system in systems:
+        axes.hist(
+            [r["latency_ms"] for r in report["per_question"][system]],
+            bins=20,
+            alpha=0.6,
+            label=system,
+        )
+    axes.set_xlabel("latency per question (ms)")
+    axes.set_ylabel("questions")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(out / "latency.png", dpi=110)
+    plt.close(figure)
+
+
+def check_thresholds(summary: dict[str, dict[str, float]], path: Path) -> int:
+    """0 when every floor (minimum) and ceiling (maximum) in `path` holds, else 1."""
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    failures = []
+    for split, limits in config.items():
+        for metric, floor in (limits.get("floors") or {}).items():
+            if summary[split][metric] < floor:
+                failures.append(f"{split} {metric} {summary[split][metric]:.3f} < floor {floor}")
+        for metric, ceiling in (limits.get("ceilings") or {}).items():
+            if summary[split][metric] > ceiling:
+                failures.append(
+                    f"{split} {metric} {summary[split][metric]:.3f} > ceiling {ceiling}"
+                )
+    for line in failures:
+        print(f"eval gate: {line}", file=sys.stderr)
+    print("eval gate: " + ("FAILED" if failures else "passed"))
+    return 1 if failures else 0
+
+
+def _progress(items: list[GoldItem], label: str) -> list[GoldItem]:
+    print(f"{label}: {len(items)} questions", file=sys.stderr)
+    return items

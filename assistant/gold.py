@@ -1,0 +1,71 @@
+"""The gold FAQ file: a YAML list of questions with answers, key facts and evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.errors import ConfigError
+
+
+class Evidence(BaseModel):
+    """A verbatim span of corpus text that supports the gold answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    quote: str
+
+
+class GoldTurn(BaseModel):
+    """An earlier exchange in a follow-up conversation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    question: str
+    answer: str
+
+
+class GoldItem(BaseModel):
+    """One gold question (schema in the project's design notes)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    question: str = Field(min_length=1)
+    answer: str
+    key_facts: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    answerable: bool = True
+    history: list[GoldTurn] = Field(default_factory=list)
+    split: Literal["dev", "test"] = "test"
+
+    @property
+    def quotes(self) -> list[str]:
+        """The evidence quotes as plain strings."""
+        return [e.quote for e in self.evidence]
+
+
+def load_gold(path: Path) -> list[GoldItem]:
+    """Read and validate a gold file; raises `ConfigError` with one line on any problem."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"cannot read gold file {path}: {error.strerror}") from error
+    except yaml.YAMLError as error:
+        raise ConfigError(f"gold file {path} is not valid YAML: {error}") from error
+    if not isinstance(data, list) or not data:
+        raise ConfigError(f"gold file {path} must be a non-empty YAML list of questions")
+    items = []
+    for position, raw in enumerate(data, start=1):
+        try:
+            items.append(GoldItem.model_validate(raw))
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(
+                f"gold file {path}, item {position}: {where}: {first['msg']}"
+            ) from error
+    duplicates = sorted({i.id for i in items if sum(j.id == i.id for j in items) > 1})
+    if duplicates:
+        raise ConfigError(f"gold file {path}: duplicate ids {', '.join(duplicates)}")
+    return items
