@@ -81,7 +81,7 @@ class Assistant:
         vector, hits = self._search(query, k or self.settings.k, source, timings)
         step = time.perf_counter()
         request = AnswerRequest(
-            question, vector, hits, self.index, self.settings, timings, on_token
+            question, query, vector, hits, self.index, self.settings, timings, on_token
         )
         result = self._answerer(answerer or self.settings.answerer).answer(request)
         timings["answer"] = (time.perf_counter() - step) * 1000

@@ -1,4 +1,10 @@
-"""Retrieval stage: dense (Chroma) ∪ BM25 over the same chunks, fused with RRF."""
+"""Retrieval stage: three rankings of the same chunks, fused with reciprocal rank fusion.
+
+1. dense: Chroma nearest neighbours of the question among chunk vectors;
+2. BM25 over chunk words (built in memory from the store, rebuilt only after ingest);
+3. sentence: chunks ranked by their best sentence vector (precomputed at ingest),
+   which finds a single fact buried in a long passage.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +28,9 @@ class CorpusIndex:
     vocabulary: frozenset[str]
     _bm25: object = field(repr=False)
     _position: dict[str, int] = field(repr=False)
-    _doc_of: list[str] = field(repr=False)
+    _doc_of: np.ndarray = field(repr=False)  # source of each chunk
+    _sentence_matrix: np.ndarray = field(repr=False)  # every sentence vector, stacked
+    _sentence_chunk: np.ndarray = field(repr=False)  # chunk position of each row
 
     @classmethod
     def build(cls, store: ChromaStore) -> CorpusIndex:
@@ -39,14 +47,22 @@ class CorpusIndex:
         vocabulary = frozenset(t for toks in corpus_tokens for t in toks) | frozenset(
             t for d in docs.values() for t in content_terms(d.title)
         )
+        vectors = store.sentence_vectors()
+        stacked = [(i, vectors[c.id]) for i, c in enumerate(chunks) if c.id in vectors]
         return cls(
             chunks=chunks,
             docs=docs,
-            sentence_vectors=store.sentence_vectors(),
+            sentence_vectors=vectors,
             vocabulary=vocabulary,
             _bm25=bm25,
             _position={c.id: i for i, c in enumerate(chunks)},
-            _doc_of=[c.source for c in chunks],
+            _doc_of=np.asarray([c.source for c in chunks]),
+            _sentence_matrix=np.vstack([m for _, m in stacked])
+            if stacked
+            else np.zeros((0, 1), dtype=np.float32),
+            _sentence_chunk=np.concatenate([np.full(len(m), i) for i, m in stacked])
+            if stacked
+            else np.zeros(0, dtype=int),
         )
 
     def bm25_ranking(self, query: str, n: int, source: str | None = None) -> list[str]:
@@ -56,9 +72,20 @@ class CorpusIndex:
             return []
         scores = np.asarray(self._bm25.get_scores(terms))  # type: ignore[attr-defined]
         if source:
-            scores = np.where(np.asarray(self._doc_of) == source, scores, 0.0)
+            scores = np.where(self._doc_of == source, scores, 0.0)
         top = np.argsort(-scores)[:n]
         return [self.chunks[i].id for i in top if scores[i] > 0]
+
+    def sentence_ranking(self, vector: np.ndarray, n: int, source: str | None = None) -> list[str]:
+        """Ids of the `n` chunks holding the sentences most similar to `vector`."""
+        if not len(self._sentence_chunk):
+            return []
+        best = np.full(len(self.chunks), -1.0)
+        np.maximum.at(best, self._sentence_chunk, self._sentence_matrix @ vector)
+        if source:
+            best = np.where(self._doc_of == source, best, -1.0)
+        top = np.argsort(-best)[:n]
+        return [self.chunks[i].id for i in top if best[i] > -1.0]
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         """A chunk by id, or None if it is not in this snapshot."""
@@ -96,9 +123,12 @@ def retrieve(
     lexical = index.bm25_ranking(query, candidates, source)
     timings["bm25"] = _ms(began)
     began = time.perf_counter()
+    by_sentence = index.sentence_ranking(query_vector, candidates, source)
+    timings["sentence_search"] = _ms(began)
+    began = time.perf_counter()
     dense_ids = [m.chunk_id for m in dense]
     hits = []
-    for chunk_id, score in fuse([dense_ids, lexical], rrf_k):
+    for chunk_id, score in fuse([dense_ids, lexical, by_sentence], rrf_k):
         chunk = index.chunk(chunk_id)
         if chunk is None:  # written by another process since the snapshot; skip
             continue

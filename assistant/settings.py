@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     answerer: AnswererName = Field("extractive", description="extractive or llm.")
     answer_words: int = Field(80, ge=10, le=400, description="Target answer length.")
     abstain_threshold: float = Field(
-        0.42, description="Best sentence relevance below which ChipQA abstains."
+        0.44, description="Best sentence relevance below which ChipQA abstains."
     )
     support_threshold: float = Field(
         0.55, description="Citation support score below which a sentence is dropped."
