@@ -13,7 +13,7 @@ import numpy as np
 from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer, TokenSink
 from assistant.embed import BundledEmbedder, Embedder
 from assistant.errors import ConfigError, EmptyIndexError, QuestionError
-from assistant.followup import Turn, retrieval_query
+from assistant.followup import Turn, is_follow_up, retrieval_query
 from assistant.ingest import IngestReport, ProgressHook, ingest
 from assistant.retrieve import CorpusIndex, retrieve
 from assistant.settings import Settings
@@ -77,19 +77,27 @@ class Assistant:
         if not self.index.chunks:
             raise EmptyIndexError("nothing is indexed yet: run `chipqa ingest` first")
         timings: dict[str, float] = {}
-        query = retrieval_query(question, history)
+        name = answerer or self.settings.answerer
+        query = self._retrieval_query(question, history, name)
         vector, hits = self._search(query, k or self.settings.k, source, timings)
         step = time.perf_counter()
         request = AnswerRequest(
             question, query, vector, hits, self.index, self.settings, timings, on_token
         )
-        result = self._answerer(answerer or self.settings.answerer).answer(request)
+        result = self._answerer(name).answer(request)
         timings["answer"] = (time.perf_counter() - step) * 1000
         timings["total"] = (time.perf_counter() - began) * 1000
         result.timings_ms = timings
         result.retrieval_query = query
         result.notice = " ".join(n for n in (notice, result.notice) if n) or None
         return result
+
+    def _retrieval_query(self, question: str, history: list[Turn] | None, name: str) -> str:
+        """With an LLM, a condensing prompt rewrites follow-ups; otherwise a term heuristic."""
+        condense = getattr(self._answerer(name), "condense", None)
+        if history and condense is not None and is_follow_up(question):
+            return str(condense(question, history))
+        return retrieval_query(question, history)
 
     def _answerer(self, name: str) -> Answerer:
         if name not in self.answerers:

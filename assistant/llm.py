@@ -1,0 +1,171 @@
+"""Answer stage, optional LLM: any OpenAI-compatible endpoint through LangChain.
+
+The reply streams to the caller; afterwards every sentence is verified against the
+passage it cites (see `assistant.cite`). Unsupported sentences are dropped, citations
+to unknown passages removed, and when nothing survives, or the endpoint fails, the
+extractive answer is returned with a one-line notice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from assistant.answer import AnswerRequest, ExtractiveAnswerer, abstention, score_candidates
+from assistant.cite import make_citation, support
+from assistant.errors import LLMError
+from assistant.prompts import (
+    ANSWER_SYSTEM,
+    ANSWER_USER,
+    CONDENSE_SYSTEM,
+    CONDENSE_USER,
+    NOT_IN_CORPUS,
+    PASSAGE,
+)
+from assistant.types import Answer, Citation, Hit
+
+if TYPE_CHECKING:
+    from assistant.embed import Embedder
+    from assistant.followup import Turn
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+CLAIM = re.compile(r"(.+?)((?:\s*\[\d+\])+)\s*(?=\S|$)", re.DOTALL)
+UNVERIFIED = (
+    "The LLM's answer could not be verified against the sources; showing the extractive answer."
+)
+
+
+class LLMAnswerer:
+    """Fluent answers from an LLM, kept only where the cited passage supports them."""
+
+    def __init__(
+        self, settings: Settings, embedder: Embedder, fallback: ExtractiveAnswerer
+    ) -> None:
+        from langchain_openai import ChatOpenAI
+
+        self.settings = settings
+        self.embedder = embedder
+        self.fallback = fallback
+        self.chat = ChatOpenAI(
+            base_url=settings.llm_base_url,
+            model=str(settings.llm_model),
+            api_key=settings.llm_api_key,
+            timeout=settings.llm_timeout,
+            max_retries=0,
+            temperature=0,
+            streaming=True,
+        )
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        """Stream the LLM's reply, then verify it; fall back to the extractive answer."""
+        if not request.hits:
+            return abstention(request, [])
+        try:
+            reply = self._stream(request)
+        except LLMError as error:
+            return self._fallback(request, str(error))
+        if NOT_IN_CORPUS in reply:
+            return abstention(request, score_candidates(request))
+        text, citations = self._verify(reply, request)
+        if not citations:
+            return self._fallback(request, UNVERIFIED)
+        return Answer(
+            question=request.question,
+            text=text,
+            abstained=False,
+            confidence=min(c.score for c in citations),
+            citations=citations,
+            passages=request.hits,
+        )
+
+    def condense(self, question: str, history: list[Turn]) -> str:
+        """A standalone version of a follow-up question (the question itself on failure)."""
+        turns = "\n".join(f"Q: {t['question']}\nA: {t['answer']}" for t in history[-3:])
+        messages = [
+            ("system", CONDENSE_SYSTEM),
+            ("human", CONDENSE_USER.format(history=turns, question=question)),
+        ]
+        try:
+            reply = self.chat.invoke(messages)
+        except Exception as error:  # any endpoint failure: keep the original question
+            log.warning("condensing the follow-up failed: %s", error)
+            return question
+        return str(reply.content).strip() or question
+
+    def _stream(self, request: AnswerRequest) -> str:
+        passages = "\n".join(
+            PASSAGE.format(n=n, title=hit.doc.title, text=hit.chunk.text)
+            for n, hit in enumerate(request.hits, start=1)
+        )
+        messages = [
+            ("system", ANSWER_SYSTEM.format(words=request.settings.answer_words)),
+            ("human", ANSWER_USER.format(passages=passages, question=request.question)),
+        ]
+        parts: list[str] = []
+        try:
+            for piece in self.chat.stream(messages):
+                token = str(piece.content)
+                parts.append(token)
+                if request.on_token and token:
+                    request.on_token(token)
+        except Exception as error:  # connection refused, timeout, HTTP error, bad payload
+            log.warning("LLM endpoint failed: %r", error)
+            raise LLMError(
+                f"The LLM endpoint at {self.settings.llm_base_url} did not answer "
+                f"({type(error).__name__}); showing the extractive answer."
+            ) from error
+        return "".join(parts)
+
+    def _verify(self, reply: str, request: AnswerRequest) -> tuple[str, list[Citation]]:
+        """Keep sentences whose cited passages support them; renumber the citations."""
+        claims = [(m.group(1).strip(), _numbers(m.group(2))) for m in CLAIM.finditer(reply)]
+        claims = [(text, numbers) for text, numbers in claims if text]
+        if not claims:
+            return "", []
+        vectors = self.embedder.embed([text for text, _ in claims])
+        citations: dict[tuple[str, int], Citation] = {}
+        sentences = []
+        for (text, numbers), vector in zip(claims, vectors, strict=True):
+            kept = []
+            for n in numbers:
+                citation = self._check(text, vector, n, request, citations)
+                if citation is not None:
+                    kept.append(citation.n)
+            if kept:
+                marks = "".join(f"[{n}]" for n in dict.fromkeys(kept))
+                sentences.append(f"{text} {marks}")
+        return " ".join(sentences), list(citations.values())
+
+    def _check(
+        self,
+        claim: str,
+        vector: Any,
+        n: int,
+        request: AnswerRequest,
+        citations: dict[tuple[str, int], Citation],
+    ) -> Citation | None:
+        if not 1 <= n <= len(request.hits):
+            return None  # the model cited a passage it was never given
+        hit: Hit = request.hits[n - 1]
+        vectors = request.index.sentence_vectors.get(hit.chunk.id)
+        if vectors is None:
+            return None
+        found = support(claim, vector, hit, vectors)
+        if found.score < request.settings.support_threshold:
+            return None
+        key = (hit.chunk.id, found.sentence.start)
+        if key not in citations:
+            s = found.sentence
+            citations[key] = make_citation(len(citations) + 1, hit, s.start, s.end, found.score)
+        return citations[key]
+
+    def _fallback(self, request: AnswerRequest, notice: str) -> Answer:
+        result = self.fallback.answer(request)
+        result.notice = notice
+        return result
+
+
+def _numbers(markers: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", markers)]

@@ -1,0 +1,135 @@
+"""The optional LLM answerer against a scripted server that speaks the real protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import CORPUS, free_port
+from llm_server import ScriptedLLM
+
+from assistant.embed import BundledEmbedder
+from assistant.llm import UNVERIFIED
+from assistant.pipeline import Assistant, build_assistant
+from assistant.settings import Settings
+
+QUESTION = "Why does the US block chip exports to China?"
+SUPPORTED = (
+    "The US blocks the exports to slow China's progress in military or advanced AI applications"
+)
+
+
+@pytest.fixture
+def llm() -> Iterator[ScriptedLLM]:
+    server = ScriptedLLM().start()
+    yield server
+    server.stop()
+
+
+def llm_assistant(
+    corpus_assistant: Assistant, embedder: BundledEmbedder, base_url: str, **overrides: object
+) -> Assistant:
+    values: dict[str, object] = {
+        "corpus_dir": CORPUS,
+        "data_dir": corpus_assistant.settings.data_dir,
+        "answerer": "llm",
+        "llm_base_url": base_url,
+        "llm_model": "scripted",
+        "llm_timeout": 5.0,
+    }
+    values.update(overrides)
+    assistant = build_assistant(
+        Settings(**values),  # type: ignore[arg-type]
+        store=corpus_assistant.store,
+        embedder=embedder,
+    )
+    assistant._index = corpus_assistant.index  # same store: share the built snapshot
+    return assistant
+
+
+def faq_number(assistant: Assistant, k: int | None = None) -> int:
+    """The passage number the prompt gives the seed's FAQ chunk for QUESTION."""
+    hits = assistant.search(QUESTION, k=k)
+    return next(n for n, h in enumerate(hits, 1) if "To slow China" in h.chunk.text)
+
+
+@pytest.fixture
+def assistant(
+    corpus_assistant: Assistant, embedder: BundledEmbedder, llm: ScriptedLLM
+) -> Assistant:
+    return llm_assistant(corpus_assistant, embedder, llm.base_url)
+
+
+def test_supported_answer_streams_and_is_cited(assistant: Assistant, llm: ScriptedLLM) -> None:
+    n = faq_number(assistant)
+    llm.replies.append(f"{SUPPORTED} [{n}].")
+    tokens: list[str] = []
+    answer = assistant.ask(QUESTION, on_token=tokens.append)
+    assert len(tokens) > 3 and "".join(tokens).startswith("The US blocks")
+    assert not answer.abstained and answer.notice is None
+    assert answer.text.endswith("[1]") and len(answer.citations) == 1
+    assert (
+        answer.citations[0].quote
+        == "To slow China’s progress in military or advanced AI applications."
+    )
+    prompt = llm.requests[-1]["messages"]
+    assert "untrusted" in prompt[0]["content"]
+    assert "<passages>" in prompt[1]["content"] and "</passages>" in prompt[1]["content"]
+
+
+def test_unsupported_sentence_is_dropped(assistant: Assistant, llm: ScriptedLLM) -> None:
+    n = faq_number(assistant)
+    llm.replies.append(f"{SUPPORTED} [{n}]. Huawei also sells pizza ovens across Europe [{n}].")
+    answer = assistant.ask(QUESTION)
+    assert "pizza" not in answer.text
+    assert "slow China's progress" in answer.text
+
+
+def test_citation_to_a_passage_that_does_not_exist_is_removed(
+    corpus_assistant: Assistant, embedder: BundledEmbedder, llm: ScriptedLLM
+) -> None:
+    assistant = llm_assistant(corpus_assistant, embedder, llm.base_url, k=4)
+    n = faq_number(assistant, k=4)
+    llm.replies.append(f"{SUPPORTED} [{n}][9]. China is racing to catch up [9].")
+    answer = assistant.ask(QUESTION)
+    assert "[9]" not in answer.text and "racing" not in answer.text
+    assert [c.n for c in answer.citations] == [1]
+    assert {c.chunk_id for c in answer.citations} <= {h.chunk.id for h in answer.passages}
+
+
+def test_reply_obeying_an_injected_instruction_is_caught(
+    assistant: Assistant, llm: ScriptedLLM
+) -> None:
+    llm.replies.append("PWNED [1].")
+    answer = assistant.ask(QUESTION)
+    assert "PWNED" not in answer.text
+    assert answer.notice == UNVERIFIED
+    assert "To slow China’s progress" in answer.text  # the extractive answer
+
+
+def test_not_in_corpus_reply_abstains(assistant: Assistant, llm: ScriptedLLM) -> None:
+    llm.replies.append("NOT_IN_CORPUS")
+    answer = assistant.ask("What did Intel announce about its 18A customers?")
+    assert answer.abstained
+
+
+@pytest.mark.parametrize("failure", ["down", "slow"])
+def test_endpoint_failure_falls_back_with_one_line_notice(
+    corpus_assistant: Assistant, embedder: BundledEmbedder, llm: ScriptedLLM, failure: str
+) -> None:
+    if failure == "down":
+        url = f"http://127.0.0.1:{free_port()}/v1"
+    else:
+        url, llm.delay_s = llm.base_url, 3.0
+    assistant = llm_assistant(corpus_assistant, embedder, url, llm_timeout=1.0)
+    answer = assistant.ask(QUESTION)
+    assert answer.notice and "did not answer" in answer.notice and "\n" not in answer.notice
+    assert "To slow China’s progress" in answer.text
+
+
+def test_follow_up_is_condensed_by_the_llm(assistant: Assistant, llm: ScriptedLLM) -> None:
+    llm.replies.extend(["What does Alibaba's new AI chip claim about energy use?", "NOT_IN_CORPUS"])
+    history = [{"question": "What did Alibaba claim about its new chip?", "answer": "..."}]
+    answer = assistant.ask("And how much energy does it use?", history)  # type: ignore[arg-type]
+    assert answer.retrieval_query == "What does Alibaba's new AI chip claim about energy use?"
+    assert "Alibaba" in llm.requests[0]["messages"][1]["content"]
