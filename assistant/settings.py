@@ -29,13 +29,13 @@ class Settings(BaseSettings):
 
     # Chunking and embedding (these change the vectors, see `index_fingerprint`).
     embedding_model: str = Field("all-MiniLM-L6-v2", description="Bundled embedding model.")
-    max_chunk_tokens: int = Field(200, ge=32, le=256, description="Chunk size cap in tokens.")
+    max_chunk_tokens: int = Field(128, ge=32, le=256, description="Chunk size cap in tokens.")
     batch_size: int = Field(16, ge=1, description="Texts per embedding batch.")
 
     # Retrieval.
-    k: int = Field(6, ge=1, le=50, description="Passages handed to the answerer.")
+    k: int = Field(4, ge=1, le=50, description="Passages handed to the answerer.")
     candidates: int = Field(20, ge=1, le=200, description="Hits taken from each retriever.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    rrf_k: int = Field(10, ge=1, description="Reciprocal-rank-fusion constant.")
     source: str | None = Field(None, description="Only retrieve from this source document.")
 
     # Answering.
