@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install index run test lint bench clean
+.PHONY: install index run test lint eval-gate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,14 @@ lint: install
 	$(BIN)/ruff format --check assistant tests eval
 	$(BIN)/mypy assistant
 
-test: lint
+test: lint eval-gate
 	$(BIN)/pytest -q -p no:cacheprovider
+
+# The gold-FAQ evaluation, with the naive LangChain baseline side by side; fails below
+# the floors in eval/thresholds.yaml.
+eval-gate: install
+	$(BIN)/chipqa ingest
+	$(BIN)/chipqa eval --baseline --thresholds eval/thresholds.yaml --out eval/reports/latest
 
 bench: index
 	$(BIN)/chipqa bench

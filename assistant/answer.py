@@ -30,6 +30,8 @@ SEMANTIC_WEIGHT = 0.65
 LEXICAL_WEIGHT = 0.25
 PASSAGE_WEIGHT = 0.10  # prior for the passage's fused rank: 0.10 at rank 1, 0.05 at rank 2
 INHERIT_MARGIN = 0.05
+INHERIT_MIN = 0.6  # only a corpus question this close to the user's passes relevance on
+MIN_WORDS = 4  # shorter sentences ("Yes.", "Estimates vary.") only as part of a Q&A answer
 TIME_BONUS = 0.08
 FAQ_MATCH = 0.8  # a corpus question this similar to the user's is the same question
 MMR_LAMBDA = 0.7
@@ -138,7 +140,8 @@ def _inherit_from_questions(hit: Hit, similarities: np.ndarray) -> np.ndarray:
     asked = None
     for position, sentence in enumerate(hit.chunk.sentences):
         if sentence.text.endswith("?"):
-            asked = float(similarities[position])
+            similarity = float(similarities[position])
+            asked = similarity if similarity >= INHERIT_MIN else None
         elif asked is not None:
             inherited[position] = max(inherited[position], asked - INHERIT_MARGIN)
     return inherited
@@ -229,7 +232,13 @@ def _select(candidates: list[Candidate], best: Candidate, word_budget: int) -> l
     """Maximal marginal relevance: relevant sentences that do not repeat each other."""
     chosen = [best]
     words = len(best.sentence.text.split())
-    pool = [c for c in candidates if c is not best and not c.sentence.text.endswith("?")]
+    pool = [
+        c
+        for c in candidates
+        if c is not best
+        and not c.sentence.text.endswith("?")
+        and len(c.sentence.text.split()) >= MIN_WORDS
+    ]
     while pool and words < word_budget:
 
         def mmr(c: Candidate) -> float:

@@ -94,6 +94,7 @@ def run_eval(
     if not items:
         print(f"no gold questions in split '{split}' of {gold}", file=sys.stderr)
         return 1
+    assistant.ask(items[0].question)  # warm-up: builds the in-memory index, fills caches
     results = {"chipqa": [evaluate_chipqa(assistant, item) for item in _progress(items, "chipqa")]}
     if baseline:
         results["baseline"] = _run_baseline(assistant, items)
