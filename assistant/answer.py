@@ -48,6 +48,10 @@ TIME_WORDS = re.compile(
 YES_NO = re.compile(
     r"^\s*(is|are|can|could|does|do|did|will|would|has|have|was|were|should)\b", re.I
 )
+CONTINUATION = re.compile(
+    r"^(But|However|Also|Still|Yet|It|Its|It’s|They|Their|This|That|These|Those|"
+    r"The (?:move|figure|rule|company|chip|deal|claim)s?)\b"
+)
 LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*$")
 
 TokenSink = Callable[[str], None]
@@ -98,7 +102,11 @@ class ExtractiveAnswerer:
         if best is None or best.relevance < request.settings.abstain_threshold or missing:
             return abstention(request, candidates, missing)
         chosen = _faq_answer(candidates, best) or _list_answer(request.question, candidates, best)
-        chosen = chosen or _select(candidates, best, request.settings.answer_words)
+        chosen = chosen or _with_continuations(
+            _select(candidates, best, request.settings.answer_words),
+            candidates,
+            request.settings.answer_words,
+        )
         text, citations = compose(chosen)
         if request.on_token:
             request.on_token(text)
@@ -256,6 +264,31 @@ def _select(candidates: list[Candidate], best: Candidate, word_budget: int) -> l
         chosen.append(pick)
         words += len(pick.sentence.text.split())
     return chosen
+
+
+def _with_continuations(
+    chosen: list[Candidate], candidates: list[Candidate], word_budget: int
+) -> list[Candidate]:
+    """Add the sentence right after a chosen one when it continues it ('But it …')."""
+    result: list[Candidate] = []
+    words = sum(len(c.sentence.text.split()) for c in chosen)
+    for candidate in chosen:
+        result.append(candidate)
+        follower = _next_in_chunk(candidates, candidate)
+        if follower is None or follower in chosen or follower in result:
+            continue
+        size = len(follower.sentence.text.split())
+        if CONTINUATION.match(follower.sentence.text) and words + size <= word_budget * 1.25:
+            result.append(follower)
+            words += size
+    return result
+
+
+def _next_in_chunk(candidates: list[Candidate], candidate: Candidate) -> Candidate | None:
+    return next(
+        (c for c in candidates if c.hit is candidate.hit and c.position == candidate.position + 1),
+        None,
+    )
 
 
 def compose(chosen: list[Candidate]) -> tuple[str, list[Citation]]:
