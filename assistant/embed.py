@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 Progress = Callable[[int], None]
+# A query or two runs on one thread: measured on 2 busy cores, one thread embeds a query in
+# p50 18 ms / p95 34 ms, two threads in p50 80 ms / p95 480 ms (they wait on each other).
+SINGLE_THREAD_MAX = 4
 
 
 class Embedder(Protocol):
@@ -40,12 +43,14 @@ class BundledEmbedder:
     def __init__(self, batch_size: int = 16) -> None:
         self.batch_size = batch_size
         self._model = _load_bundled_model()
+        self._threads = max(1, os.cpu_count() or 1)
         self.dimension = int(self._model.get_embedding_dimension() or 384)
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Encode in batches of similar length; `progress(n)` follows each batch of n texts."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        self._use_threads(1 if len(texts) <= SINGLE_THREAD_MAX else self._threads)
         # Sorting by length keeps padding small: a batch costs as much as its longest text.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
@@ -61,6 +66,12 @@ class BundledEmbedder:
             if progress:
                 progress(len(batch))
         return vectors
+
+    def _use_threads(self, count: int) -> None:
+        import torch
+
+        if torch.get_num_threads() != count:
+            torch.set_num_threads(count)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Token counts from the model's own tokenizer, without truncation."""
