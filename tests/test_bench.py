@@ -1,0 +1,102 @@
+"""The benchmark (a quick smoke run on a small copy of the corpus) and its distractors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, REPO
+
+from assistant.bench import Question, parse_sizes, pick_questions, run_bench
+from assistant.errors import ConfigError
+from assistant.load import load_document
+from assistant.settings import Settings
+from assistant.synthetic import Guard, gold_phrases, write_distractors
+from assistant.text import normalise
+
+GOLD = REPO / "eval" / "gold_faq.yaml"
+SMALL_CORPUS = (
+    "000_cb4bb78572b81c0a.txt",
+    "000_cb4bb78572b81c0a.meta.yaml",
+    "briefs/16-glossary.md",
+)
+
+
+def small_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    for name in SMALL_CORPUS:
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(CORPUS / name, corpus / name)
+    return corpus
+
+
+def test_quick_bench_reports_every_size_and_system(tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=small_corpus(tmp_path), data_dir=tmp_path / "unused")
+    out = tmp_path / "out"
+    run_bench(settings, sizes="1,10,100", queries=3, out=out, quick=True, gold=GOLD)
+    report = json.loads((out / "bench.json").read_text())
+    assert [s["multiple"] for s in report["sizes"]] == [1, 10]
+    assert [s["documents"] for s in report["sizes"]] == [2, 20]
+    for size in report["sizes"]:
+        assert size["chunks"] > 0 and size["disk_bytes"] > 0 and size["peak_rss_mb"] > 0
+        assert size["ingest"]["chunks_per_s"] > 0 and size["ingest"]["embeddings_per_s"] > 0
+        for system in ("chipqa", "floor", "naive"):
+            figures = size["systems"][system]
+            assert all(figures[p] > 0 for p in ("p50", "p95", "p99")), system
+        assert all(v > 0 for v in size["ratios"].values())
+    assert report["cold_start"]["help_s"] > 0 and report["cold_start"]["ask_s"] > 0
+    assert report["targets"] and all("met" in row for row in report["targets"])
+    assert "| ×10 | 20 |" in (out / "bench.md").read_text()
+    assert (out / "bench.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_same_seed_writes_identical_files(tmp_path: Path) -> None:
+    first = write_distractors(tmp_path / "a", 6, seed=3)
+    second = write_distractors(tmp_path / "b", 6, seed=3)
+    other = write_distractors(tmp_path / "c", 6, seed=4)
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    assert [p.read_bytes() for p in first] != [p.read_bytes() for p in other]
+    assert [p.read_bytes() for p in write_distractors(tmp_path / "d", 3, seed=3)] == [
+        p.read_bytes() for p in first[:3]
+    ]
+
+
+def test_distractors_never_hold_gold_answers(tmp_path: Path) -> None:
+    avoid = gold_phrases(GOLD)
+    guard = Guard.build(avoid)
+    quotes = [normalise(p) for p in avoid]
+    for path in write_distractors(tmp_path, 60, seed=7, avoid=avoid):
+        doc = load_document(path, path.name)
+        assert "(synthetic)" in doc.title and doc.meta["kind"] == "synthetic distractor"
+        assert all(guard.allows(line) for line in doc.text.splitlines())
+        text = normalise(doc.text)
+        assert not [q for q in quotes if len(q) > 20 and q in text]
+
+
+@pytest.mark.parametrize(
+    ("text", "allowed"),
+    [
+        ("New export controls arrived.", False),
+        ("Estimates run to 5-10 years.", False),  # dash folding: gold has "5–10"
+        ("An export-control regime.", True),  # whole words only
+        ("Spending grew 15 percent.", True),  # 15 is not 5
+        ("Spending grew 10 percent.", False),
+    ],
+)
+def test_guard(text: str, allowed: bool) -> None:
+    assert Guard.build(["export controls", "5–10"]).allows(text) is allowed
+
+
+def test_sizes_are_validated() -> None:
+    assert parse_sizes("10, 1,10") == [1, 10]
+    for bad in ("", "x", "0,1"):
+        with pytest.raises(ConfigError, match="--sizes"):
+            parse_sizes(bad)
+
+
+def test_questions_are_spread_over_the_file() -> None:
+    questions = [Question(str(n)) for n in range(10)]
+    assert [q.text for q in pick_questions(questions, 3)] == ["0", "3", "6"]
+    assert pick_questions(questions, 0) == questions
