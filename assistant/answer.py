@@ -23,7 +23,7 @@ import numpy as np
 from assistant.cite import make_citation
 from assistant.retrieve import CorpusIndex
 from assistant.settings import Settings
-from assistant.text import QUOTE_MARKS, WORD, content_terms, lexical_overlap
+from assistant.text import QUOTE_MARKS, WORD, content_terms, term_overlap
 from assistant.types import ABSTAIN_TEXT, Answer, Citation, Hit, Sentence
 
 SEMANTIC_WEIGHT = 0.65
@@ -123,6 +123,7 @@ class ExtractiveAnswerer:
 def score_candidates(request: AnswerRequest) -> list[Candidate]:
     """Every sentence of every retrieved passage with its relevance to the question."""
     wants_time = bool(TIME_QUESTION.match(request.question))
+    wanted = set(content_terms(request.query))
     candidates = []
     for rank, hit in enumerate(request.hits):
         vectors = request.index.sentence_vectors.get(hit.chunk.id)
@@ -133,7 +134,7 @@ def score_candidates(request: AnswerRequest) -> list[Candidate]:
         for position, sentence in enumerate(hit.chunk.sentences):
             relevance = (
                 SEMANTIC_WEIGHT * float(similarities[position])
-                + LEXICAL_WEIGHT * lexical_overlap(request.query, sentence.text)
+                + LEXICAL_WEIGHT * term_overlap(wanted, sentence.text)
                 + prior
             )
             if wants_time and TIME_WORDS.search(sentence.text):

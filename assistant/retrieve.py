@@ -29,8 +29,9 @@ class CorpusIndex:
     _bm25: object = field(repr=False)
     _position: dict[str, int] = field(repr=False)
     _doc_of: np.ndarray = field(repr=False)  # source of each chunk
-    _sentence_matrix: np.ndarray = field(repr=False)  # every sentence vector, stacked
-    _sentence_chunk: np.ndarray = field(repr=False)  # chunk position of each row
+    _sentence_matrix: np.ndarray = field(repr=False)  # every sentence vector, chunk by chunk
+    _sentence_starts: np.ndarray = field(repr=False)  # first row of each holder's sentences
+    _sentence_holders: np.ndarray = field(repr=False)  # chunk positions that have sentences
 
     @classmethod
     def build(cls, store: ChromaStore) -> CorpusIndex:
@@ -47,22 +48,18 @@ class CorpusIndex:
         vocabulary = frozenset(t for toks in corpus_tokens for t in toks) | frozenset(
             t for d in docs.values() for t in content_terms(d.title)
         )
-        vectors = store.sentence_vectors()
-        stacked = [(i, vectors[c.id]) for i, c in enumerate(chunks) if c.id in vectors]
+        matrix, starts, held, views = _stack(chunks, store.sentence_vectors())
         return cls(
             chunks=chunks,
             docs=docs,
-            sentence_vectors=vectors,
+            sentence_vectors=views,
             vocabulary=vocabulary,
             _bm25=bm25,
             _position={c.id: i for i, c in enumerate(chunks)},
             _doc_of=np.asarray([c.source for c in chunks]),
-            _sentence_matrix=np.vstack([m for _, m in stacked])
-            if stacked
-            else np.zeros((0, 1), dtype=np.float32),
-            _sentence_chunk=np.concatenate([np.full(len(m), i) for i, m in stacked])
-            if stacked
-            else np.zeros(0, dtype=int),
+            _sentence_matrix=matrix,
+            _sentence_starts=starts,
+            _sentence_holders=held,
         )
 
     def bm25_ranking(self, query: str, n: int, source: str | None = None) -> list[str]:
@@ -78,19 +75,39 @@ class CorpusIndex:
 
     def sentence_ranking(self, vector: np.ndarray, n: int, source: str | None = None) -> list[str]:
         """Ids of the `n` chunks holding the sentences most similar to `vector`."""
-        if not len(self._sentence_chunk):
+        if not len(self._sentence_holders):
             return []
-        best = np.full(len(self.chunks), -1.0)
-        np.maximum.at(best, self._sentence_chunk, self._sentence_matrix @ vector)
+        best = np.full(len(self.chunks), -np.inf)
+        similarities = self._sentence_matrix @ vector
+        best[self._sentence_holders] = np.maximum.reduceat(similarities, self._sentence_starts)
         if source:
-            best = np.where(self._doc_of == source, best, -1.0)
-        top = np.argsort(-best)[:n]
-        return [self.chunks[i].id for i in top if best[i] > -1.0]
+            best[self._doc_of != source] = -np.inf
+        n = min(n, len(best))
+        top = np.argpartition(-best, n - 1)[:n]
+        top = top[np.argsort(-best[top])]
+        return [self.chunks[i].id for i in top if np.isfinite(best[i])]
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         """A chunk by id, or None if it is not in this snapshot."""
         position = self._position.get(chunk_id)
         return None if position is None else self.chunks[position]
+
+
+def _stack(
+    chunks: list[Chunk], vectors: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """One matrix of all sentence vectors; per-chunk views into it (no second copy)."""
+    held = [i for i, c in enumerate(chunks) if len(vectors.get(c.id, ()))]
+    if not held:
+        return np.zeros((0, 1), np.float32), np.zeros(0, int), np.zeros(0, int), {}
+    sizes = [len(vectors[chunks[i].id]) for i in held]
+    matrix = np.vstack([vectors[chunks[i].id] for i in held])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    views = {
+        chunks[i].id: matrix[start : start + size]
+        for i, start, size in zip(held, starts, sizes, strict=True)
+    }
+    return matrix, starts, np.asarray(held), views
 
 
 def fuse(rankings: list[list[str]], rrf_k: int) -> list[tuple[str, float]]:

@@ -44,7 +44,11 @@ def stem(word: str) -> str:
 
 def lexical_overlap(claim: str, evidence: str) -> float:
     """Share of the claim's content terms that occur in the evidence (0..1)."""
-    wanted = set(content_terms(claim))
+    return term_overlap(set(content_terms(claim)), evidence)
+
+
+def term_overlap(wanted: set[str], evidence: str) -> float:
+    """Share of the `wanted` terms that occur in the evidence (0..1)."""
     if not wanted:
         return 0.0
     return len(wanted & set(content_terms(evidence))) / len(wanted)
