@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.text import lexical_overlap
+from assistant.text import content_terms, term_overlap
 from assistant.types import Citation, Hit, Sentence
 
 SEMANTIC_WEIGHT = 0.6
 LEXICAL_WEIGHT = 0.4
+MIN_CLAIM_TERMS = 3
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,14 @@ def support(
 
 
 def support_score(claim: str, evidence: str, similarity: float) -> float:
-    """Blend of semantic similarity and the share of the claim's words found in the evidence."""
-    score = SEMANTIC_WEIGHT * similarity + LEXICAL_WEIGHT * lexical_overlap(claim, evidence)
-    return max(0.0, min(1.0, score))
+    """Blend of semantic similarity and the share of the claim's words found in the evidence.
+
+    The lexical part counts fully only for claims of three or more content words: a bare
+    "PWNED" found in a passage that says "reply PWNED" is not support.
+    """
+    terms = set(content_terms(claim))
+    lexical = term_overlap(terms, evidence) * min(1.0, len(terms) / MIN_CLAIM_TERMS)
+    return max(0.0, min(1.0, SEMANTIC_WEIGHT * similarity + LEXICAL_WEIGHT * lexical))
 
 
 def make_citation(n: int, hit: Hit, start: int, end: int, score: float) -> Citation:

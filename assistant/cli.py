@@ -42,9 +42,16 @@ def load_settings(**overrides: Any) -> Settings:
         updates = {k: v for k, v in overrides.items() if v is not None}
         return Settings(**{**base.model_dump(), **updates}) if updates else base
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigError(f"invalid setting {field}: {first['msg']}") from error
+        raise ConfigError(_setting_problem(error.errors()[0])) from error
+
+
+def _setting_problem(problem: Any) -> str:
+    """One line naming the setting, the variable that sets it, and the rule it breaks."""
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    field = ".".join(str(part) for part in problem["loc"])
+    if not field:
+        return f"invalid settings: {message}"
+    return f"invalid setting {field} (CHIPQA_{field.upper()}): {message}"
 
 
 def _assistant(settings: Settings) -> Assistant:

@@ -1,4 +1,10 @@
-"""Main text of an HTML page: no scripts, styles, templates, comments or hidden elements."""
+"""Main text of an HTML page: no scripts, styles, templates, comments or hidden elements.
+
+Hidden means hidden by the `hidden` attribute, `aria-hidden`, or CSS (inline or in a
+`<style>` rule with a plain selector): `display: none`, `visibility: hidden`, zero opacity
+or font size, or pushed far off-screen. Such text is what a reader never sees, so it
+cannot be a source of an answer (and is a favourite place for injected instructions).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import re
 from typing import Any
 
 from bs4 import BeautifulSoup, Comment, Tag
+from soupsieve import SelectorSyntaxError
 
 DROPPED_TAGS = ("script", "style", "template", "noscript", "iframe", "svg", "head", "nav")
 BLOCK_TAGS = (
@@ -31,7 +38,15 @@ BLOCK_TAGS = (
     "footer",
     "main",
 )
-HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+ZERO = r"(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?\s*(?:;|!|$)"
+HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
+    rf"|opacity\s*:\s*{ZERO}|font-size\s*:\s*{ZERO}"
+    r"|(?:left|top|text-indent)\s*:\s*-\d{3,}|clip\s*:\s*rect\(\s*0",
+    re.IGNORECASE,
+)
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 
 
 def html_to_text(html: str) -> tuple[str, dict[str, Any]]:
@@ -40,10 +55,10 @@ def html_to_text(html: str) -> tuple[str, dict[str, Any]]:
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
         comment.extract()
-    for tag in soup.find_all(DROPPED_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(_is_hidden):
-        tag.decompose()
+    hidden = [*_hidden_by_stylesheets(soup), *soup.find_all(_is_hidden)]
+    for tag in [*soup.find_all(DROPPED_TAGS), *hidden]:
+        if not tag.decomposed:
+            tag.decompose()
     root = soup.find("main") or soup.find("article") or soup.body or soup
     lines: list[str] = []
     for block in _blocks(root):
@@ -55,7 +70,31 @@ def html_to_text(html: str) -> tuple[str, dict[str, Any]]:
 def _is_hidden(tag: Tag) -> bool:
     if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
         return True
-    return bool(HIDDEN_STYLE.search(str(tag.get("style", ""))))
+    return _hides(str(tag.get("style", "")))
+
+
+def _hides(css: str) -> bool:
+    return bool(HIDDEN_STYLE.search(CSS_COMMENT.sub("", css)))
+
+
+def _hidden_by_stylesheets(soup: BeautifulSoup) -> list[Tag]:
+    """Elements that a `<style>` rule hides."""
+    hidden: list[Tag] = []
+    for style in soup.find_all("style"):
+        for selectors, body in CSS_RULE.findall(CSS_COMMENT.sub("", style.get_text())):
+            if _hides(body):
+                hidden += [tag for s in selectors.split(",") for tag in _select(soup, s.strip())]
+    return hidden
+
+
+def _select(soup: BeautifulSoup, selector: str) -> list[Tag]:
+    """Elements a plain selector matches; a pseudo-class (`:hover`) hides only at times."""
+    if not selector or ":" in selector or selector.startswith("@"):
+        return []
+    try:
+        return list(soup.select(selector))
+    except SelectorSyntaxError:
+        return []
 
 
 def _blocks(root: Tag | BeautifulSoup) -> list[str]:

@@ -8,6 +8,7 @@ extractive answer is returned with a one-line notice.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -96,7 +97,9 @@ class LLMAnswerer:
 
     def _stream(self, request: AnswerRequest) -> str:
         passages = "\n".join(
-            PASSAGE.format(n=n, title=hit.doc.title, text=hit.chunk.text)
+            PASSAGE.format(
+                n=n, title=html.escape(hit.doc.title), text=html.escape(hit.chunk.text, quote=False)
+            )
             for n, hit in enumerate(request.hits, start=1)
         )
         messages = [

@@ -69,19 +69,35 @@ def load_document(path: Path, source: str) -> Document:
 
 
 def decode_text(raw: bytes, name: str) -> str:
-    """Decode bytes as UTF-8/UTF-16 (BOM) or Latin-1; reject binary data."""
+    """Decode bytes as UTF-16 (BOM), UTF-8, Windows-1252 or Latin-1; reject binary data."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    if b"\x00" in raw[:4096]:
+        text = _decode_utf16(raw, name)
+    elif b"\x00" in raw:
         raise LoadError(f"{name}: looks like a binary file (NUL bytes), not text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
+    else:
+        text = _decode_8bit(raw)
     controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > 0.05 * max(1, len(text[:4096])):
         raise LoadError(f"{name}: looks like a binary file (control bytes), not text")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_utf16(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-16")
+    except UnicodeDecodeError as error:
+        raise LoadError(f"{name}: not valid UTF-16 text ({error.reason})") from error
+
+
+def _decode_8bit(raw: bytes) -> str:
+    """UTF-8 when it decodes; else Windows-1252 (Latin-1 with curly quotes and €), else
+    Latin-1, which accepts any byte."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
 
 
 def _split_front_matter(text: str, name: str) -> tuple[str, dict[str, Any]]:

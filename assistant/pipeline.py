@@ -52,10 +52,11 @@ class Assistant:
     ) -> IngestReport:
         """Index files (default: the corpus folder) and refresh the in-memory view."""
         with self.ingest_lock:
-            report = ingest(list(paths), self.settings, self.store, self.embedder, progress)
-            with self._index_lock:
-                self._index = None
-        return report
+            try:
+                return ingest(list(paths), self.settings, self.store, self.embedder, progress)
+            finally:
+                with self._index_lock:
+                    self._index = None
 
     def documents(self) -> list[DocInfo]:
         """Indexed documents, sorted by source."""
@@ -136,7 +137,7 @@ class Assistant:
 
     def _clean(self, question: str) -> tuple[str, str | None]:
         """Strip control and zero-width characters; cap the length with a notice."""
-        cleaned = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in question)
+        cleaned = "".join(_visible(ch) for ch in question)
         cleaned = " ".join(cleaned.split())
         if not cleaned:
             raise QuestionError("the question is empty: type a question about the documents")
@@ -144,6 +145,14 @@ class Assistant:
         if len(cleaned) > limit:
             return cleaned[:limit], f"Your question was cut to its first {limit} characters."
         return cleaned, None
+
+
+def _visible(ch: str) -> str:
+    """Format characters (zero-width, soft hyphen) vanish; other controls become spaces."""
+    category = unicodedata.category(ch)
+    if category == "Cf":
+        return ""
+    return " " if category[0] == "C" else ch
 
 
 def build_assistant(

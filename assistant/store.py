@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,25 @@ class DenseMatch:
     similarity: float
 
 
+@contextmanager
+def _guarded() -> Iterator[None]:
+    """Turn a failed Chroma call (server down, store broken) into one `StoreError` line."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as error:  # chromadb and its HTTP client raise many unrelated types
+        raise StoreError(
+            f"the vector store is unavailable ({_brief(error)}); retry shortly"
+        ) from error
+
+
+def _brief(error: Exception) -> str:
+    """The first line of an error's message, or its type when it has none."""
+    lines = str(error).strip().splitlines()
+    return lines[0][:200] if lines else type(error).__name__
+
+
 class ChromaStore:
     """Chunk and sentence collections in one Chroma database (local folder or server)."""
 
@@ -54,7 +74,9 @@ class ChromaStore:
                 embedding_function=None,
             )
         except Exception as error:  # chromadb raises many unrelated types here
-            raise StoreError(f"cannot open Chroma collection '{name}': {error}") from error
+            raise StoreError(
+                f"cannot open Chroma collection '{name}' ({_brief(error)}); check the store, retry"
+            ) from error
         found = {k: (collection.metadata or {}).get(k) for k in meta}
         if found != meta:
             raise IndexMismatchError(
@@ -65,6 +87,7 @@ class ChromaStore:
             )
         return collection
 
+    @_guarded()
     def write(
         self,
         doc: Document,
@@ -72,14 +95,11 @@ class ChromaStore:
         chunk_vectors: np.ndarray,
         sentence_vectors: np.ndarray,
     ) -> None:
-        """Add one document's chunks (ids are deterministic, so a retry never duplicates)."""
-        doc_meta = json.dumps(doc.meta, sort_keys=True)
-        self.chunks.upsert(
-            ids=[c.id for c in chunks],
-            embeddings=chunk_vectors,
-            documents=[c.text for c in chunks],
-            metadatas=[_chunk_meta(doc, c, len(chunks), doc_meta) for c in chunks],
-        )
+        """Add one document's chunks (ids are deterministic, so a retry never duplicates).
+
+        Sentence vectors go first: the chunks are the manifest, so a document whose write
+        was cut short has no chunks (or too few) and the next ingest redoes it.
+        """
         rows = [(c, i, s) for c in chunks for i, s in enumerate(c.sentences)]
         for first in range(0, len(rows), PAGE):
             page = rows[first : first + PAGE]
@@ -88,7 +108,15 @@ class ChromaStore:
                 embeddings=sentence_vectors[first : first + PAGE],
                 metadatas=[{"chunk_id": c.id, "source": c.source, "i": i} for c, i, _ in page],
             )
+        doc_meta = json.dumps(doc.meta, sort_keys=True)
+        self.chunks.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=chunk_vectors,
+            documents=[c.text for c in chunks],
+            metadatas=[_chunk_meta(doc, c, len(chunks), doc_meta) for c in chunks],
+        )
 
+    @_guarded()
     def delete_source(self, source: str) -> None:
         """Remove every chunk and sentence of one document."""
         self.sentences.delete(where={"source": source})
@@ -115,7 +143,8 @@ class ChromaStore:
     def _all_metadata(self) -> Iterator[dict[str, Any]]:
         total = self.chunk_count()
         for offset in range(0, total, PAGE):
-            rows = self.chunks.get(include=["metadatas"], limit=PAGE, offset=offset)
+            with _guarded():
+                rows = self.chunks.get(include=["metadatas"], limit=PAGE, offset=offset)
             yield from (dict(m) for m in rows["metadatas"] or [])
 
     def load_chunks(self) -> Iterator[tuple[Chunk, DocInfo]]:
@@ -123,7 +152,10 @@ class ChromaStore:
         docs = self.documents()
         total = self.chunk_count()
         for offset in range(0, total, PAGE):
-            rows = self.chunks.get(include=["metadatas", "documents"], limit=PAGE, offset=offset)
+            with _guarded():
+                rows = self.chunks.get(
+                    include=["metadatas", "documents"], limit=PAGE, offset=offset
+                )
             for chunk_id, meta, text in zip(
                 rows["ids"], rows["metadatas"] or [], rows["documents"] or [], strict=True
             ):
@@ -132,11 +164,12 @@ class ChromaStore:
     def sentence_vectors(self) -> dict[str, np.ndarray]:
         """chunk id → (sentences, dimension) matrix, in sentence order."""
         found: dict[str, dict[int, np.ndarray]] = {}
-        total = self.sentences.count()
+        total = self.sentence_count()
         for offset in range(0, total, PAGE):
-            rows = self.sentences.get(
-                include=["metadatas", "embeddings"], limit=PAGE, offset=offset
-            )
+            with _guarded():
+                rows = self.sentences.get(
+                    include=["metadatas", "embeddings"], limit=PAGE, offset=offset
+                )
             vectors = rows["embeddings"]
             for meta, vector in zip(
                 rows["metadatas"] or [], vectors if vectors is not None else [], strict=True
@@ -147,6 +180,7 @@ class ChromaStore:
             for chunk_id, rows in found.items()
         }
 
+    @_guarded()
     def nearest(self, vector: np.ndarray, n: int, source: str | None = None) -> list[DenseMatch]:
         """The `n` chunks closest to `vector`, optionally within one source."""
         count = self.chunk_count()
@@ -163,13 +197,12 @@ class ChromaStore:
             DenseMatch(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], distances, strict=True)
         ]
 
+    @_guarded()
     def chunk_count(self) -> int:
         """Number of stored chunks."""
-        try:
-            return int(self.chunks.count())
-        except Exception as error:
-            raise StoreError(f"the vector store is unavailable ({error}); retry shortly") from error
+        return int(self.chunks.count())
 
+    @_guarded()
     def sentence_count(self) -> int:
         """Number of stored sentence vectors."""
         return int(self.sentences.count())
@@ -180,14 +213,20 @@ def _connect(settings: Settings) -> Any:
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    try:
-        if settings.uses_server:
+    if settings.uses_server:
+        port = settings.chroma_port or 8000
+        try:
             return chromadb.HttpClient(
-                host=str(settings.chroma_host),
-                port=settings.chroma_port or 8000,
-                settings=chroma_settings,
+                host=str(settings.chroma_host), port=port, settings=chroma_settings
             )
-        path = settings.data_dir / "chroma"
+        except Exception as error:
+            raise StoreError(
+                f"cannot reach the Chroma server at {settings.chroma_host}:{port} "
+                f"({_brief(error)}): start it with `chroma run --path DIR --port {port}`, "
+                "or unset CHIPQA_CHROMA_HOST to use the embedded store"
+            ) from error
+    path = settings.data_dir / "chroma"
+    try:
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except OSError as error:
@@ -196,12 +235,10 @@ def _connect(settings: Settings) -> Any:
             "set CHIPQA_DATA_DIR to a writable folder"
         ) from error
     except Exception as error:
-        where = (
-            f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
-            if settings.uses_server
-            else f"Chroma store in {settings.data_dir}"
-        )
-        raise StoreError(f"cannot reach the {where} ({error}); is it running?") from error
+        raise StoreError(
+            f"cannot open the Chroma store in {settings.data_dir} ({_brief(error)}): "
+            "move that folder aside and re-run `chipqa ingest`, or set CHIPQA_DATA_DIR"
+        ) from error
 
 
 def _chunk_meta(doc: Document, chunk: Chunk, total: int, doc_meta: str) -> dict[str, Any]:

@@ -5,20 +5,37 @@ from __future__ import annotations
 
 def text_pdf(pages: list[str]) -> bytes:
     """A valid PDF with one line of Helvetica text per page."""
-    objects: list[bytes] = []
-    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(pages)))
-    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode())
-    font_id = 3 + 2 * len(pages)
-    for i, text in enumerate(pages):
+    contents = []
+    for text in pages:
         safe = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        stream = f"BT /F1 12 Tf 72 720 Td ({safe}) Tj ET".encode()
+        contents.append(stream(f"BT /F1 12 Tf 72 720 Td ({safe}) Tj ET".encode()))
+    return pages_pdf(contents)
+
+
+def pages_pdf(contents: list[bytes]) -> bytes:
+    """A PDF whose pages have these content stream objects (Helvetica as font /F1)."""
+    objects: list[bytes] = []
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(len(contents)))
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {len(contents)} >>".encode())
+    font_id = 3 + 2 * len(contents)
+    for i, content in enumerate(contents):
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
             f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode()
         )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        objects.append(content)
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    return assemble(objects)
+
+
+def stream(data: bytes, dictionary: str = "") -> bytes:
+    """A stream object holding `data`, with extra `dictionary` entries (e.g. a filter)."""
+    return f"<< /Length {len(data)} {dictionary}>>\nstream\n".encode() + data + b"\nendstream"
+
+
+def assemble(objects: list[bytes]) -> bytes:
+    """A PDF file of these objects (numbered from 1; object 1 is the catalog)."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -1,0 +1,147 @@
+"""Mistakes through the `chipqa` command: exit 1, one line naming the fix, no traceback.
+
+Most cases call the entry point in this process; two run the real console script in
+separate processes (started together, as each loads the embedding model first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import free_port, make_settings
+
+from assistant.embed import BundledEmbedder
+from assistant.ingest import writer_lock
+from assistant.pipeline import build_assistant
+from assistant.store import ChromaStore
+from reliability.conftest import (
+    Finished,
+    error_line,
+    finish,
+    run_main,
+    seeded_corpus,
+    start_chipqa,
+)
+
+ASK = ("ask", "How important is DeepSeek?")
+SELENE = "# Selene fab\n\nThe Selene fab etches 3 nm chips on the Moon.\n"
+
+
+def _corrupt_store(root: Path) -> None:
+    folder = root / "data" / "chroma"
+    folder.mkdir(parents=True)
+    (folder / "chroma.sqlite3").write_bytes(b"SQLite format 2\0" + bytes(range(256)) * 64)
+
+
+def _other_model_store(root: Path) -> None:
+    ChromaStore(make_settings(root), "other-model", 768)
+
+
+def _file_in_the_way(root: Path) -> None:
+    (root / "afile").write_text("not a folder")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A mistaken invocation: arguments, variables (`{root}` and `{port}` are filled in),
+    what to break first, and the fragments its error line must hold."""
+
+    args: tuple[str, ...]
+    expected: tuple[str, ...]
+    env: dict[str, str] = field(default_factory=dict)
+    prepare: Callable[[Path], None] | None = None
+
+
+CASES = {
+    "whitespace question": Case(("ask", " \t "), ("the question is empty",)),
+    "k is 0": Case(ASK, ("CHIPQA_K", "greater than or equal to 1"), {"CHIPQA_K": "0"}),
+    "k is abc": Case(ASK, ("CHIPQA_K", "valid integer"), {"CHIPQA_K": "abc"}),
+    "unknown answerer": Case(
+        ASK, ("CHIPQA_ANSWERER", "'extractive' or 'llm'"), {"CHIPQA_ANSWERER": "gpt"}
+    ),
+    "llm without endpoint": Case(
+        (*ASK, "--answerer", "llm"), ("CHIPQA_LLM_BASE_URL", "CHIPQA_LLM_MODEL")
+    ),
+    "unreachable server": Case(
+        ("ingest",),
+        ("Chroma server at 127.0.0.1:{port}", "chroma run", "unset CHIPQA_CHROMA_HOST"),
+        {"CHIPQA_CHROMA_HOST": "127.0.0.1", "CHIPQA_CHROMA_PORT": "{port}"},
+    ),
+    "data dir under a file": Case(
+        ASK,
+        ("cannot use data directory", "set CHIPQA_DATA_DIR to a writable folder"),
+        {"CHIPQA_DATA_DIR": "{root}/afile/data"},
+        _file_in_the_way,
+    ),
+    "corrupt store": Case(
+        ("stats",), ("cannot open the Chroma store", "move that folder"), prepare=_corrupt_store
+    ),
+    "model mismatch": Case(
+        ("stats", "--json"),
+        ("built with other-model (dimension 768)", "CHIPQA_COLLECTION"),
+        prepare=_other_model_store,
+    ),
+    "empty index": Case(ASK, ("nothing is indexed yet", "chipqa ingest")),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_mistake_is_one_line_naming_the_fix(
+    name: str,
+    tmp_path: Path,
+    embedder: BundledEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    case = CASES[name]
+    if case.prepare:
+        case.prepare(tmp_path)
+    fill = {"root": tmp_path, "port": free_port()}
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CHIPQA_DATA_DIR", str(tmp_path / "data"))
+    for key, value in case.env.items():
+        monkeypatch.setenv(key, value.format(**fill))
+    line = error_line(run_main(case.args, monkeypatch, capsys))
+    assert all(fragment.format(**fill) in line for fragment in case.expected), line
+
+
+@dataclass(frozen=True)
+class RealRuns:
+    """Console-script runs in their own processes, and the folder they ran in."""
+
+    root: Path
+    empty_question: Finished
+    second_writer: Finished
+
+
+@pytest.fixture(scope="module")
+def real_runs(
+    tmp_path_factory: pytest.TempPathFactory, embedder: BundledEmbedder
+) -> Iterator[RealRuns]:
+    """`chipqa ask ""`, and `chipqa ingest` while this process holds the writer lock."""
+    root = tmp_path_factory.mktemp("cli")
+    build_assistant(make_settings(root), embedder=embedder).ingest([seeded_corpus(root)])
+    (root / "corpus" / "selene.md").write_text(SELENE)
+    with ExitStack() as held:
+        held.enter_context(writer_lock(make_settings(root)))
+        asking = start_chipqa(["ask", ""], tmp_path_factory.mktemp("ask"))
+        ingesting = start_chipqa(["ingest"], root)
+        yield RealRuns(root, finish(asking), finish(ingesting))
+
+
+def test_empty_question_from_the_console_script(real_runs: RealRuns) -> None:
+    line = error_line(real_runs.empty_question)
+    assert line == "chipqa: error: the question is empty: type a question about the documents"
+
+
+def test_second_writer_process_is_refused_and_changes_nothing(
+    real_runs: RealRuns, embedder: BundledEmbedder
+) -> None:
+    line = error_line(real_runs.second_writer)
+    assert "another ChipQA ingest is writing" in line and "then retry" in line
+    store = build_assistant(make_settings(real_runs.root), embedder=embedder).store
+    assert set(store.documents()) == {"000_cb4bb78572b81c0a.txt"}
