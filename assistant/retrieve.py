@@ -134,7 +134,7 @@ def retrieve(
     """Top-`k` chunks for `query` by fused dense and BM25 rank."""
     timings = timings if timings is not None else {}
     began = time.perf_counter()
-    dense = store.nearest(query_vector, candidates, source)
+    dense = store.nearest(query_vector, min(candidates, len(index.chunks)), source)
     timings["dense_search"] = _ms(began)
     began = time.perf_counter()
     lexical = index.bm25_ranking(query, candidates, source)

@@ -182,13 +182,16 @@ class ChromaStore:
 
     @_guarded()
     def nearest(self, vector: np.ndarray, n: int, source: str | None = None) -> list[DenseMatch]:
-        """The `n` chunks closest to `vector`, optionally within one source."""
-        count = self.chunk_count()
-        if count == 0:
+        """The `n` chunks closest to `vector`, optionally within one source.
+
+        Chroma returns fewer than `n` when fewer exist, so no count is asked first (that
+        was a second round trip per question).
+        """
+        if n <= 0:
             return []
         result = self.chunks.query(
             query_embeddings=[vector.tolist()],
-            n_results=min(n, count),
+            n_results=n,
             where={"source": source} if source else None,
             include=["distances"],
         )
