@@ -9,6 +9,7 @@ passage). A claim is supported when the score reaches `Settings.support_threshol
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from assistant.text import content_terms, term_overlap
 from assistant.types import Citation, Hit, Sentence
 
+CLAIM = re.compile(r"(.+?)((?:\s*\[\d+\])+)\s*(?=\S|$)", re.DOTALL)
 SEMANTIC_WEIGHT = 0.6
 LEXICAL_WEIGHT = 0.4
 MIN_CLAIM_TERMS = 3
@@ -48,6 +50,20 @@ def support_score(claim: str, evidence: str, similarity: float) -> float:
     terms = set(content_terms(claim))
     lexical = term_overlap(terms, evidence) * min(1.0, len(terms) / MIN_CLAIM_TERMS)
     return max(0.0, min(1.0, SEMANTIC_WEIGHT * similarity + LEXICAL_WEIGHT * lexical))
+
+
+def split_claims(text: str) -> list[tuple[str, list[int]]]:
+    """Sentences of an answer with the passage numbers each cites.
+
+    "A [1][2]. B [3]." gives [("A", [1, 2]), ("B", [3])]: punctuation left after a run of
+    markers belongs to the sentence before it, not to the next claim.
+    """
+    claims = []
+    for match in CLAIM.finditer(text):
+        claim = match.group(1).strip().lstrip(".").strip()
+        if claim:
+            claims.append((claim, [int(n) for n in re.findall(r"\d+", match.group(2))]))
+    return claims
 
 
 def make_citation(n: int, hit: Hit, start: int, end: int, score: float) -> Citation:

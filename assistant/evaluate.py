@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from assistant.cite import support_score
+from assistant.cite import split_claims, support_score
 from assistant.gold import GoldItem, load_gold
 from assistant.metrics import (
     crag_score,
@@ -37,7 +37,6 @@ from assistant.types import Answer
 RANKING_DEPTH = 10
 CORRECT_RECALL = 0.5
 MARKER = re.compile(r"\s*\[\d+\]")
-SENTENCE_WITH_MARKERS = re.compile(r"(.+?)((?:\s*\[\d+\])+)(?=\s|$)", re.DOTALL)
 HEADLINE = [
     "hit@1",
     "hit@5",
@@ -140,10 +139,7 @@ def _citation_counts(assistant: Assistant, answer: Answer, item: GoldItem) -> di
     by_number = {c.n: c for c in answer.citations}
     threshold = assistant.settings.support_threshold
     embed = assistant.embedder.embed
-    sentences = [
-        (m.group(1).strip(), [int(n) for n in re.findall(r"\d+", m.group(2))])
-        for m in SENTENCE_WITH_MARKERS.finditer(answer.text)
-    ]
+    sentences = split_claims(answer.text)
     supported, precise_numbers = 0, set()
     for sentence, numbers in sentences:
         cited = [by_number[n] for n in numbers if n in by_number]

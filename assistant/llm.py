@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import AnswerRequest, ExtractiveAnswerer, abstention, score_candidates
-from assistant.cite import make_citation, support
+from assistant.cite import make_citation, split_claims, support
 from assistant.errors import LLMError
 from assistant.prompts import (
     ANSWER_SYSTEM,
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
-CLAIM = re.compile(r"(.+?)((?:\s*\[\d+\])+)\s*(?=\S|$)", re.DOTALL)
 UNVERIFIED = (
     "The LLM's answer could not be verified against the sources; showing the extractive answer."
 )
@@ -123,8 +121,7 @@ class LLMAnswerer:
 
     def _verify(self, reply: str, request: AnswerRequest) -> tuple[str, list[Citation]]:
         """Keep sentences whose cited passages support them; renumber the citations."""
-        claims = [(m.group(1).strip(), _numbers(m.group(2))) for m in CLAIM.finditer(reply)]
-        claims = [(text, numbers) for text, numbers in claims if text]
+        claims = split_claims(reply)
         if not claims:
             return "", []
         vectors = self.embedder.embed([text for text, _ in claims])
@@ -168,7 +165,3 @@ class LLMAnswerer:
         result = self.fallback.answer(request)
         result.notice = notice
         return result
-
-
-def _numbers(markers: str) -> list[int]:
-    return [int(n) for n in re.findall(r"\d+", markers)]
