@@ -232,11 +232,14 @@ def bench_command(
     queries: Annotated[int, typer.Option(help="Questions per size.")] = 0,
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("eval/reports/bench"),
     quick: Annotated[bool, typer.Option(help="Sizes 1,10 and few queries (smoke test).")] = False,
+    gold: Annotated[Path, typer.Option(help="Gold FAQ whose questions are timed.")] = Path(
+        "eval/gold_faq.yaml"
+    ),
 ) -> None:
     """Measure latency, throughput and memory against baselines; write bench.json/md/png."""
     from assistant.bench import run_bench
 
-    run_bench(load_settings(), sizes=sizes, queries=queries, out=out, quick=quick)
+    run_bench(load_settings(), sizes=sizes, queries=queries, out=out, quick=quick, gold=gold)
 
 
 def main() -> None:
