@@ -212,7 +212,7 @@ def eval_command(
     thresholds: Annotated[Path | None, typer.Option(help="Fail below these floors.")] = None,
 ) -> None:
     """Score answers against a gold FAQ; write report.json, report.md and plots."""
-    from assistant.evaluate import run_eval
+    from assistant.evaluation.harness import run_eval
 
     settings = load_settings(k=k, answerer=answerer)
     code = run_eval(
@@ -237,7 +237,7 @@ def bench_command(
     ),
 ) -> None:
     """Measure latency, throughput and memory against baselines; write bench.json/md/png."""
-    from assistant.bench import run_bench
+    from assistant.bench.run import run_bench
 
     run_bench(load_settings(), sizes=sizes, queries=queries, out=out, quick=quick, gold=gold)
 

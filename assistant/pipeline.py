@@ -170,7 +170,7 @@ def build_assistant(
         extractive = ExtractiveAnswerer()
         answerers = {"extractive": extractive}
         if settings.llm_configured:
-            from assistant.llm import LLMAnswerer
+            from assistant.answer.llm import LLMAnswerer
 
             answerers["llm"] = LLMAnswerer(settings, embedder, fallback=extractive)
     return Assistant(settings, embedder, store, answerers)

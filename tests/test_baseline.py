@@ -8,8 +8,8 @@ import chromadb
 import pytest
 from conftest import CORPUS
 
-from assistant.baseline import TOP_K, NaiveRAG
 from assistant.embed import BundledEmbedder
+from assistant.evaluation.baseline import TOP_K, NaiveRAG
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, REPO
 
-from assistant.bench import Question, parse_sizes, pick_questions, run_bench
+from assistant.bench.run import Question, parse_sizes, pick_questions, run_bench
+from assistant.bench.synthetic import Guard, gold_phrases, write_distractors
 from assistant.errors import ConfigError
 from assistant.load import load_document
 from assistant.settings import Settings
-from assistant.synthetic import Guard, gold_phrases, write_distractors
 from assistant.text import normalise
 
 GOLD = REPO / "eval" / "gold_faq.yaml"

@@ -8,8 +8,8 @@ import pytest
 from conftest import CORPUS, free_port
 from llm_server import ScriptedLLM
 
+from assistant.answer.llm import UNVERIFIED
 from assistant.embed import BundledEmbedder
-from assistant.llm import UNVERIFIED
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.metrics import (
+from assistant.evaluation.metrics import (
     crag_score,
     hit_at,
     holds_evidence,

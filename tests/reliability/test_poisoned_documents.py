@@ -14,9 +14,9 @@ import pytest
 from conftest import make_settings
 from llm_server import ScriptedLLM
 
+from assistant.answer.prompts import NOT_IN_CORPUS
 from assistant.embed import BundledEmbedder
 from assistant.pipeline import Assistant, build_assistant
-from assistant.prompts import NOT_IN_CORPUS
 from assistant.types import Answer
 from reliability.conftest import seeded_corpus
 

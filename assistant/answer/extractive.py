@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer.base import AnswerRequest
 from assistant.cite import make_citation
 from assistant.retrieve import CorpusIndex
-from assistant.settings import Settings
 from assistant.text import QUOTE_MARKS, WORD, content_terms, term_overlap
 from assistant.types import ABSTAIN_TEXT, Answer, Citation, Hit, Sentence
 
@@ -53,30 +51,6 @@ CONTINUATION = re.compile(
     r"The (?:move|figure|rule|company|chip|deal|claim)s?)\b"
 )
 LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*$")
-
-TokenSink = Callable[[str], None]
-
-
-@dataclass
-class AnswerRequest:
-    """Everything an answerer needs for one question."""
-
-    question: str
-    query: str  # the retrieval query: the question, plus earlier-turn terms for a follow-up
-    query_vector: np.ndarray
-    hits: list[Hit]
-    index: CorpusIndex
-    settings: Settings
-    timings: dict[str, float] = field(default_factory=dict)
-    on_token: TokenSink | None = None
-
-
-class Answerer(Protocol):
-    """Turns retrieved passages into a cited answer."""
-
-    def answer(self, request: AnswerRequest) -> Answer:
-        """Compose an answer whose every sentence cites a retrieved passage."""
-        ...
 
 
 @dataclass

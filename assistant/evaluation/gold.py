@@ -10,6 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import ConfigError
 
+GoldKind = Literal[
+    "single",  # one fact from one document
+    "multi_doc",  # needs two documents
+    "follow_up",  # depends on `history`
+    "missing_detail",  # unanswerable: an attribute the corpus never states for an entity it names
+    "other_entity",  # unanswerable: the corpus has this figure only for another entity
+    "future",  # unanswerable: a value the corpus cannot know yet
+    "false_premise",  # contradicted by the corpus: abstaining or a cited correction is right
+    "off_topic",  # unanswerable: nothing to do with the corpus
+]
+
 
 class Evidence(BaseModel):
     """A verbatim span of corpus text that supports the gold answer."""
@@ -37,7 +48,8 @@ class GoldItem(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     answerable: bool = True
     history: list[GoldTurn] = Field(default_factory=list)
-    split: Literal["dev", "test"] = "test"
+    split: Literal["dev", "test", "blind"] = "test"
+    kind: GoldKind | None = None
 
     @property
     def quotes(self) -> list[str]:

@@ -12,10 +12,9 @@ import html
 import logging
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer import AnswerRequest, ExtractiveAnswerer, abstention, score_candidates
-from assistant.cite import make_citation, split_claims, support
-from assistant.errors import LLMError
-from assistant.prompts import (
+from assistant.answer.base import AnswerRequest
+from assistant.answer.extractive import ExtractiveAnswerer, abstention, score_candidates
+from assistant.answer.prompts import (
     ANSWER_SYSTEM,
     ANSWER_USER,
     CONDENSE_SYSTEM,
@@ -23,6 +22,8 @@ from assistant.prompts import (
     NOT_IN_CORPUS,
     PASSAGE,
 )
+from assistant.cite import make_citation, split_claims, support
+from assistant.errors import LLMError
 from assistant.types import Answer, Citation, Hit
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ documents), ingested fresh into its own temp folder and measured in its own spaw
 process, so peak RSS is that of one ChipQA process at that size. Latency is timed over the
 gold FAQ questions after one warm-up pass, interleaved question by question with two
 baselines on the same data: the floor (one query embedding plus one Chroma nearest-neighbour
-search) and the naive LangChain RAG of `assistant.baseline`.
+search) and the naive LangChain RAG of `assistant.evaluation.baseline`.
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import yaml
 
+from assistant.bench.synthetic import gold_phrases, write_distractors
 from assistant.errors import ConfigError
 from assistant.load import iter_corpus_files
 from assistant.settings import Settings
-from assistant.synthetic import gold_phrases, write_distractors
 
 if TYPE_CHECKING:
-    from assistant.baseline import NaiveRAG
+    from assistant.evaluation.baseline import NaiveRAG
     from assistant.followup import Turn
     from assistant.pipeline import Assistant
 
@@ -186,8 +186,8 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
     """Ingest, warm up and time all three systems at one size (runs in a child process)."""
     import torch
 
-    from assistant.baseline import NaiveRAG
     from assistant.embed import BundledEmbedder
+    from assistant.evaluation.baseline import NaiveRAG
     from assistant.pipeline import build_assistant
 
     print(f"×{job.multiple}: loading the embedding model", flush=True)

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from assistant.evaluation.gold import load_gold
 from assistant.text import normalise
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -176,12 +175,9 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 def gold_phrases(gold: Path) -> list[str]:
     """Evidence quotes, key facts and answers of a gold FAQ file (schema in DESIGN.md)."""
-    items = yaml.safe_load(gold.read_text(encoding="utf-8")) or []
     phrases: list[str] = []
-    for item in items:
-        phrases.extend(str(e["quote"]) for e in item.get("evidence") or [])
-        phrases.extend(str(fact) for fact in item.get("key_facts") or [])
-        phrases.append(str(item.get("answer") or ""))
+    for item in load_gold(gold):
+        phrases.extend([*item.quotes, *item.key_facts, item.answer])
     return phrases
 
 
@@ -209,10 +205,11 @@ def write_distractors(
 
 def distractor(rng: random.Random, guard: Guard) -> str:
     """One document: front matter, a title, and 3–5 sections of prose and lists."""
-    firm = rng.choice(FIRMS)
-    product = f"{rng.choice(PRODUCT_NAMES)} {rng.choice(PRODUCT_KINDS)}"
-    topic = rng.choice(TOPICS)
+    firm = rng.choice(_allowed(FIRMS, guard))
+    product = f"{rng.choice(PRODUCT_NAMES)} {rng.choice(_allowed(PRODUCT_KINDS, guard))}"
+    topic = rng.choice(_allowed(TOPICS, guard))
     title = _line(rng, guard, f"{firm} and {topic}: {{angle}} (synthetic)", firm, product)
+    title = title or f"{firm} and {topic} (synthetic)"
     lines = [
         "---",
         f'title: "{title}"',
@@ -229,24 +226,37 @@ def distractor(rng: random.Random, guard: Guard) -> str:
     return "\n".join(lines)
 
 
+def _allowed(names: Sequence[str], guard: Guard) -> list[str]:
+    """The names that hold no avoided phrase (a gold key fact may be a single word)."""
+    return [name for name in names if guard.allows(name)]
+
+
 def _paragraph(rng: random.Random, guard: Guard, firm: str, product: str) -> str:
     templates = rng.sample(SENTENCES, rng.randint(4, 6))
-    return " ".join(_line(rng, guard, t, firm, product) for t in templates)
+    return " ".join(_filled(rng, guard, templates, firm, product))
 
 
 def _bullet_list(rng: random.Random, guard: Guard, firm: str, product: str) -> list[str]:
-    intro = _line(rng, guard, rng.choice(LIST_INTROS), firm, product)
-    items = rng.sample(BULLETS, rng.randint(3, 5))
-    return [intro, *(f"- {_line(rng, guard, t, firm, product)}" for t in items)]
+    intros = _filled(rng, guard, [rng.choice(LIST_INTROS)], firm, product)
+    items = _filled(rng, guard, rng.sample(BULLETS, rng.randint(3, 5)), firm, product)
+    return [*intros, *(f"- {item}" for item in items)] if intros and items else []
 
 
-def _line(rng: random.Random, guard: Guard, template: str, firm: str, product: str) -> str:
+def _filled(
+    rng: random.Random, guard: Guard, templates: list[str], firm: str, product: str
+) -> list[str]:
+    """The templates that can be filled without an avoided phrase, filled."""
+    lines = (_line(rng, guard, t, firm, product) for t in templates)
+    return [line for line in lines if line is not None]
+
+
+def _line(rng: random.Random, guard: Guard, template: str, firm: str, product: str) -> str | None:
     """Fill `template` with random slot values until the guard allows the result."""
     for _ in range(MAX_DRAWS):
         text = template.format(**_slots(rng, firm, product))
         if guard.allows(text):
             return text
-    raise ValueError(f"cannot fill {template!r} without an avoided phrase or number")
+    return None
 
 
 def _slots(rng: random.Random, firm: str, product: str) -> dict[str, str]:

@@ -19,8 +19,8 @@ import numpy as np
 import yaml
 
 from assistant.cite import split_claims, support_score
-from assistant.gold import GoldItem, load_gold
-from assistant.metrics import (
+from assistant.evaluation.gold import GoldItem, load_gold
+from assistant.evaluation.metrics import (
     crag_score,
     hit_at,
     holds_evidence,
@@ -197,7 +197,7 @@ def _score(
 
 
 def _run_baseline(assistant: Assistant, items: list[GoldItem]) -> list[QuestionResult]:
-    from assistant.baseline import NaiveRAG
+    from assistant.evaluation.baseline import NaiveRAG
 
     with tempfile.TemporaryDirectory(prefix="chipqa-baseline-") as folder:
         rag = NaiveRAG.build(assistant.settings.corpus_dir, Path(folder), assistant.embedder)

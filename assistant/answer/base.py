@@ -1,0 +1,37 @@
+"""The answerer protocol and what every answerer receives for one question."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from assistant.retrieve import CorpusIndex
+from assistant.settings import Settings
+from assistant.types import Answer, Hit
+
+TokenSink = Callable[[str], None]
+
+
+@dataclass
+class AnswerRequest:
+    """Everything an answerer needs for one question."""
+
+    question: str
+    query: str  # the retrieval query: the question, plus earlier-turn terms for a follow-up
+    query_vector: np.ndarray
+    hits: list[Hit]
+    index: CorpusIndex
+    settings: Settings
+    timings: dict[str, float] = field(default_factory=dict)
+    on_token: TokenSink | None = None
+
+
+class Answerer(Protocol):
+    """Turns retrieved passages into a cited answer."""
+
+    def answer(self, request: AnswerRequest) -> Answer:
+        """Compose an answer whose every sentence cites a retrieved passage."""
+        ...

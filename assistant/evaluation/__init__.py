@@ -1,0 +1,1 @@
+"""Evaluation tooling: the gold FAQ, its metrics, the harness and the naive baseline."""
