@@ -204,7 +204,9 @@ def serve_command(
 @app.command("eval")
 def eval_command(
     gold: Annotated[Path, typer.Option(help="Gold FAQ YAML file.")] = Path("eval/gold_faq.yaml"),
-    split: Annotated[str, typer.Option(help="dev, test or all.")] = "all",
+    split: Annotated[
+        str, typer.Option(help="dev, test, blind, a comma list of them, or all.")
+    ] = "dev,test",
     answerer: Annotated[str | None, typer.Option(help="extractive or llm.")] = None,
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("eval/reports/latest"),

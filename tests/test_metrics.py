@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.errors import ConfigError
+from assistant.evaluation.gold import GoldItem
+from assistant.evaluation.harness import is_correct, select_split
 from assistant.evaluation.metrics import (
     crag_score,
+    expected_calibration_error,
     hit_at,
     holds_evidence,
     key_fact_recall,
     mrr_at,
     ndcg_at,
     percentile,
+    reliability_bins,
     token_f1,
 )
 
@@ -72,3 +77,42 @@ def test_percentile() -> None:
     assert percentile([1, 2, 3, 4], 50) == 2.5
     assert percentile([5.0], 95) == 5.0
     assert percentile([], 50) == 0.0
+
+
+def test_calibration_error_is_zero_when_confidence_matches_accuracy() -> None:
+    confidences = [0.75] * 4 + [0.25] * 4
+    outcomes = [True, True, True, False, True, False, False, False]
+    assert expected_calibration_error(confidences, outcomes) == pytest.approx(0.0)
+    assert [row[2:] for row in reliability_bins(confidences, outcomes)] == [
+        (4, 0.25, 0.25),
+        (4, 0.75, 0.75),
+    ]
+
+
+def test_calibration_error_of_overconfident_answers() -> None:
+    # 0.95 shown, half right: |0.5 - 0.95| over all items; 1.0 falls in the top bin
+    assert expected_calibration_error([0.95, 0.95], [True, False]) == pytest.approx(0.45)
+    assert reliability_bins([1.0], [True]) == [(0.9, 1.0, 1, 1.0, 1.0)]
+
+
+def _item(**fields: object) -> GoldItem:
+    return GoldItem.model_validate({"id": "x", "question": "q?", "answer": "a", **fields})
+
+
+def test_correctness_by_kind_of_question() -> None:
+    answerable = _item(key_facts=["a", "b"])
+    assert is_correct(answerable, False, 1.0) and not is_correct(answerable, False, 0.5)
+    assert not is_correct(answerable, True, 0.0)
+    missing = _item(answerable=False, kind="missing_detail")
+    assert is_correct(missing, True, 0.0) and not is_correct(missing, False, 1.0)
+    premise = _item(answerable=False, kind="false_premise", key_facts=["17%"])
+    assert is_correct(premise, True, 0.0) and is_correct(premise, False, 1.0)
+    assert not is_correct(premise, False, 0.0)
+
+
+def test_split_selection() -> None:
+    items = [_item(id=s, split=s) for s in ("dev", "test", "blind")]
+    assert [i.id for i in select_split(items, "dev,test")] == ["dev", "test"]
+    assert [i.id for i in select_split(items, "all")] == ["dev", "test", "blind"]
+    with pytest.raises(ConfigError, match="unknown split train"):
+        select_split(items, "dev,train")

@@ -1,7 +1,10 @@
 """The evaluation harness: run ChipQA (and optionally the naive baseline) on a gold FAQ.
 
-A passage is relevant when it contains a gold evidence quote. An answer is counted
-correct (for the CRAG-style score) when it holds at least half of its key facts.
+A passage is relevant when it contains a gold evidence quote. An answer is *correct*
+when it holds every key fact; an unanswerable question is handled correctly by abstaining,
+or, when its premise is false, also by an answer holding the correcting key facts. The
+shown confidence is scored against correctness (reliability table, expected calibration
+error). The CRAG-style score counts an answer with at least half of its key facts.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ import numpy as np
 import yaml
 
 from assistant.cite import split_claims, support_score
+from assistant.errors import ConfigError
 from assistant.evaluation.gold import GoldItem, load_gold
 from assistant.evaluation.metrics import (
     crag_score,
+    expected_calibration_error,
     hit_at,
     holds_evidence,
     key_fact_recall,
@@ -29,13 +34,16 @@ from assistant.evaluation.metrics import (
     mrr_at,
     ndcg_at,
     percentile,
+    reliability_bins,
     token_f1,
 )
 from assistant.pipeline import Assistant
 from assistant.types import Answer
 
+SPLITS = ("dev", "test", "blind")
+DEFAULT_SPLITS = "dev,test"  # the blind split is run only when asked for by name
 RANKING_DEPTH = 10
-CORRECT_RECALL = 0.5
+CRAG_RECALL = 0.5
 MARKER = re.compile(r"\s*\[\d+\]")
 HEADLINE = [
     "hit@1",
@@ -48,9 +56,12 @@ HEADLINE = [
     "citation_precision",
     "citation_recall",
     "evidence_precision",
+    "evidence_cited",
     "abstain_accuracy",
     "false_abstention",
     "crag",
+    "accuracy",
+    "ece",
     "latency_p50_ms",
     "latency_p95_ms",
 ]
@@ -62,9 +73,12 @@ class QuestionResult:
 
     id: str
     split: str
+    kind: str
     answerable: bool
     answer: str
     abstained: bool
+    confidence: float
+    correct: bool
     relevant: list[bool]
     key_fact_recall: float
     semantic_similarity: float
@@ -89,7 +103,7 @@ def run_eval(
     thresholds: Path | None = None,
 ) -> int:
     """Evaluate, write report.json/report.md/plots into `out`, print a table; 1 if a floor fails."""
-    items = [i for i in load_gold(gold) if split == "all" or i.split == split]
+    items = select_split(load_gold(gold), split)
     if not items:
         print(f"no gold questions in split '{split}' of {gold}", file=sys.stderr)
         return 1
@@ -115,6 +129,15 @@ def run_eval(
     return check_thresholds(report["summary"]["chipqa"], thresholds) if thresholds else 0
 
 
+def select_split(items: list[GoldItem], split: str) -> list[GoldItem]:
+    """Items of `split`: one name, a comma-separated list, or 'all' (every split)."""
+    wanted = set(SPLITS) if split == "all" else {s.strip() for s in split.split(",")}
+    unknown = sorted(wanted - set(SPLITS))
+    if unknown:
+        raise ConfigError(f"unknown split {', '.join(unknown)}: use {', '.join(SPLITS)} or all")
+    return [i for i in items if i.split in wanted]
+
+
 def evaluate_chipqa(assistant: Assistant, item: GoldItem) -> QuestionResult:
     """Ask ChipQA one gold question and score retrieval, answer, citations and abstention."""
     history = [{"question": t.question, "answer": t.answer} for t in item.history]
@@ -125,6 +148,7 @@ def evaluate_chipqa(assistant: Assistant, item: GoldItem) -> QuestionResult:
         item,
         answer.text,
         answer.abstained,
+        answer.confidence,
         relevant,
         answer.timings_ms["total"],
         _citation_counts(assistant, answer, item),
@@ -165,6 +189,7 @@ def _score(
     item: GoldItem,
     text: str,
     abstained: bool,
+    confidence: float,
     relevant: list[bool],
     latency_ms: float,
     counts: dict[str, int],
@@ -172,6 +197,7 @@ def _score(
 ) -> QuestionResult:
     plain = MARKER.sub("", text)
     recall = 0.0 if abstained else key_fact_recall(plain, item.key_facts)
+    correct = is_correct(item, abstained, recall)
     similarity = 0.0
     if item.answerable and not abstained:
         vectors = assistant.embedder.embed([plain, item.answer])
@@ -179,9 +205,12 @@ def _score(
     return QuestionResult(
         id=item.id,
         split=item.split,
+        kind=item.kind or ("single" if item.answerable else "unanswerable"),
         answerable=item.answerable,
         answer=text,
         abstained=abstained,
+        confidence=confidence,
+        correct=correct,
         relevant=relevant,
         key_fact_recall=recall,
         semantic_similarity=similarity,
@@ -192,8 +221,15 @@ def _score(
         sentences=counts["sentences"],
         supported_sentences=counts["supported"],
         latency_ms=latency_ms,
-        crag=crag_score(item.answerable, abstained, recall >= CORRECT_RECALL),
+        crag=crag_score(item.answerable, abstained, correct or recall >= CRAG_RECALL),
     )
+
+
+def is_correct(item: GoldItem, abstained: bool, recall: float) -> bool:
+    """Every key fact answered; or a rightful abstention; or a false premise corrected."""
+    if not item.answerable:
+        return abstained or (item.kind == "false_premise" and recall == 1.0)
+    return not abstained and recall == 1.0
 
 
 def _run_baseline(assistant: Assistant, items: list[GoldItem]) -> list[QuestionResult]:
@@ -218,6 +254,7 @@ def _run_baseline(assistant: Assistant, items: list[GoldItem]) -> list[QuestionR
                     item,
                     result.answer,
                     False,
+                    1.0,
                     relevant,
                     result.timings_ms["total"],
                     counts,
@@ -228,10 +265,11 @@ def _run_baseline(assistant: Assistant, items: list[GoldItem]) -> list[QuestionR
 
 
 def summarise(rows: list[QuestionResult]) -> dict[str, dict[str, float]]:
-    """Headline metrics for the dev split, the test split and all questions."""
+    """Headline metrics for each split present and for all the questions run."""
+    present = [s for s in SPLITS if any(r.split == s for r in rows)]
     return {
         name: _aggregate([r for r in rows if name == "all" or r.split == name])
-        for name in ("dev", "test", "all")
+        for name in [*present, "all"]
     }
 
 
@@ -262,9 +300,14 @@ def _aggregate(rows: list[QuestionResult]) -> dict[str, float]:
         "citation_recall": sum(r.supported_sentences for r in answered) / sentences
         if sentences
         else 0.0,
-        "abstain_accuracy": mean([float(r.abstained) for r in unanswerable]),
+        "evidence_cited": mean([float(r.evidence_citations > 0) for r in answered]),
+        "abstain_accuracy": mean([float(r.correct) for r in unanswerable]),
         "false_abstention": mean([float(r.abstained) for r in answerable]),
         "crag": mean([float(r.crag) for r in rows]),
+        "accuracy": mean([float(r.correct) for r in rows]),
+        "ece": expected_calibration_error([r.confidence for r in rows], [r.correct for r in rows])
+        if rows
+        else 0.0,
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }
@@ -272,7 +315,7 @@ def _aggregate(rows: list[QuestionResult]) -> dict[str, float]:
 
 def render_table(summary: dict[str, dict[str, dict[str, float]]]) -> str:
     """A Markdown table: one row per metric, one column per system and split."""
-    columns = [(system, split) for system in summary for split in ("dev", "test", "all")]
+    columns = [(system, split) for system in summary for split in summary[system]]
     header = "| metric | " + " | ".join(f"{s} {p}" for s, p in columns) + " |"
     lines = [header, "|---" * (len(columns) + 1) + "|"]
     for metric in HEADLINE:
@@ -297,14 +340,46 @@ def write_report(report: dict[str, Any], out: Path) -> None:
         if (row["answerable"] and row["key_fact_recall"] < 1.0)
         or (not row["answerable"] and not row["abstained"])
     ]
+    rows = report["per_question"]["chipqa"]
     (out / "report.md").write_text(
         f"# ChipQA evaluation\n\nGold file `{report['gold']}`, split `{report['split']}`, "
         f"{report['questions']} questions, settings {report['settings']}.\n\n"
-        f"{render_table(report['summary'])}\n\n## Questions not fully answered\n\n"
-        + ("\n".join(failures) or "None.")
-        + "\n"
+        f"{render_table(report['summary'])}\n\n"
+        f"## By kind of question\n\n{render_kinds(rows)}\n\n"
+        f"## Reliability of the shown confidence\n\n{render_reliability(rows)}\n\n"
+        "## Questions not fully answered\n\n" + ("\n".join(failures) or "None.") + "\n"
     )
     _plot(report, out)
+
+
+def render_kinds(rows: list[dict[str, Any]]) -> str:
+    """Per split and kind of question: how many, key-fact recall, share handled correctly."""
+    lines = ["| split | kind | questions | key_fact_recall | correct |", "|---|---|---:|---:|---:|"]
+    for split, kind in sorted({(r["split"], r["kind"]) for r in rows}):
+        group = [r for r in rows if r["split"] == split and r["kind"] == kind]
+        recall = mean([r["key_fact_recall"] for r in group]) if group[0]["answerable"] else None
+        lines.append(
+            f"| {split} | {kind} | {len(group)} | "
+            f"{'–' if recall is None else f'{recall:.3f}'} | "
+            f"{mean([float(r['correct']) for r in group]):.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def render_reliability(rows: list[dict[str, Any]]) -> str:
+    """Per split: confidence bins against the share of answers that were right, and ECE."""
+    lines = ["| split | confidence | questions | mean confidence | accuracy |"]
+    lines.append("|---|---|---:|---:|---:|")
+    for split in [s for s in SPLITS if any(r["split"] == s for r in rows)]:
+        group = [r for r in rows if r["split"] == split]
+        confidences, outcomes = [r["confidence"] for r in group], [r["correct"] for r in group]
+        for low, high, count, confidence, accuracy in reliability_bins(confidences, outcomes):
+            lines.append(
+                f"| {split} | {low:.1f}–{high:.1f} | {count} | {confidence:.3f} | {accuracy:.3f} |"
+            )
+        ece = expected_calibration_error(confidences, outcomes)
+        lines.append(f"| {split} | ECE | {len(group)} | | {ece:.3f} |")
+    return "\n".join(lines)
 
 
 def _plot(report: dict[str, Any], out: Path) -> None:
@@ -355,6 +430,9 @@ def check_thresholds(summary: dict[str, dict[str, float]], path: Path) -> int:
     config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     failures = []
     for split, limits in config.items():
+        if split not in summary:
+            failures.append(f"split {split} has limits but was not evaluated")
+            continue
         for metric, floor in (limits.get("floors") or {}).items():
             if summary[split][metric] < floor:
                 failures.append(f"{split} {metric} {summary[split][metric]:.3f} < floor {floor}")

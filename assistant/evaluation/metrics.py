@@ -64,6 +64,42 @@ def crag_score(answerable: bool, abstained: bool, correct: bool) -> int:
     return 1 if correct else -1
 
 
+def reliability_bins(
+    confidences: Sequence[float], outcomes: Sequence[bool], bins: int = 10
+) -> list[tuple[float, float, int, float, float]]:
+    """Equal-width confidence bins: (low, high, count, mean confidence, accuracy)."""
+    table = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        members = [
+            (c, o)
+            for c, o in zip(confidences, outcomes, strict=True)
+            if low <= c < high or (b == bins - 1 and c == 1.0)
+        ]
+        if members:
+            table.append(
+                (
+                    low,
+                    high,
+                    len(members),
+                    mean([c for c, _ in members]),
+                    mean([float(o) for _, o in members]),
+                )
+            )
+    return table
+
+
+def expected_calibration_error(
+    confidences: Sequence[float], outcomes: Sequence[bool], bins: int = 10
+) -> float:
+    """Σ over bins of (share of items) × |accuracy − mean confidence|."""
+    total = len(confidences)
+    return sum(
+        count / total * abs(accuracy - confidence)
+        for _, _, count, confidence, accuracy in reliability_bins(confidences, outcomes, bins)
+    )
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0..100) by linear interpolation; 0.0 for no values."""
     if not values:
