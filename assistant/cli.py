@@ -195,7 +195,7 @@ def serve_command(
     port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
 ) -> None:
     """Serve the chat UI in your browser."""
-    from assistant.ui import serve
+    from assistant.web import serve
 
     settings = load_settings(host=host, port=port)
     serve(_assistant(settings))

@@ -1,4 +1,5 @@
-"""Browser fixtures: the real app over a copy of the corpus, driven by Debian's Chromium."""
+"""Browser fixtures: the real app over a copy of the corpus, driven by Debian's Chromium,
+on a desktop and a phone-sized page."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from llm_server import ScriptedLLM
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from assistant.embed import BundledEmbedder
-from assistant.pipeline import build_assistant
-from assistant.ui import serve
+from assistant.pipeline import Assistant, build_assistant
+from assistant.web import serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -28,14 +29,21 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 OUTPUT = REPO / "test-output" / "browser"
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 @dataclass(frozen=True)
 class LiveApp:
-    """The running app: where it listens and which corpus folder it writes uploads to."""
+    """The running app: where it listens, and the assistant behind it."""
 
     url: str
-    corpus_dir: Path
+    assistant: Assistant
+
+    @property
+    def corpus_dir(self) -> Path:
+        """The corpus folder uploads are written to."""
+        return self.assistant.settings.corpus_dir
 
     @property
     def origin(self) -> str:
@@ -79,7 +87,25 @@ def live_app(
     app = serve(assistant, block=False)
     try:
         wait_for_port(settings.port)
-        yield LiveApp(f"http://127.0.0.1:{settings.port}/", settings.corpus_dir)
+        yield LiveApp(f"http://127.0.0.1:{settings.port}/", assistant)
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="session")
+def read_only_app(live_app: LiveApp) -> Iterator[LiveApp]:
+    """The same index served on all interfaces without a login (so: read-only), and
+    without an LLM endpoint."""
+    base = live_app.assistant
+    settings = base.settings.model_copy(
+        update={"host": "0.0.0.0", "port": free_port(), "llm_base_url": None, "llm_model": None}
+    )
+    extractive = {"extractive": base.answerers["extractive"]}
+    assistant = Assistant(settings, base.embedder, base.store, extractive)
+    app = serve(assistant, block=False)
+    try:
+        wait_for_port(settings.port)
+        yield LiveApp(f"http://127.0.0.1:{settings.port}/", assistant)
     finally:
         app.close()
 
@@ -97,7 +123,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def watched(browser: Browser, live_app: LiveApp) -> Iterator[Watched]:
     """A fresh page on the app that records requests and dismisses (and records) dialogs."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.set_default_timeout(30_000)
     watched = Watched(page)
@@ -112,6 +138,17 @@ def watched(browser: Browser, live_app: LiveApp) -> Iterator[Watched]:
 def page(watched: Watched) -> Page:
     """The watched page itself."""
     return watched.page
+
+
+@pytest.fixture
+def phone(browser: Browser, live_app: LiveApp) -> Iterator[Page]:
+    """The app on a phone-sized touch screen."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(live_app.url)
+    yield page
+    context.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 from llm_server import ScriptedLLM
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
+from browser.actions import ask, shown_sources, upload
 from browser.conftest import LiveApp, Watched
 
 pytestmark = pytest.mark.browser
@@ -20,44 +21,29 @@ as_of: 2026-03-01
 # Quxton harbour fab <script>alert(2)</script>
 
 The Quxton harbour fab ships 7 million wafers of glowing silicon every year \
-<img src=x onerror=alert(1)> ![x](http://attacker.example/p.png) [report](javascript:alert(3)).
+<img src=x onerror=alert(1)> ![x](http://attacker.example/p.png) [report](javascript:alert(3)) \
+${alert(4)} {{constructor}}.
 """
-
-
-def ask(page: Page, question: str) -> Locator:
-    """Ask `question` in the chat; return the newest answer bubble."""
-    page.get_by_placeholder("Ask a question about the documents…").fill(question)
-    page.get_by_role("button", name="Ask", exact=True).click()
-    return page.locator('#chat [data-testid="bot"]').last
-
-
-def upload(page: Page, path: Path) -> Locator:
-    """Upload `path` in the Corpus tab; return the upload status."""
-    page.get_by_role("tab", name="Corpus").click()
-    page.locator("#upload input[type=file]").set_input_files(path)
-    status = page.locator("#upload-status")
-    expect(status).to_contain_text(path.name)
-    return status
 
 
 def test_seed_question_is_answered_with_its_source(page: Page, output_dir: Path) -> None:
     answer = ask(page, "How important is DeepSeek?")
     expect(answer).to_contain_text("DeepSeek shows that China can build capable AI models")
-    expect(answer).to_contain_text("[1]")
-    card = page.locator("#sources .cq-card").first
+    expect(answer.locator("a.cq-ref").first).to_have_text("[1]")
+    card = shown_sources(page).locator(".cq-card").first
     expect(card).to_contain_text("[1]")
     expect(card).to_contain_text(SEED_TITLE)
     expect(card.locator("mark", has_text="DeepSeek shows that China")).to_have_count(1)
-    page.screenshot(path=output_dir / "answered-chat.png", full_page=True)
+    page.screenshot(path=output_dir / "chat-answer.png", full_page=True)
 
 
 def test_example_question_runs_on_click(page: Page) -> None:
     question = "Why does the US block chip exports to China?"
     page.get_by_role("button", name=question).click()
-    expect(page.locator('#chat [data-testid="user"]').last).to_have_text(question)
-    answer = page.locator('#chat [data-testid="bot"]').last
+    expect(page.locator("#chat .cq-user").last).to_have_text(f"You asked: {question}")
+    answer = page.locator("#chat .cq-bot").last
     expect(answer).to_contain_text("national security")
-    expect(page.locator("#sources .cq-card").first).to_contain_text(SEED_TITLE)
+    expect(shown_sources(page).locator(".cq-card").first).to_contain_text(SEED_TITLE)
 
 
 def test_llm_answer_streams_then_keeps_only_verified_sentences(
@@ -67,21 +53,26 @@ def test_llm_answer_streams_then_keeps_only_verified_sentences(
     claim = "DeepSeek shows that China can build capable AI models more efficiently."
     hostile = "![x](http://attacker.example/q.png) <img src=x onerror=alert(1)>"
     scripted_llm.replies.append(f"{claim} [1][2][3][4][5][6] {hostile}")
-    page.locator("#settings").get_by_role("button", name="Settings").click()
-    page.locator("#answerer").get_by_role("radio", name="llm").check()
+    page.get_by_role("button", name="Answer options").click()
+    page.get_by_role("radio", name="Write an answer with the language model").check()
     answer = ask(page, "How important is DeepSeek?")
-    expect(answer).to_have_text(f"{claim} [1]")
-    expect(page.locator("#sources .cq-card").first).to_contain_text(SEED_TITLE)
+    expect(answer.locator(".cq-text")).to_have_text(f"{claim} [1]")
+    expect(shown_sources(page).locator(".cq-card").first).to_contain_text(SEED_TITLE)
     assert scripted_llm.requests[-1]["stream"] is True
     assert watched.dialogs == []
     assert all(url.startswith(live_app.origin + "/") for url in watched.requests)
 
 
-def test_off_topic_question_abstains_with_related_passages(page: Page) -> None:
+def test_off_topic_question_abstains_with_related_reading(page: Page, output_dir: Path) -> None:
     answer = ask(page, "How do I make pizza dough?")
     expect(answer).to_contain_text("Not in the corpus.")
-    expect(page.locator("#sources .cq-banner")).to_have_text("Not in the corpus")
-    expect(page.locator("#sources .cq-card").first).to_be_visible()
+    expect(answer.get_by_role("link", name="Related reading")).to_be_visible()
+    sources = shown_sources(page)
+    expect(sources.locator(".cq-banner")).to_have_text("Not in the corpus")
+    expect(sources).to_contain_text("not evidence")
+    expect(sources.locator(".cq-related").first).to_be_visible()
+    expect(sources.locator("mark, .cq-n")).to_have_count(0)
+    page.screenshot(path=output_dir / "abstention-related-reading.png", full_page=True)
 
 
 def test_uploaded_document_is_answerable_at_once(
@@ -100,7 +91,7 @@ def test_uploaded_document_is_answerable_at_once(
     answer = ask(page, "When did the Selene lunar fab begin etching chips?")
     expect(answer).to_contain_text("far side of the Moon")
     expect(answer).to_contain_text("[1]")
-    expect(page.locator("#sources .cq-card").first).to_contain_text("Lunar fab notes")
+    expect(shown_sources(page).locator(".cq-card").first).to_contain_text("Lunar fab notes")
 
 
 def test_unreadable_upload_says_why_and_is_not_kept(
@@ -108,7 +99,7 @@ def test_unreadable_upload_says_why_and_is_not_kept(
 ) -> None:
     blank = tmp_path / "blank.md"
     blank.write_text("   \n", encoding="utf-8")
-    expect(upload(page, blank)).to_contain_text("no text to index")
+    expect(upload(page, blank).locator(".cq-bad")).to_contain_text("no text to index")
     assert not (live_app.corpus_dir / "uploads" / blank.name).exists()
     expect(page.locator("#documents")).not_to_contain_text("blank.md")
 
@@ -126,9 +117,11 @@ def test_hostile_document_is_shown_as_text_and_fetches_nothing(
     expect(answer).to_contain_text("7 million wafers")
     expect(answer).to_contain_text("<img src=x onerror=alert(1)>")
     expect(answer).to_contain_text("![x](http://attacker.example/p.png)")
-    sources = page.locator("#sources")
+    expect(answer).to_contain_text("${alert(4)} {{constructor}}")
+    sources = shown_sources(page)
     expect(sources).to_contain_text("Harbour notes <img src=x onerror=alert(1)>")
     expect(sources).to_contain_text("<script>alert(2)</script>")
+    answer.get_by_role("link", name="[1]").hover()
     page.wait_for_timeout(500)
     assert page.locator('img[src="x"], img[src*="attacker"], a[href^="javascript"]').count() == 0
     assert watched.dialogs == []

@@ -22,7 +22,7 @@ from gradio_client.utils import QueueError
 
 from assistant.embed import BundledEmbedder
 from assistant.pipeline import Assistant, build_assistant
-from assistant.ui import Handlers, serve
+from assistant.web import Handlers, serve
 from reliability.conftest import expected_chunk_ids, seeded_corpus, small_corpus, stored_chunk_ids
 
 # Read at import: the suite's autouse fixture clears CHIPQA_* variables before each test.

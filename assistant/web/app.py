@@ -1,0 +1,231 @@
+"""The web app: a chat with cited answers beside their sources, and the corpus with uploads.
+
+Text from documents or a model is HTML-escaped before it is shown (see `render`), so a
+document cannot put markup, scripts, remote images or links into the page.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+import gradio as gr
+
+from assistant.errors import ConfigError
+from assistant.ingest import UPLOAD_TYPES
+from assistant.pipeline import Assistant
+from assistant.settings import Settings
+from assistant.web import render
+from assistant.web.assets import CSS, LOG_JS, PAGE_JS
+from assistant.web.handlers import ALL_DOCUMENTS, Conversation, Handlers
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = (
+    "Can China already beat the US in chip tech?",
+    "How important is DeepSeek?",
+    "Why does the US block chip exports to China?",
+    "Will software/usability be a problem for Chinese chips?",
+    "How long until China is independent in chip tech?",
+)
+ANSWERER_LABELS = {
+    "extractive": "Quote the documents (instant)",
+    "llm": "Write an answer with the language model (slower; still cited)",
+}
+CONCURRENCY = 4  # extractive answers take ~50 ms of CPU; LLM answers mostly wait on the network
+QUEUE_SIZE = 64
+HEADER = (
+    "# ChipQA\n"
+    "Cited answers about the US–China AI-chip race. Every sentence of an answer cites the "
+    "passage it rests on, shown under **Sources**; when the documents do not answer, ChipQA "
+    "says so."
+)
+READ_ONLY = (
+    "**Uploads are turned off**: this server can be reached from other machines and asks "
+    "for no login. You can still ask questions. To allow uploads, the operator sets "
+    "`CHIPQA_AUTH=user:password` and restarts ChipQA."
+)
+
+
+def uploads_open(settings: Settings) -> bool:
+    """Uploads are allowed with a login, or when only this machine can reach the server."""
+    if settings.auth is not None or settings.host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(settings.host).is_loopback
+    except ValueError:
+        return False
+
+
+def _chat_tab(ui: Handlers) -> gr.Dropdown:
+    """The chat, its options and the sources panel; returns the document filter."""
+    settings = ui.assistant.settings
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=320):
+            chat_log = gr.HTML(
+                render.conversation([]), js_on_load=LOG_JS, elem_id="chat", padding=False
+            )
+            with gr.Row():
+                question = gr.Textbox(
+                    label="Your question",
+                    show_label=False,
+                    placeholder="Ask a question about the documents…",
+                    scale=6,
+                    container=False,
+                    autofocus=True,
+                    elem_id="question",
+                )
+                ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                clear = gr.Button("Clear", scale=1, min_width=80, elem_id="clear")
+            hint = gr.HTML("", js_on_load=None, elem_id="ask-hint")
+            examples = gr.Examples(
+                [[q] for q in EXAMPLES],
+                inputs=question,
+                label="Example questions",
+                api_visibility="private",
+            )
+            with gr.Accordion("Answer options", open=False, elem_id="options"):
+                names = [n for n in ANSWERER_LABELS if n in ui.assistant.answerers]
+                answerer = gr.Radio(
+                    [(ANSWERER_LABELS[n], n) for n in names],
+                    value=settings.answerer,
+                    label="How to answer",
+                    visible=len(names) > 1,
+                    elem_id="answerer",
+                )
+                k = gr.Slider(
+                    1,
+                    20,
+                    value=min(settings.k, 20),
+                    step=1,
+                    label="Passages to read",
+                    info="More passages can find more, but answers may wander.",
+                )
+                source = gr.Dropdown(
+                    [ALL_DOCUMENTS], value=ALL_DOCUMENTS, label="Search in", elem_id="only"
+                )
+        with gr.Column(scale=2, min_width=320):
+            sources = gr.HTML(render.sources_panel([]), js_on_load=None, elem_id="sources")
+    chat = gr.State(Conversation())
+    inputs = [question, chat, answerer, k, source]
+    outputs = [question, chat, chat_log, sources, hint]
+    gr.on([question.submit, ask.click], ui.respond, inputs, outputs, api_visibility="private")
+    examples.load_input_event.then(ui.respond, inputs, outputs, api_visibility="private")
+    clear.click(
+        lambda: ("", Conversation(), render.conversation([]), render.sources_panel([]), ""),
+        outputs=outputs,
+        queue=False,
+        api_visibility="private",
+    )
+    return source
+
+
+def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Component]:
+    """The indexed documents, uploads and deletion; returns what `Handlers.corpus` fills."""
+    summary = gr.Markdown(elem_id="corpus-summary")
+    with gr.Column(visible=ui.uploads_open):
+        upload = gr.File(
+            label=f"Add documents: {', '.join(UPLOAD_TYPES)}, up to "
+            f"{ui.assistant.settings.max_upload_mb} MB each",
+            file_count="multiple",
+            height=150,
+            elem_id="upload",
+        )
+        status = gr.HTML(js_on_load=None, elem_id="upload-status")
+        with gr.Row(equal_height=False):
+            doomed = gr.Dropdown([], label="Uploaded document", scale=3, elem_id="doomed")
+            remove = gr.Button("Delete…", scale=1, min_width=120, elem_id="delete")
+        with gr.Row(visible=False, elem_id="confirm") as confirm:
+            question = gr.HTML(js_on_load=None)
+            sure = gr.Button("Delete it", variant="stop", elem_id="delete-sure")
+            keep = gr.Button("Keep it", elem_id="delete-keep")
+    if not ui.uploads_open:
+        gr.Markdown(READ_ONLY, elem_id="read-only", elem_classes="cq-readonly")
+    table = gr.Dataframe(
+        headers=["Title", "Date", "Passages", "Origin", "Source"],
+        interactive=False,
+        wrap=True,
+        latex_delimiters=[],
+        label="Indexed documents",
+        elem_id="documents",
+    )
+    filled = [table, source, summary, doomed]
+    hide = "private"
+    upload.upload(ui.upload, upload, [status, *filled, upload], api_visibility=hide)
+    remove.click(ui.confirm_delete, doomed, [confirm, question, status], api_visibility=hide)
+    sure.click(ui.delete, doomed, [status, *filled, confirm], api_visibility=hide)
+    keep.click(lambda: gr.update(visible=False), outputs=confirm, queue=False, api_visibility=hide)
+    return filled
+
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    """The ChipQA web app over an already-built assistant (not yet launched)."""
+    ui = Handlers(assistant, uploads_open=uploads_open(assistant.settings))
+    with gr.Blocks(title="ChipQA", analytics_enabled=False) as app:
+        gr.Markdown(HEADER)
+        with gr.Tabs():
+            with gr.Tab("Chat", elem_id="chat-tab"):
+                source = _chat_tab(ui)
+            with gr.Tab("Corpus", elem_id="corpus-tab"):
+                filled = _corpus_tab(ui, source)
+        gr.api(ui.ask, api_name="ask")
+        app.load(ui.corpus, outputs=filled, api_visibility="private")
+    return app
+
+
+def _credentials(auth: str | None) -> tuple[str, str] | None:
+    """`user:password` as a pair; raises `ConfigError` for any other shape."""
+    if auth is None:
+        return None
+    user, colon, password = auth.partition(":")
+    if not (user and colon and password):
+        raise ConfigError("CHIPQA_AUTH must look like user:password")
+    return user, password
+
+
+def _theme() -> gr.themes.Base:
+    """Gradio's default look with darker blue and red (AA contrast for buttons and tabs),
+    without a semibold face (the bundled one lacks most glyphs); 600-weight text is bold."""
+    font = gr.themes.LocalFont("Source Sans Pro", weights=(400, 700))
+    return gr.themes.Default(
+        primary_hue="blue",
+        neutral_hue="slate",
+        font=[font, "ui-sans-serif", "system-ui", "sans-serif"],
+    ).set(
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        button_cancel_background_fill="#b91c1c",
+        button_cancel_background_fill_hover="#991b1b",
+        color_accent="*primary_700",
+        input_placeholder_color="*neutral_600",
+        body_text_color_subdued="*neutral_600",
+    )
+
+
+def serve(assistant: Assistant, *, block: bool = True) -> gr.Blocks:
+    """Serve the app on `settings.host:settings.port` (loopback by default).
+
+    With `block=False` the server runs in a background thread and the app is returned at
+    once; stop it with `app.close()`.
+    """
+    settings = assistant.settings
+    if not uploads_open(settings):
+        log.warning(
+            "uploads are off: %s is reachable without a login (set CHIPQA_AUTH)", settings.host
+        )
+    app = build_app(assistant)
+    app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    app.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        share=False,
+        auth=_credentials(settings.auth),
+        max_file_size=f"{settings.max_upload_mb}mb",
+        prevent_thread_lock=not block,
+        footer_links=["api", "settings"],
+        theme=_theme(),
+        css=CSS,
+        js=PAGE_JS,
+        quiet=not block,
+    )
+    return app

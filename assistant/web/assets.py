@@ -1,0 +1,111 @@
+"""The web UI's style sheet and page script.
+
+Colours meet WCAG AA (4.5:1 for text) on the light theme. The script only moves between
+elements the server rendered: it shows an answer's sources when its `[n]` marker, its
+"Sources" link or the answer itself is clicked, and copies an answer's text.
+"""
+
+CSS = """
+h1 { font-size: 1.6rem; margin: 0 0 0.25rem; }
+.cq-sr { position: absolute; width: 1px; height: 1px; overflow: hidden;
+         clip: rect(0 0 0 0); white-space: nowrap; }
+.cq-log { max-height: 460px; min-height: 220px; overflow-y: auto; padding: 0.5rem;
+          border: 1px solid var(--border-color-primary); border-radius: 8px;
+          line-height: 1.5; }
+.cq-empty { color: #334155; text-align: center; margin: 4rem 1rem; }
+.cq-user { margin: 0.5rem 0 0.5rem auto; max-width: 85%; width: fit-content;
+           background: #eff6ff; border-radius: 8px; padding: 0.5rem 0.75rem;
+           overflow-wrap: anywhere; }
+.cq-bot { margin: 0.5rem 0; max-width: 95%; border: 1px solid var(--border-color-primary);
+          border-radius: 8px; padding: 0.5rem 0.75rem; cursor: pointer; }
+.cq-bot[aria-busy="true"] { cursor: default; color: #334155; }
+.cq-abstain { border-left: 4px solid #b45309; }
+.cq-error { border-left: 4px solid #b91c1c; color: #991b1b; cursor: default; }
+.cq-info { border-left: 4px solid #1d4ed8; cursor: default; }
+.cq-note { margin: 0.4rem 0 0; color: #334155; font-size: 0.9rem; }
+.cq-tools { display: flex; gap: 1rem; align-items: center; margin-top: 0.35rem;
+            font-size: 0.9rem; }
+.cq-ref, .cq-jump, .cq-back { color: #1d4ed8; font-weight: 700; text-decoration: underline; }
+.cq-log a.cq-ref { padding: 0 1px; }
+.cq-copy { color: #1e293b; background: none; border: 1px solid #64748b; border-radius: 4px;
+           padding: 0 0.4rem; font-size: 0.85rem; font-weight: 400; cursor: pointer; }
+.cq-panel { font-size: 0.95rem; line-height: 1.45; }
+.cq-head { font-weight: 700; font-size: 1.1rem; margin: 0 0 0.5rem; }
+.cq-hint, .cq-for { color: #334155; margin: 0.25rem 0 0.75rem; }
+.cq-for { font-style: italic; }
+.cq-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
+           padding: 0.6rem 0.8rem; margin-bottom: 0.6rem; background: #f8fafc;
+           scroll-margin: 1rem; }
+.cq-card:focus { outline: 2px solid #1d4ed8; outline-offset: 2px; }
+.cq-related { background: #ffffff; border-style: dashed; }
+.cq-flash { animation: cq-flash 1.6s ease-out; }
+@keyframes cq-flash { from { box-shadow: 0 0 0 4px #f59e0b; background: #fef3c7; } }
+.cq-n { font-weight: 700; color: #1d4ed8; margin-right: 0.2rem; }
+.cq-title { font-weight: 700; }
+.cq-meta, .cq-claim, .cq-listed, .cq-upload { font-size: 0.85rem; color: #475569;
+                                              margin: 0.1rem 0 0.35rem; }
+.cq-claim { color: #1e293b; }
+.cq-badge { display: inline-block; font-weight: 700; color: #7c2d12; background: #ffedd5;
+            border: 1px solid #c2410c; border-radius: 4px; padding: 0 0.35rem; }
+.cq-passage { white-space: pre-line; margin: 0; }
+.cq-passage mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 3px; }
+.cq-passage sup { font-weight: 700; color: #1d4ed8; }
+.cq-banner { display: inline-block; font-weight: 700; color: #92400e; background: #fef3c7;
+             border: 1px solid #d97706; border-radius: 6px; padding: 0.2rem 0.6rem; }
+.cq-disagree { border-left: 4px solid #b45309; padding-left: 0.6rem; margin-bottom: 0.6rem; }
+.cq-disagree ul { margin: 0.2rem 0 0; }
+.cq-back { display: inline-block; font-size: 0.85rem; margin-top: 0.25rem; }
+.cq-inline-error { color: #b91c1c; font-weight: 700; margin: 0.25rem 0; }
+.cq-status { list-style: none; padding: 0; margin: 0.25rem 0; }
+.cq-status li { margin: 0.15rem 0; }
+.cq-ok { color: #166534; }
+.cq-bad { color: #b91c1c; font-weight: 700; }
+.cq-readonly { border-left: 4px solid #b45309; padding: 0.4rem 0.75rem; background: #fffbeb; }
+footer, footer a, footer button, footer span { color: #334155 !important; opacity: 1 !important; }
+"""
+
+PAGE_JS = """
+() => {
+  const show = (id, jump) => {
+    const target = id && document.getElementById(id);
+    const section = target && target.closest('.cq-answer');
+    if (!section) return false;
+    for (const other of section.parentElement.querySelectorAll('.cq-answer')) {
+      other.hidden = other !== section;
+    }
+    if (jump) {
+      target.scrollIntoView({block: target === section ? 'start' : 'center'});
+      target.focus({preventScroll: true});
+      target.classList.remove('cq-flash');
+      void target.offsetWidth;
+      target.classList.add('cq-flash');
+    }
+    return true;
+  };
+  document.addEventListener('click', (event) => {
+    const copy = event.target.closest('.cq-copy');
+    if (copy) {
+      const text = copy.closest('.cq-bot').querySelector('.cq-text').innerText;
+      navigator.clipboard.writeText(text).then(() => { copy.textContent = 'Copied'; });
+      return;
+    }
+    const link = event.target.closest('a.cq-ref, a.cq-jump');
+    if (link) {
+      if (show(link.hash.slice(1), true)) event.preventDefault();
+      return;
+    }
+    const answer = event.target.closest('.cq-bot');
+    const jump = answer && answer.querySelector('a.cq-jump');
+    if (jump) show(jump.hash.slice(1), false);
+  });
+}
+"""
+
+# Runs in the chat log component: keep the newest message in view.
+LOG_JS = """
+const scroll = () => {
+  const log = element.querySelector('.cq-log');
+  if (log) log.scrollTop = log.scrollHeight;
+};
+watch('value', scroll);
+"""

@@ -1,0 +1,297 @@
+"""The web UI's event handlers: the chat, the `/ask` API and the corpus tab.
+
+A thin shell over `Assistant` and the ingest stage. User mistakes come back as one line
+in the page (and one line in the log); only real faults log a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import re
+import threading
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.errors import ChipQAError, QuestionError
+from assistant.followup import Turn
+from assistant.ingest import BusyError, add_files, remove_upload, uploads
+from assistant.pipeline import Assistant
+from assistant.types import Answer
+from assistant.web import render
+from assistant.web.sources import sources_section
+
+log = logging.getLogger(__name__)
+
+ALL_DOCUMENTS = "All documents"
+MAX_K = 50  # the largest `k` the settings accept
+STREAM_WORDS = 4  # words added per streamed update
+STREAM_PAUSE_S = 0.03
+EMPTY_QUESTION = "Type a question about the documents first."
+FAILED = "Something went wrong; the details are in the server log."
+BUSY = "Another upload or ingest is running; try again when it has finished."
+UPLOADS_OFF = "Uploads are turned off on this server."
+SCRIPT_NAMES = {
+    "CJK": "Chinese",
+    "HIRAGANA": "Japanese",
+    "KATAKANA": "Japanese",
+    "HANGUL": "Korean",
+}
+
+Update = Any  # a component value, a `gr.update`/component, or `gr.skip()`
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One browser session's chat: rendered messages, each answer's sources, the turns."""
+
+    messages: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    turns: tuple[Turn, ...] = field(default=())
+
+
+class Handlers:
+    """The app's event handlers, bound to one assistant."""
+
+    def __init__(self, assistant: Assistant, *, uploads_open: bool = True) -> None:
+        self.assistant = assistant
+        self.uploads_open = uploads_open
+
+    def respond(
+        self, message: str, chat: Conversation, answerer: str, k: float, source: str
+    ) -> Iterator[tuple[Update, Conversation, Update, Update, str]]:
+        """Stream the answer to `message` into the chat, then show its sources.
+
+        Yields the question box, the conversation, the chat log, the sources panel and the
+        hint under the question box. The box is emptied at once, so the user can type on.
+        """
+        question = message.strip()
+        if not question:
+            yield gr.skip(), chat, gr.skip(), gr.skip(), render.inline_error(EMPTY_QUESTION)
+            return
+        limit = self.assistant.settings.max_question_chars
+        asked = [*chat.messages, render.user_message(question[:limit])]
+        script = foreign_script(question)
+        if script:
+            reply = (
+                f"This question is in {script}; ChipQA reads English only: please ask in English."
+            )
+            chat = Conversation((*asked, render.info_message(reply)), chat.sections, chat.turns)
+            yield "", chat, render.conversation(list(chat.messages)), gr.skip(), ""
+            return
+        pending = render.sources_panel(list(chat.sections), pending=True)
+        yield "", chat, render.conversation([*asked, render.pending_message("")]), pending, ""
+        only = None if source == ALL_DOCUMENTS else source
+        try:
+            for text, answer in self._stream(question, list(chat.turns), answerer, int(k), only):
+                if answer is None:
+                    log_html = render.conversation([*asked, render.pending_message(text)])
+                    yield gr.skip(), chat, log_html, gr.skip(), gr.skip()
+                else:
+                    chat = self._answered(chat, asked, answer)
+                    panel = render.sources_panel(list(chat.sections))
+                    yield gr.skip(), chat, render.conversation(list(chat.messages)), panel, ""
+        except Exception as error:
+            failed = render.info_message(f"Error: {explain(error)}", "error")
+            chat = Conversation((*asked, failed), chat.sections, chat.turns)
+            panel = render.sources_panel(list(chat.sections))
+            yield gr.skip(), chat, render.conversation(list(chat.messages)), panel, ""
+
+    def _answered(self, chat: Conversation, asked: list[str], answer: Answer) -> Conversation:
+        """The conversation with `answer` added: the question as it was used, the answer
+        with its markers linked, and its sources."""
+        number = len(chat.sections) + 1
+        files = uploads(self.assistant.settings)
+        messages = (
+            *asked[:-1],
+            render.user_message(answer.question),
+            render.answer_message(answer, number, files),
+        )
+        sections = (*chat.sections, sources_section(answer, number, files))
+        turn = Turn(question=answer.question, answer=answer.text)
+        return Conversation(messages, sections, (*chat.turns, turn))
+
+    def _stream(
+        self, question: str, turns: list[Turn], answerer: str, k: int, source: str | None
+    ) -> Iterator[tuple[str, Answer | None]]:
+        """Yield the growing answer text, then the whole text with its `Answer`."""
+        events: queue.SimpleQueue[str | Answer | Exception] = queue.SimpleQueue()
+        tokens = events.put if answerer == "llm" else None
+
+        def work() -> None:
+            try:
+                events.put(
+                    self.assistant.ask(
+                        question, turns, k=k, answerer=answerer, source=source, on_token=tokens
+                    )
+                )
+            except Exception as error:
+                events.put(error)
+
+        threading.Thread(target=work, daemon=True).start()
+        text = ""
+        while not isinstance(event := events.get(), Answer):
+            if isinstance(event, Exception):
+                raise event
+            text += event
+            yield text, None
+        if not text:
+            for prefix in _word_prefixes(event.text):
+                yield prefix, None
+                time.sleep(STREAM_PAUSE_S)
+        yield event.text, event
+
+    def ask(self, question: str, history: str = "[]", k: int = 0) -> dict[str, Any]:
+        """Answer `question` as `chipqa ask --json` does.
+
+        Args:
+            question: The question.
+            history: Earlier turns as a JSON list of {"question", "answer"} objects.
+            k: Passages to use (0: the configured default).
+        """
+        try:
+            if not 0 <= k <= MAX_K:
+                raise QuestionError(f"k must be between 1 and {MAX_K} (0: the default)")
+            turns = _parse_history(history)
+            return self.assistant.ask(question, turns, k=k or None).to_dict()
+        except Exception as error:
+            raise gr.Error(explain(error), print_exception=False) from error
+
+    def corpus(self) -> tuple[list[list[Any]], Update, str, Update]:
+        """The documents table (newest uploads first), the chat's document filter, a
+        summary, and the uploads that can be deleted."""
+        files = uploads(self.assistant.settings)
+        docs = sorted(
+            self.assistant.documents(),
+            key=lambda d: -files[d.source].uploaded.timestamp() if d.source in files else 0,
+        )
+        rows = [
+            [
+                d.title,
+                str(d.meta.get("date", "undated")),
+                d.chunks,
+                f"uploaded {files[d.source].uploaded:%Y-%m-%d %H:%M} UTC"
+                if d.source in files
+                else "corpus",
+                d.source,
+            ]
+            for d in docs
+        ]
+        choices = [(ALL_DOCUMENTS, ALL_DOCUMENTS)] + [(d.title, d.source) for d in docs]
+        deletable = [
+            (f"{d.title} ({files[d.source].name})", d.source) for d in docs if d.source in files
+        ]
+        summary = f"**{len(docs)} documents**, {sum(d.chunks for d in docs)} passages indexed."
+        return (
+            rows,
+            gr.Dropdown(choices=choices),
+            summary,
+            gr.Dropdown(choices=deletable, value=None),
+        )
+
+    def upload(
+        self,
+        files: list[str] | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way to ask for a bar)
+    ) -> tuple[str, list[list[Any]], Update, str, Update, None]:
+        """Add uploaded files to the corpus and say, file by file, what happened."""
+        if not self.uploads_open:
+            return (render.status_list([(False, UPLOADS_OFF)]), *self.corpus(), None)
+        try:
+            added = add_files(
+                self.assistant, [Path(f) for f in files or []], _IngestProgress(progress)
+            )
+            lines = [(a.ok, f"{a.name}: {a.message}") for a in added]
+        except Exception as error:
+            lines = [(False, explain(error))]
+        return (render.status_list(lines), *self.corpus(), None)
+
+    def confirm_delete(self, source: str | None) -> tuple[Update, str, str]:
+        """Ask before deleting: the confirmation row, its question, and the status line."""
+        if not source:
+            return gr.update(visible=False), "", render.status_list([(False, "Pick a document.")])
+        title = next((d.title for d in self.assistant.documents() if d.source == source), source)
+        question = f"Delete “{title}”? Its file is removed and answers stop citing it."
+        return gr.update(visible=True), render.paragraph(question), ""
+
+    def delete(
+        self, source: str | None
+    ) -> tuple[str, list[list[Any]], Update, str, Update, Update]:
+        """Delete an uploaded document from the corpus and the index."""
+        lines = [(False, UPLOADS_OFF)] if not self.uploads_open else []
+        if source and not lines:
+            try:
+                remove_upload(self.assistant, source)
+                lines = [(True, f"{Path(source).name}: deleted; answers no longer cite it.")]
+            except Exception as error:
+                lines = [(False, explain(error))]
+        return (render.status_list(lines), *self.corpus(), gr.update(visible=False))
+
+
+def foreign_script(text: str) -> str | None:
+    """The script most of `text`'s letters are written in, when it is not Latin (the
+    embedding model reads English), else None."""
+    scripts = Counter(unicodedata.name(ch, "?").split()[0] for ch in text if ch.isalpha())
+    if not scripts:
+        return None
+    script, count = scripts.most_common(1)[0]
+    if script == "LATIN" or count * 2 <= sum(scripts.values()):
+        return None
+    return SCRIPT_NAMES.get(script, script.title())
+
+
+def explain(error: Exception) -> str:
+    """One line for the user; user errors are logged in one line, faults in full."""
+    if isinstance(error, BusyError):
+        log.warning("busy: %s", error)
+        return BUSY
+    if isinstance(error, ChipQAError):
+        line = (str(error) or type(error).__name__).splitlines()[0]
+        log.warning("user error: %s", line)
+        return line
+    log.error("unexpected error in the UI", exc_info=error)
+    return FAILED
+
+
+class _IngestProgress:
+    """Forwards ingest events to a Gradio progress bar."""
+
+    def __init__(self, bar: gr.Progress) -> None:
+        self.bar = bar
+        self.file = ""
+        self.embedded = 0
+
+    def __call__(self, event: str, detail: object) -> None:
+        if event == "file":
+            self.file = Path(str(detail)).name
+        elif isinstance(detail, int):
+            self.embedded += detail
+        self.bar((self.embedded, None), desc=f"Indexing {self.file}", unit="texts embedded")
+
+
+def _parse_history(history: str) -> list[Turn]:
+    """Earlier turns from JSON; raises `QuestionError` when the shape is wrong."""
+    try:
+        turns = json.loads(history or "[]")
+    except json.JSONDecodeError:
+        turns = None
+    if not isinstance(turns, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("question"), str) for t in turns
+    ):
+        raise QuestionError('history must be a JSON list of {"question", "answer"} objects')
+    return [Turn(question=t["question"], answer=str(t.get("answer", ""))) for t in turns]
+
+
+def _word_prefixes(text: str) -> Iterator[str]:
+    """Growing prefixes of `text`, a few words longer each time (the whole text excluded)."""
+    ends = [match.end() for match in re.finditer(r"\S+", text)]
+    for i in range(STREAM_WORDS - 1, len(ends) - 1, STREAM_WORDS):
+        yield text[: ends[i]]

@@ -1,0 +1,119 @@
+"""HTML for the web UI: the conversation, the sources panel and the corpus tab's messages.
+
+Everything taken from a document, an upload's metadata or a model is HTML-escaped here, so
+markup inside a document is shown as text and never run or fetched. Answer `i` is the
+message `cq-m{i}`; its `[n]` markers link to the cards of its sources section (see
+`sources`), which the page's script shows and highlights.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+
+from assistant.ingest import Upload
+from assistant.types import Answer
+from assistant.web.sources import card_ids, marker_title, section_id
+
+MARKER = re.compile(r"\[(\d+)\]")
+INTRO = (
+    '<p class="cq-empty"><strong>Ask about chip parity, export controls, Nvidia’s China '
+    "chips, Huawei or DeepSeek</strong>, or pick an example question below.</p>"
+)
+SOURCES_INTRO = (
+    '<p class="cq-hint">Each passage an answer cites appears here, with the quoted '
+    "sentence highlighted. Click a <strong>[n]</strong> marker or an earlier answer to see "
+    "its sources.</p>"
+)
+
+
+def conversation(messages: list[str]) -> str:
+    """The chat log: the messages so far, or a hint on how to start."""
+    body = "\n".join(messages) if messages else INTRO
+    return f'<div class="cq-log" role="log" aria-label="Conversation">{body}</div>'
+
+
+def user_message(question: str) -> str:
+    """The user's question, escaped."""
+    return f'<div class="cq-user"><span class="cq-sr">You asked: </span>{_text(question)}</div>'
+
+
+def pending_message(text: str) -> str:
+    """An answer still being written (plain text, no links yet)."""
+    shown = _text(text) if text else "Searching the documents…"
+    return f'<article class="cq-bot" aria-busy="true"><div class="cq-text">{shown}</div></article>'
+
+
+def info_message(text: str, kind: str = "info") -> str:
+    """A one-line reply that is not an answer: `kind` is "info" or "error"."""
+    return f'<article class="cq-bot cq-{kind}"><div class="cq-text">{_text(text)}</div></article>'
+
+
+def answer_message(answer: Answer, number: int, uploads: Mapping[str, Upload]) -> str:
+    """A finished answer: `[n]` markers link to their source cards, then any note and
+    a link to the sources (or to the related reading when the corpus has no answer)."""
+    if answer.abstained:
+        text = f"<strong>Not in the corpus.</strong> {_text(answer.text)}"
+        jump = f"Related reading ({len(answer.related)})"
+        kind = " cq-abstain"
+    else:
+        text = _linked(answer, number, uploads)
+        jump = f"Sources ({len(card_ids(answer.citations, number))})"
+        kind = ""
+    note = f'\n<p class="cq-note">Note: {_text(answer.notice)}</p>' if answer.notice else ""
+    return (
+        f'<article class="cq-bot{kind}" id="cq-m{number}" aria-label="Answer {number}">\n'
+        f'<div class="cq-text">{text}</div>{note}\n<div class="cq-tools">'
+        f'<a class="cq-jump" href="#{section_id(number)}">{jump}</a>'
+        '<button type="button" class="cq-copy">Copy answer</button></div></article>'
+    )
+
+
+def sources_panel(sections: list[str], pending: bool = False) -> str:
+    """The sources panel: every answer's section, the newest shown; a note while searching."""
+    hidden = [s.replace("<section ", "<section hidden ", 1) for s in sections]
+    shown = hidden[:-1] + sections[-1:] if not pending else hidden
+    body = "".join(shown) or ("" if pending else SOURCES_INTRO)
+    searching = '<p class="cq-hint" role="status">Searching the documents…</p>' if pending else ""
+    return f'<div class="cq-panel"><h2 class="cq-head">Sources</h2>{searching}{body}</div>'
+
+
+def paragraph(text: str) -> str:
+    """Plain text as one paragraph."""
+    return f"<p>{_text(text)}</p>"
+
+
+def inline_error(text: str) -> str:
+    """A one-line problem shown next to the control it is about."""
+    return f'<p class="cq-inline-error" role="alert">{_text(text)}</p>'
+
+
+def status_list(lines: list[tuple[bool, str]]) -> str:
+    """Per-file outcomes: successes plain, failures styled as errors."""
+    items = "".join(
+        f'<li class="{"cq-ok" if ok else "cq-bad"}">'
+        f'<span aria-hidden="true">{"✓" if ok else "✕"}</span> {html.escape(line)}</li>'
+        for ok, line in lines
+    )
+    return f'<div role="status"><ul class="cq-status">{items}</ul></div>' if items else ""
+
+
+def _linked(answer: Answer, number: int, uploads: Mapping[str, Upload]) -> str:
+    """The answer text, escaped, each `[n]` a link to the card quoting citation n."""
+    ids = card_ids(answer.citations, number)
+    titles = {c.n: marker_title(c, uploads) for c in answer.citations}
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in ids:
+            return match.group(0)
+        title = html.escape(titles[n])
+        return f'<a class="cq-ref" href="#{ids[n]}" title="{title}">[{n}]</a>'
+
+    return MARKER.sub(link, _text(answer.text))
+
+
+def _text(text: str) -> str:
+    """Plain text as HTML: escaped, blank-line paragraphs kept as line breaks."""
+    return html.escape(text).replace("\n", "<br>")

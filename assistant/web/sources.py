@@ -1,0 +1,191 @@
+"""HTML for the sources of one answer: a card per cited passage, or related reading.
+
+Everything taken from a document, an upload's metadata or a model is HTML-escaped here.
+Answer `i`'s sources are the section `cq-a{i}`; the card quoting citation `n` is
+`cq-a{i}-{m}`, where `m` is the first citation number on that card.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from assistant.ingest import Upload
+from assistant.types import Answer, Citation
+
+CONTEXT_CHARS = 240  # passage text shown on each side of the cited sentences
+CLAIM_TYPES = {
+    "official": "official statement",
+    "company": "company claim",
+    "reported": "reported",
+    "estimate": "estimate",
+    "forecast": "forecast",
+    "fact": "fact",
+}
+
+
+def section_id(number: int) -> str:
+    """The id of answer `number`'s sources section."""
+    return f"cq-a{number}"
+
+
+def card_ids(citations: list[Citation], number: int) -> dict[int, str]:
+    """Citation number → id of the card that shows its passage."""
+    ids = {}
+    for group in by_passage(citations):
+        for citation in group:
+            ids[citation.n] = f"{section_id(number)}-{group[0].n}"
+    return ids
+
+
+def by_passage(citations: list[Citation]) -> list[list[Citation]]:
+    """Citations grouped by the passage they quote, in order of first citation."""
+    groups: dict[tuple[str, int], list[Citation]] = {}
+    for citation in citations:
+        groups.setdefault((citation.source, citation.passage_start), []).append(citation)
+    return list(groups.values())
+
+
+def sources_section(answer: Answer, number: int, uploads: Mapping[str, Upload]) -> str:
+    """Answer `number`'s sources: cited passages, or related reading when it abstained."""
+    asked = f'<p class="cq-for">For “{html.escape(_clip(answer.question, 120))}”</p>'
+    if answer.abstained:
+        head = (
+            '<div class="cq-banner">Not in the corpus</div>'
+            '<p class="cq-hint">No passage answers this question. Related reading: the '
+            "closest passages, which are not evidence for any answer.</p>"
+        )
+        cards = "".join(_related_card(group, uploads) for group in by_passage(answer.related))
+    else:
+        as_of = _optional(answer, "as_of")
+        dated = f" · as of {html.escape(str(as_of))}" if as_of else ""
+        head = (
+            f'<p class="cq-meta">Confidence {answer.confidence:.0%}{dated}</p>'
+            f"{_disagreements(_optional(answer, 'disagreements'))}"
+        )
+        cards = "".join(
+            _card(group, f"{section_id(number)}-{group[0].n}", uploads)
+            for group in by_passage(answer.citations)
+        )
+    return (
+        f'<section class="cq-answer" id="{section_id(number)}" '
+        f'aria-label="Sources for answer {number}">{asked}{head}{cards}'
+        f'<a class="cq-back" href="#cq-m{number}">Back to answer {number}</a></section>'
+    )
+
+
+def marker_title(citation: Citation, uploads: Mapping[str, Upload]) -> str:
+    """The tooltip of a `[n]` marker: where the quote comes from, and the quote."""
+    upload = uploads.get(citation.source)
+    origin = f"uploaded file {upload.name}: " if upload else ""
+    return f"{origin}{citation.title} ({citation.date}): “{_clip(citation.quote, 200)}”"
+
+
+def _card(group: list[Citation], card_id: str, uploads: Mapping[str, Upload]) -> str:
+    """One cited passage: numbers, title, provenance, and the quoted text highlighted."""
+    numbers = "".join(f'<span class="cq-n">[{c.n}]</span>' for c in group)
+    return (
+        f'<article class="cq-card" id="{card_id}" tabindex="-1">'
+        f'<div>{numbers} <span class="cq-title">{html.escape(group[0].title)}</span></div>'
+        f"{_provenance(group[0], uploads)}"
+        f'<p class="cq-passage">{_highlight(group)}</p>{_listed(group[0], uploads)}</article>'
+    )
+
+
+def _related_card(group: list[Citation], uploads: Mapping[str, Upload]) -> str:
+    """A passage shown as related reading: plain text, no numbers, nothing highlighted."""
+    first = group[0]
+    low, high = first.start - first.passage_start, first.end - first.passage_start
+    begin, end = _paragraph(first.passage, low, high)
+    text = html.escape(first.passage[begin:end])
+    return (
+        f'<article class="cq-card cq-related"><span class="cq-title">'
+        f"{html.escape(first.title)}</span>{_provenance(first, uploads)}"
+        f'<p class="cq-passage">{"…" if begin else ""}{text}'
+        f"{'…' if end < len(first.passage) else ''}</p></article>"
+    )
+
+
+def _provenance(citation: Citation, uploads: Mapping[str, Upload]) -> str:
+    """Upload badge, claim type and date, section and page lines for a card."""
+    upload = uploads.get(citation.source)
+    badge = (
+        f'<p class="cq-upload"><span class="cq-badge">uploaded</span> '
+        f"{html.escape(upload.name)}, uploaded {upload.uploaded:%Y-%m-%d %H:%M} UTC. "
+        "Its title, date and listed sources are the uploader’s, not verified.</p>"
+        if upload
+        else ""
+    )
+    claim = CLAIM_TYPES.get(str(_optional(citation, "claim_type")), "")
+    claimant, event = _optional(citation, "claimant"), _optional(citation, "event_date")
+    claim_parts = [claim, f"per {claimant}" if claimant else "", f"event {event}" if event else ""]
+    claim_line = " · ".join(html.escape(p) for p in claim_parts if p)
+    page = f"p. {citation.page}" if citation.page else ""
+    dated = f"dated {citation.date} by the uploader" if upload else citation.date
+    meta = " · ".join(html.escape(p) for p in (dated, citation.section, page) if p)
+    claim_html = f'<p class="cq-claim">{claim_line}</p>' if claim_line else ""
+    return f'{badge}{claim_html}<p class="cq-meta">{meta}</p>'
+
+
+def _listed(citation: Citation, uploads: Mapping[str, Upload]) -> str:
+    if not citation.sources:
+        return ""
+    who = "Sources the uploader lists" if citation.source in uploads else "Sources listed"
+    return f'<p class="cq-listed">{who}: {html.escape("; ".join(citation.sources))}</p>'
+
+
+def _disagreements(items: Any) -> str:
+    """Where the sources disagree, one line each (absent or empty: nothing)."""
+    if not items:
+        return ""
+    lines = "".join(f"<li>{html.escape(_describe(item))}</li>" for item in items)
+    return f'<div class="cq-disagree"><strong>The sources disagree:</strong><ul>{lines}</ul></div>'
+
+
+def _describe(item: Any) -> str:
+    """A disagreement as text: a string as is, a mapping as its text values joined."""
+    if isinstance(item, Mapping):
+        return " — ".join(str(v) for v in item.values() if isinstance(v, str | int | float))
+    return str(item)
+
+
+def _highlight(group: list[Citation]) -> str:
+    """The paragraph around the cited spans, escaped, each span in <mark> with its number."""
+    passage, offset = group[0].passage, group[0].passage_start
+    spans = sorted((c.start - offset, c.end - offset, c.n) for c in group)
+    begin, end = _paragraph(passage, spans[0][0], max(stop for _, stop, _ in spans))
+    parts = ["…" if begin > 0 else ""]
+    cursor = begin
+    for start, stop, n in spans:
+        start = max(start, cursor)
+        parts.append(html.escape(passage[cursor:start]))
+        parts.append(f"<mark>{html.escape(passage[start:stop])}</mark><sup>{n}</sup>")
+        cursor = max(cursor, stop)
+    parts += [html.escape(passage[cursor:end]), "…" if end < len(passage) else ""]
+    return "".join(parts).strip()
+
+
+def _paragraph(text: str, low: int, high: int) -> tuple[int, int]:
+    """Bounds of the blank-line paragraph around text[low:high], at most CONTEXT_CHARS wider
+    on each side and cut at a space."""
+    begin = text.rfind("\n\n", 0, low)
+    begin = 0 if begin < 0 else begin + 2
+    end = text.find("\n\n", high)
+    end = len(text) if end < 0 else end
+    if low - begin > CONTEXT_CHARS:
+        space = text.find(" ", low - CONTEXT_CHARS, low)
+        begin = low if space < 0 else space + 1
+    if end - high > CONTEXT_CHARS:
+        space = text.rfind(" ", high, high + CONTEXT_CHARS)
+        end = high if space < 0 else space
+    return begin, end
+
+
+def _optional(item: object, name: str) -> Any:
+    """A field that newer answers carry and older ones lack (None when absent)."""
+    return getattr(item, name, None)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,121 @@
+"""Uploads you can trust: marked wherever they are cited, never overwritten, deletable,
+refused with a reason, and off when the server is open to others without a login."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from browser.actions import ask, document_row, serious_violations, shown_sources, upload
+from browser.conftest import LiveApp
+
+pytestmark = pytest.mark.browser
+
+CLAIMING = """---
+title: BIS press release
+as_of: 2026-01-01
+sources: ["Bureau of Industry and Security"]
+---
+The Orrin fab in Tallinn packages 40,000 AI accelerators a month for export to Chile.
+"""
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
+def test_uploaded_document_is_cited_as_the_uploaders(
+    page: Page, tmp_path: Path, output_dir: Path
+) -> None:
+    expect(upload(page, _write(tmp_path, "orrin.md", CLAIMING))).to_contain_text("indexed")
+    expect(document_row(page, "BIS press release")).to_contain_text("uploaded")
+    page.get_by_role("tab", name="Chat").click()
+    answer = ask(page, "How many accelerators does the Orrin fab package?")
+    expect(answer.locator("a.cq-ref").first).to_have_attribute(
+        "title", re.compile(r"^uploaded file orrin\.md: BIS press release \(2026-01-01\): “The")
+    )
+    card = shown_sources(page).locator(".cq-card").first
+    expect(card.locator(".cq-badge")).to_have_text("uploaded")
+    expect(card).to_contain_text("orrin.md, uploaded")
+    expect(card).to_contain_text("the uploader’s, not verified")
+    expect(card).to_contain_text("dated 2026-01-01 by the uploader")
+    expect(card).to_contain_text("Sources the uploader lists: Bureau of Industry and Security")
+    page.screenshot(path=output_dir / "uploaded-citation.png", full_page=True)
+
+
+def test_same_name_keeps_both_and_says_so(
+    page: Page, live_app: LiveApp, tmp_path: Path, output_dir: Path
+) -> None:
+    first = _write(tmp_path / "a", "zeta 9.md", "The Zeta fab in Tartu opened in 2029.\n")
+    second = _write(tmp_path / "b", "zeta_9.md", "The Zeta fab in Tartu closed in 2031.\n")
+    expect(upload(page, first)).to_contain_text("zeta 9.md: indexed as zeta_9.md")
+    status = upload(page, second)
+    expect(status).to_contain_text(
+        "zeta_9.md: indexed as zeta_9-2.md (a different zeta_9.md was uploaded before)"
+    )
+    page.screenshot(path=output_dir / "upload-same-name.png", full_page=True)
+    expect(upload(page, first)).to_contain_text("zeta 9.md: already uploaded as zeta_9.md")
+    folder = live_app.corpus_dir / "uploads"
+    assert (folder / "zeta_9.md").read_text(encoding="utf-8").endswith("opened in 2029.\n")
+    assert (folder / "zeta_9-2.md").read_text(encoding="utf-8").endswith("closed in 2031.\n")
+
+
+def test_rejection_replaces_the_last_status_and_looks_like_an_error(
+    page: Page, tmp_path: Path, output_dir: Path
+) -> None:
+    good = _write(tmp_path, "kappa.md", "The Kappa fab in Oulu tests 2 nm wafers.\n")
+    expect(upload(page, good).locator(".cq-ok")).to_contain_text("kappa.md: indexed")
+    table = _write(tmp_path, "table.csv", "fab,node\nKappa,2\n")
+    status = upload(page, table)
+    expect(status.locator("li")).to_have_count(1)
+    bad = status.locator(".cq-bad")
+    expect(bad).to_have_text("✕ table.csv: not accepted: upload .txt, .md, .html, .pdf files")
+    assert bad.evaluate("e => getComputedStyle(e).color") == "rgb(185, 28, 28)"
+    page.screenshot(path=output_dir / "upload-rejected.png", full_page=True)
+
+
+def test_delete_asks_first_and_the_index_follows(
+    page: Page, live_app: LiveApp, tmp_path: Path, output_dir: Path
+) -> None:
+    doc = "---\ntitle: Vesta fab memo\n---\nThe Vesta fab in Lahti bonds 12-high HBM stacks.\n"
+    upload(page, _write(tmp_path, "vesta.md", doc))
+    page.get_by_role("tab", name="Chat").click()
+    question = "How high are the HBM stacks the Vesta fab bonds?"
+    expect(ask(page, question)).to_contain_text("12-high")
+    page.get_by_role("tab", name="Corpus").click()
+    page.get_by_label("Uploaded document").click()
+    page.get_by_role("option", name="Vesta fab memo (vesta.md)").click()
+    page.get_by_role("button", name="Delete…").click()
+    confirm = page.locator("#confirm")
+    expect(confirm).to_contain_text("Delete “Vesta fab memo”?")
+    assert serious_violations(page) == []
+    page.screenshot(path=output_dir / "delete-confirm.png", full_page=True)
+    page.get_by_role("button", name="Keep it").click()
+    expect(confirm).to_be_hidden()
+    assert (live_app.corpus_dir / "uploads" / "vesta.md").exists()
+    page.get_by_role("button", name="Delete…").click()
+    page.get_by_role("button", name="Delete it").click()
+    expect(page.locator("#upload-status")).to_contain_text("vesta.md: deleted")
+    expect(page.locator("#documents")).not_to_contain_text("Vesta fab memo")
+    assert not (live_app.corpus_dir / "uploads" / "vesta.md").exists()
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, question)
+    expect(shown_sources(page)).not_to_contain_text("Vesta fab memo")
+
+
+def test_open_server_without_login_is_read_only(
+    page: Page, read_only_app: LiveApp, output_dir: Path
+) -> None:
+    page.goto(read_only_app.url)
+    expect(ask(page, "How important is DeepSeek?")).to_contain_text("DeepSeek")
+    page.get_by_role("tab", name="Corpus").click()
+    expect(page.locator("#read-only")).to_contain_text("Uploads are turned off")
+    expect(page.locator("#corpus-summary")).to_contain_text("documents")
+    expect(page.locator("#upload")).to_have_count(0)
+    expect(page.get_by_role("button", name="Delete…")).to_have_count(0)
+    page.screenshot(path=output_dir / "read-only.png", full_page=True)
