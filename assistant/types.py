@@ -120,6 +120,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     notice: str | None = None
     retrieval_query: str = ""
+    abstain_reason: str | None = None  # unknown_terms, off_topic, not_stated, unclear
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `chipqa ask --json`."""
@@ -131,5 +132,6 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "related": [c.to_dict() for c in self.related],
             "notice": self.notice,
+            "abstain_reason": self.abstain_reason,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }

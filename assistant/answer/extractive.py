@@ -1,86 +1,69 @@
-"""Answer stage, extractive: pick the sentences that answer, cite each one exactly.
+"""Answer stage, extractive: quote the sentences that answer, cite each one exactly.
 
-Sentence relevance = 0.65 × cosine(question, sentence) + 0.25 × lexical overlap
-+ 0.10 / passage rank, +0.08 for a sentence with a number or time word when the
-question asks "how long" or "when". An answer sentence in a Q&A passage inherits
-the similarity of the question it answers (less 0.05). The weights were chosen on the
-dev split of the gold FAQ. ChipQA abstains when the best relevance is below
-`Settings.abstain_threshold` (0.44 on dev: off-topic questions score 0.32–0.42,
-answerable ones 0.46 and up) or when the question names a term of three or more letters
-that occurs nowhere in the corpus (e.g. a company the documents never mention).
+1. The reader (`reader.py`) scores every sentence of the retrieved passages as an answer.
+2. Answerability: ChipQA abstains when no retrieved sentence is even close to the question
+   (off topic), when the question names a term the corpus never uses, asks for an attribute
+   (a price, a revenue, a headcount, a founding date …) that no retrieved sentence states
+   for the things it names, asks about a year no retrieved sentence mentions, or when the
+   calibrated probability that the answer is right is too low.
+3. The answer starts from the best sentence and adds the next best ones that do not repeat
+   it; a sentence that leans on the one before it ("In response, …") brings it along, a
+   lead-in ending in ":" brings its list, and a corpus question's answer comes whole. For a
+   question about whether a view is shared, the counter-claims the passages hold are added.
+4. `confidence` is the probability, fitted on the dev split, that the answer holds the
+   key facts (for an abstention: that it does not).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-
-import numpy as np
+from dataclasses import dataclass, field
 
 from assistant.answer.base import AnswerRequest
+from assistant.answer.question import CONTRAST, QuestionShape, analyse, names_in
+from assistant.answer.reader import Candidate, load_weights, logistic, read
 from assistant.cite import make_citation
 from assistant.retrieve import CorpusIndex
-from assistant.text import QUOTE_MARKS, WORD, content_terms, term_overlap
-from assistant.types import ABSTAIN_TEXT, Answer, Citation, Hit, Sentence
+from assistant.text import QUOTE_MARKS, WORD, content_terms
+from assistant.types import ABSTAIN_TEXT, Answer, Citation
 
-SEMANTIC_WEIGHT = 0.65
-LEXICAL_WEIGHT = 0.25
-PASSAGE_WEIGHT = 0.10  # prior for the passage's fused rank: 0.10 at rank 1, 0.05 at rank 2
-INHERIT_MARGIN = 0.05
-INHERIT_MIN = 0.6  # only a corpus question this close to the user's passes relevance on
-MIN_WORDS = 4  # shorter sentences ("Yes.", "Estimates vary.") only as part of a Q&A answer
-TIME_BONUS = 0.08
-FAQ_MATCH = 0.8  # a corpus question this similar to the user's is the same question
-MMR_LAMBDA = 0.7
 REDUNDANT = 0.85  # sentences this similar to one already chosen add nothing
-RELEVANCE_WINDOW = 0.15  # keep sentences within this distance of the best one
+MIN_SHARE = 0.1  # further sentences need this share of the best sentence's probability
 RELATED_READING = 3
 MIN_NAME_LENGTH = 3  # shorter capitalised words ("TV", "AI") are too generic to judge by
-TIME_QUESTION = re.compile(r"^\s*(how long|how soon|when|what year|by when|until when)\b", re.I)
-TIME_WORDS = re.compile(
-    r"\d|\b(years?|months?|decades?|soon|january|february|march|april|may|june|july|"
-    r"august|september|october|november|december)\b",
+UNKNOWN_TERMS, OFF_TOPIC, NOT_STATED, UNCLEAR = (
+    "unknown_terms",
+    "off_topic",
+    "not_stated",
+    "unclear",
+)
+CALENDAR_OR_QUANTITY = re.compile(  # not names: 'Dec', 'Monday', '27th', '600bn', 'H1', 'Q3'
+    r"^(?:(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|[hq][1-4]|fy\d+|"
+    r"\d[\d.,]*(?:st|nd|rd|th|s|k|m|bn|b|tn|x|pc))$",
     re.I,
 )
-YES_NO = re.compile(
-    r"^\s*(is|are|can|could|does|do|did|will|would|has|have|was|were|should)\b", re.I
-)
-CONTINUATION = re.compile(
-    r"^(But|However|Also|Still|Yet|It|Its|It’s|They|Their|This|That|These|Those|"
-    r"The (?:move|figure|rule|company|chip|deal|claim)s?)\b"
-)
 LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*$")
-
-
-@dataclass
-class Candidate:
-    """A sentence of a retrieved passage, scored against the question."""
-
-    hit: Hit
-    position: int  # index of the sentence within its chunk
-    sentence: Sentence
-    vector: np.ndarray
-    relevance: float
 
 
 class ExtractiveAnswerer:
     """The default answerer: quotes the corpus, needs no LLM and no network."""
 
+    def __init__(self, abstain_below: float | None = None) -> None:
+        """`abstain_below`: answer probability under which to abstain (default: fitted)."""
+        self.abstain_below = abstain_below
+
     def answer(self, request: AnswerRequest) -> Answer:
-        """Select, order and cite sentences; abstain when the evidence is weak."""
-        candidates = score_candidates(request)
-        statements = [c for c in candidates if not c.sentence.text.endswith("?")]
-        best = max(statements, key=lambda c: c.relevance, default=None)
-        missing = unknown_terms(request.question, request.index)
-        if best is None or best.relevance < request.settings.abstain_threshold or missing:
-            return abstention(request, candidates, missing)
-        chosen = _faq_answer(candidates, best) or _list_answer(request.question, candidates, best)
-        chosen = chosen or _with_continuations(
-            _select(candidates, best, request.settings.answer_words),
-            candidates,
-            request.settings.answer_words,
-        )
+        """Select, order and cite sentences; abstain when the evidence does not answer."""
+        shape = analyse(request.question)
+        candidates = read(request, shape)
+        anchor = choose_anchor(candidates, shape)
+        probability = answer_confidence(anchor, candidates, shape)
+        why = self._why_not(request, candidates, shape, probability)
+        if why or anchor is None:
+            return abstention(request, candidates, why, probability)
+        chosen = compose_order(_select(anchor, candidates, shape, request), candidates)
         text, citations = compose(chosen)
         if request.on_token:
             request.on_token(text)
@@ -88,117 +71,177 @@ class ExtractiveAnswerer:
             question=request.question,
             text=text,
             abstained=False,
-            confidence=confidence(best.relevance, request.settings.abstain_threshold),
+            confidence=probability,
             citations=citations,
             passages=request.hits,
         )
 
-
-def score_candidates(request: AnswerRequest) -> list[Candidate]:
-    """Every sentence of every retrieved passage with its relevance to the question."""
-    wants_time = bool(TIME_QUESTION.match(request.question))
-    wanted = set(content_terms(request.query))
-    candidates = []
-    for rank, hit in enumerate(request.hits):
-        vectors = request.index.sentence_vectors.get(hit.chunk.id)
-        if vectors is None or len(vectors) != len(hit.chunk.sentences):
-            continue
-        similarities = _inherit_from_questions(hit, vectors @ request.query_vector)
-        prior = PASSAGE_WEIGHT / (1.0 + rank)
-        for position, sentence in enumerate(hit.chunk.sentences):
-            relevance = (
-                SEMANTIC_WEIGHT * float(similarities[position])
-                + LEXICAL_WEIGHT * term_overlap(wanted, sentence.text)
-                + prior
-            )
-            if wants_time and TIME_WORDS.search(sentence.text):
-                relevance += TIME_BONUS
-            candidates.append(Candidate(hit, position, sentence, vectors[position], relevance))
-    return candidates
+    def _why_not(
+        self,
+        request: AnswerRequest,
+        candidates: list[Candidate],
+        shape: QuestionShape,
+        probability: float,
+    ) -> Why | None:
+        """The first reason the passages do not answer the question, if any."""
+        missing = unknown_terms(request.question, request.index)
+        floor = self.abstain_below
+        if missing:
+            return Why(UNKNOWN_TERMS, missing)
+        if not on_topic(candidates):
+            return Why(OFF_TOPIC)
+        if choose_anchor(candidates, shape) is None:
+            return Why(NOT_STATED, list(shape.names))
+        if probability < (load_weights()["abstain_below"] if floor is None else floor):
+            return Why(UNCLEAR)
+        return None
 
 
-def _inherit_from_questions(hit: Hit, similarities: np.ndarray) -> np.ndarray:
-    """An answer in a Q&A passage is as relevant as the question it answers, nearly."""
-    inherited = similarities.copy()
-    asked = None
-    for position, sentence in enumerate(hit.chunk.sentences):
-        if sentence.text.endswith("?"):
-            similarity = float(similarities[position])
-            asked = similarity if similarity >= INHERIT_MIN else None
-        elif asked is not None:
-            inherited[position] = max(inherited[position], asked - INHERIT_MARGIN)
-    return inherited
+def on_topic(candidates: list[Candidate]) -> bool:
+    """Some retrieved sentence is at least as close to the question as the least close
+    best sentence of any answerable dev question (fitted: `topical_floor`)."""
+    best = max((c.features["semantic"] for c in candidates), default=0.0)
+    return best >= load_weights()["topical_floor"]
 
 
-def unknown_terms(question: str, index: CorpusIndex) -> list[str]:
-    """Names in the question the corpus never uses: capitalised words after the first
-    word, and words mixing letters and digits (e.g. 'Arizona', '18A')."""
-    words = WORD.findall(question.translate(QUOTE_MARKS))
-    names = [
-        word
-        for position, word in enumerate(words)
-        if (position > 0 and word[0].isupper() and len(word) >= MIN_NAME_LENGTH)
-        or (any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word))
-    ]
-    return [name for name in names if _unseen(name, index.vocabulary)]
+def choose_anchor(candidates: list[Candidate], shape: QuestionShape) -> Candidate | None:
+    """The best sentence that can answer: for an attribute question, one stating it for
+    the named thing; for a question about a later year, one mentioning that year."""
+    eligible = [c for c in candidates if _states_what_is_asked(c, shape)]
+    return max(eligible, key=lambda c: c.probability, default=None)
 
 
-def _unseen(name: str, vocabulary: frozenset[str]) -> bool:
-    terms = content_terms(name)
-    return bool(terms) and terms[0] not in vocabulary
-
-
-def _faq_answer(candidates: list[Candidate], best: Candidate) -> list[Candidate]:
-    """If the corpus asks the user's question itself, its answer is what follows it."""
-    asked = [c for c in candidates if c.sentence.text.endswith("?")]
-    if not asked:
-        return []
-    question = max(asked, key=lambda c: c.relevance)
-    if float(question.vector @ best.vector) < 0 or question.relevance < FAQ_MATCH:
-        return []
-    same_chunk = [c for c in candidates if c.hit is question.hit and c.position > question.position]
-    answer = []
-    for candidate in sorted(same_chunk, key=lambda c: c.position):
-        if candidate.sentence.text.endswith("?"):
-            break
-        answer.append(candidate)
-    return answer
-
-
-def _list_answer(question: str, candidates: list[Candidate], best: Candidate) -> list[Candidate]:
-    """A list question gets the list: its introducing line and all its items."""
-    if YES_NO.match(question):
-        return []
-    chunk_candidates = sorted(
-        (c for c in candidates if c.hit is best.hit), key=lambda c: c.position
+def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
+    text = f"{_before(candidate)} {candidate.sentence.text}"
+    if any(year not in text for year in shape.future_years):
+        return False
+    if shape.attribute is None:
+        return True
+    heading = f"{candidate.hit.doc.title} {candidate.hit.chunk.section}"
+    return shape.attribute.stated_in(candidate.sentence.text) and names_in(
+        shape.names, f"{heading} {text}"
     )
-    items = [c for c in chunk_candidates if _is_list_item(c)]
-    intros = [c for c in chunk_candidates if c.sentence.text.endswith(":")]
-    pool = [c for c in chunk_candidates if c in items or c in intros]
-    if not pool:
-        return []
-    anchor = max(pool, key=lambda c: c.relevance)
-    if anchor.relevance < best.relevance - RELEVANCE_WINDOW:
-        return []
-    intro = anchor if anchor in intros else _intro_before(chunk_candidates, anchor)
-    if intro is None:
-        return []
-    following = [c for c in chunk_candidates if c.position > intro.position]
-    members = []
-    for candidate in following:
-        if not _is_list_item(candidate):
+
+
+def _before(candidate: Candidate) -> str:
+    sentences = candidate.hit.chunk.sentences
+    return sentences[candidate.position - 1].text if candidate.position else ""
+
+
+def answer_features(
+    anchor: Candidate, candidates: list[Candidate], shape: QuestionShape
+) -> dict[str, float]:
+    """What the confidence model sees: how good the best sentence is, and how alone."""
+    others = [c.probability for c in candidates if c is not anchor]
+    return {
+        "best": _logit(anchor.probability),
+        "margin": _logit(anchor.probability) - _logit(max(others, default=0.0)),
+        "semantic": max(c.features["semantic"] for c in candidates),
+        "anchor_semantic": anchor.features["semantic"],
+        "lexical": anchor.features["lexical_context"],
+        "names": anchor.features["names_passage"],
+        "typed": float(shape.expects is not None),
+        "expects": anchor.features["expects"],
+    }
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def answer_confidence(
+    anchor: Candidate | None, candidates: list[Candidate], shape: QuestionShape
+) -> float:
+    """Probability, fitted on dev, that an answer built on `anchor` holds the key facts."""
+    if anchor is None:
+        return 0.0
+    return logistic(load_weights()["confidence"], answer_features(anchor, candidates, shape))
+
+
+def _select(
+    anchor: Candidate, candidates: list[Candidate], shape: QuestionShape, request: AnswerRequest
+) -> list[Candidate]:
+    """The anchor, then further answering sentences in order of probability, in budget."""
+    budget = request.settings.answer_words
+    chosen = _with_context(anchor, candidates)
+    floor = MIN_SHARE * anchor.probability
+    pool = sorted(
+        (c for c in candidates if c not in chosen and c.probability >= floor),
+        key=lambda c: -c.probability,
+    )
+    if shape.kind in ("dispute", "compare"):
+        pool = _counter_claims(candidates, chosen) + pool
+    for candidate in pool:
+        if _words(chosen) >= budget:
             break
-        members.append(candidate)
-    return [intro, *members] if members else []
+        if candidate in chosen or _repeats(candidate, chosen):
+            continue
+        addition = [c for c in _with_context(candidate, candidates) if c not in chosen]
+        if _words(chosen) + _words(addition) <= budget:
+            chosen += addition
+    return chosen
 
 
-def _intro_before(chunk_candidates: list[Candidate], item: Candidate) -> Candidate | None:
-    for candidate in reversed([c for c in chunk_candidates if c.position < item.position]):
-        if candidate.sentence.text.endswith(":"):
-            return candidate
-        if not _is_list_item(candidate):
-            return None
-    return None
+def _counter_claims(candidates: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
+    """Sentences that qualify or contest a claim, from passages other than the anchor's first."""
+    used = {c.hit.chunk.id for c in chosen}
+    contrasting = [
+        c
+        for c in candidates
+        if CONTRAST.search(c.sentence.text) and c.features["lexical_context"] > 0
+    ]
+    contrasting.sort(key=lambda c: (c.hit.chunk.id in used, -c.probability))
+    return contrasting[:2]
+
+
+def _with_context(candidate: Candidate, candidates: list[Candidate]) -> list[Candidate]:
+    """A sentence with what it needs to be read alone: its antecedent, its list, its FAQ."""
+    same = sorted((c for c in candidates if c.hit is candidate.hit), key=lambda c: c.position)
+    if candidate.features["faq"] > 0:
+        return _faq_answer(candidate, same)
+    group = [candidate]
+    if candidate.features["dangling"] > 0 or _is_list_item(candidate):
+        group = _antecedents(candidate, same) + group
+    if candidate.sentence.text.endswith(":") or _is_list_item(candidate):
+        group += [c for c in _list_items_after(group[-1], same) if c not in group]
+    return group
+
+
+def _antecedents(candidate: Candidate, same: list[Candidate]) -> list[Candidate]:
+    """The sentence before (and, for a list item, back to the lead-in ending in ':')."""
+    earlier = [c for c in same if c.position < candidate.position]
+    if not earlier or earlier[-1].position != candidate.position - 1:
+        return []
+    if not _is_list_item(candidate):
+        return [earlier[-1]]
+    run: list[Candidate] = []
+    for previous in reversed(earlier):
+        run.insert(0, previous)
+        if previous.sentence.text.endswith(":") or not _is_list_item(previous):
+            break
+    return run if run[0].sentence.text.endswith(":") else []
+
+
+def _list_items_after(intro: Candidate, same: list[Candidate]) -> list[Candidate]:
+    items: list[Candidate] = []
+    for candidate in (c for c in same if c.position > intro.position):
+        if not _is_list_item(candidate) or candidate.position != intro.position + len(items) + 1:
+            break
+        items.append(candidate)
+    return items
+
+
+def _faq_answer(candidate: Candidate, same: list[Candidate]) -> list[Candidate]:
+    """The whole answer to the corpus question `candidate` belongs to: its run of
+    consecutive sentences (questions are not candidates, so they end a run)."""
+    runs: list[list[Candidate]] = []
+    for c in same:
+        if runs and c.position == runs[-1][-1].position + 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return next(run for run in runs if candidate in run)
 
 
 def _is_list_item(candidate: Candidate) -> bool:
@@ -211,59 +254,20 @@ def _is_list_item(candidate: Candidate) -> bool:
     return not line_start.strip() and bool(LIST_MARKER.match(previous_line))
 
 
-def _select(candidates: list[Candidate], best: Candidate, word_budget: int) -> list[Candidate]:
-    """Maximal marginal relevance: relevant sentences that do not repeat each other."""
-    chosen = [best]
-    words = len(best.sentence.text.split())
-    pool = [
-        c
-        for c in candidates
-        if c is not best
-        and not c.sentence.text.endswith("?")
-        and len(c.sentence.text.split()) >= MIN_WORDS
-    ]
-    while pool and words < word_budget:
-
-        def mmr(c: Candidate) -> float:
-            overlap = max(float(c.vector @ s.vector) for s in chosen)
-            return MMR_LAMBDA * c.relevance - (1 - MMR_LAMBDA) * overlap
-
-        pick = max(pool, key=mmr)
-        pool.remove(pick)
-        if pick.relevance < best.relevance - RELEVANCE_WINDOW:
-            break
-        if max(float(pick.vector @ s.vector) for s in chosen) >= REDUNDANT:
-            continue
-        if words + len(pick.sentence.text.split()) > word_budget * 1.25:
-            continue
-        chosen.append(pick)
-        words += len(pick.sentence.text.split())
-    return chosen
+def _repeats(candidate: Candidate, chosen: list[Candidate]) -> bool:
+    return max(float(candidate.vector @ c.vector) for c in chosen) >= REDUNDANT
 
 
-def _with_continuations(
-    chosen: list[Candidate], candidates: list[Candidate], word_budget: int
-) -> list[Candidate]:
-    """Add the sentence right after a chosen one when it continues it ('But it …')."""
-    result: list[Candidate] = []
-    words = sum(len(c.sentence.text.split()) for c in chosen)
-    for candidate in chosen:
-        result.append(candidate)
-        follower = _next_in_chunk(candidates, candidate)
-        if follower is None or follower in chosen or follower in result:
-            continue
-        size = len(follower.sentence.text.split())
-        if CONTINUATION.match(follower.sentence.text) and words + size <= word_budget * 1.25:
-            result.append(follower)
-            words += size
-    return result
+def _words(chosen: list[Candidate]) -> int:
+    return sum(len(c.sentence.text.split()) for c in chosen)
 
 
-def _next_in_chunk(candidates: list[Candidate], candidate: Candidate) -> Candidate | None:
-    return next(
-        (c for c in candidates if c.hit is candidate.hit and c.position == candidate.position + 1),
-        None,
-    )
+def compose_order(chosen: list[Candidate], candidates: list[Candidate]) -> list[Candidate]:
+    """Passages in the order their best chosen sentence ranks; document order within one."""
+    best: dict[str, int] = {}
+    for rank, candidate in enumerate(chosen):
+        best.setdefault(candidate.hit.chunk.id, rank)
+    return sorted(chosen, key=lambda c: (best[c.hit.chunk.id], c.position))
 
 
 def compose(chosen: list[Candidate]) -> tuple[str, list[Citation]]:
@@ -276,25 +280,25 @@ def compose(chosen: list[Candidate]) -> tuple[str, list[Citation]]:
         key = (first.hit.chunk.id, first.sentence.start, last.sentence.end)
         if key not in numbers:
             numbers[key] = len(citations) + 1
-            score = max(c.relevance for c in group)
-            citations.append(
-                make_citation(numbers[key], first.hit, key[1], key[2], min(1.0, score))
-            )
+            score = max(c.probability for c in group)
+            citations.append(make_citation(numbers[key], first.hit, key[1], key[2], score))
         parts.append(f"{_sentence_text(group)} [{numbers[key]}]")
     return " ".join(parts), citations
 
 
 def _groups(chosen: list[Candidate]) -> list[list[Candidate]]:
-    """A list intro and its items form one group; every other sentence stands alone."""
+    """A list lead-in and its items form one group; every other sentence stands alone."""
     groups: list[list[Candidate]] = []
     for candidate in chosen:
+        previous = groups[-1] if groups else None
         if (
-            groups
+            previous
             and _is_list_item(candidate)
-            and groups[-1][0].hit is candidate.hit
-            and (groups[-1][0].sentence.text.endswith(":"))
+            and previous[0].hit is candidate.hit
+            and previous[0].sentence.text.endswith(":")
+            and candidate.position == previous[-1].position + 1
         ):
-            groups[-1].append(candidate)
+            previous.append(candidate)
         else:
             groups.append([candidate])
     return groups
@@ -307,34 +311,82 @@ def _sentence_text(group: list[Candidate]) -> str:
     return f"{intro} {'; '.join(items)}."
 
 
-def confidence(best_relevance: float, threshold: float) -> float:
-    """Logistic map of the best relevance: 0.5 at the abstention threshold."""
-    return 1.0 / (1.0 + math.exp(-12.0 * (best_relevance - threshold)))
+def unknown_terms(question: str, index: CorpusIndex) -> list[str]:
+    """Names in the question the corpus never uses: capitalised words after the first
+    word, and words mixing letters and digits (e.g. 'Arizona', '18A')."""
+    words = WORD.findall(question.translate(QUOTE_MARKS))
+    names = [
+        word
+        for position, word in enumerate(words)
+        if (position > 0 and word[0].isupper() and len(word) >= MIN_NAME_LENGTH)
+        or (any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word))
+    ]
+    return [
+        name
+        for name in names
+        if not CALENDAR_OR_QUANTITY.match(name) and _unseen(name, index.vocabulary)
+    ]
+
+
+def _unseen(name: str, vocabulary: frozenset[str]) -> bool:
+    terms = content_terms(name)
+    return bool(terms) and terms[0] not in vocabulary
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why ChipQA abstains, and the names involved."""
+
+    reason: str
+    names: list[str] = field(default_factory=list)
+
+    def notice(self) -> str:
+        """One sentence for the user."""
+        quoted = ", ".join(f"“{n}”" for n in self.names)
+        if self.reason == UNKNOWN_TERMS:
+            return f"None of the documents mentions {quoted}."
+        if self.reason == NOT_STATED and self.names:
+            return f"The documents mention {quoted} but do not state what the question asks."
+        if self.reason == NOT_STATED:
+            return "No retrieved passage states what the question asks."
+        if self.reason == OFF_TOPIC:
+            return "Nothing in the documents is close to this question."
+        return "The closest passages do not clearly answer this question."
+
+
+def abstain_confidence(why: Why | None, answer_probability: float) -> float:
+    """How likely abstaining is right: measured per reason on dev, else 1 − p(answer)."""
+    measured = load_weights().get("abstain_confidence", {})
+    if why and why.reason in measured:
+        return float(measured[why.reason])
+    return 1.0 - answer_probability
 
 
 def abstention(
-    request: AnswerRequest, candidates: list[Candidate], missing: list[str] | None = None
+    request: AnswerRequest,
+    candidates: list[Candidate],
+    why: Why | None = None,
+    answer_probability: float = 0.0,
 ) -> Answer:
     """The fixed 'not in the corpus' answer, with the closest passages as related reading."""
     related: list[Citation] = []
     seen: set[str] = set()
-    for candidate in sorted(candidates, key=lambda c: -c.relevance):
+    for candidate in sorted(candidates, key=lambda c: -c.probability):
         if candidate.hit.chunk.id in seen or len(related) == RELATED_READING:
             continue
         seen.add(candidate.hit.chunk.id)
         s = candidate.sentence
         related.append(
-            make_citation(len(related) + 1, candidate.hit, s.start, s.end, candidate.relevance)
+            make_citation(len(related) + 1, candidate.hit, s.start, s.end, candidate.probability)
         )
-    best = max((c.relevance for c in candidates), default=0.0)
-    notice = f"The corpus never mentions: {', '.join(missing)}." if missing else None
     return Answer(
         question=request.question,
         text=ABSTAIN_TEXT,
         abstained=True,
-        confidence=1.0 - confidence(best, request.settings.abstain_threshold),
+        confidence=abstain_confidence(why, answer_probability),
         citations=[],
         related=related,
         passages=request.hits,
-        notice=notice,
+        notice=why.notice() if why else None,
+        abstain_reason=why.reason if why else None,
     )

@@ -13,7 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.base import AnswerRequest
-from assistant.answer.extractive import ExtractiveAnswerer, abstention, score_candidates
+from assistant.answer.extractive import ExtractiveAnswerer, abstention
 from assistant.answer.prompts import (
     ANSWER_SYSTEM,
     ANSWER_USER,
@@ -22,6 +22,7 @@ from assistant.answer.prompts import (
     NOT_IN_CORPUS,
     PASSAGE,
 )
+from assistant.answer.reader import read
 from assistant.cite import make_citation, split_claims, support
 from assistant.errors import LLMError
 from assistant.types import Answer, Citation, Hit
@@ -67,7 +68,7 @@ class LLMAnswerer:
         except LLMError as error:
             return self._fallback(request, str(error))
         if NOT_IN_CORPUS in reply:
-            return abstention(request, score_candidates(request))
+            return abstention(request, read(request))
         text, citations = self._verify(reply, request)
         if not citations:
             return self._fallback(request, UNVERIFIED)

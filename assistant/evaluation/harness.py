@@ -79,6 +79,7 @@ class QuestionResult:
     abstained: bool
     confidence: float
     correct: bool
+    abstain_reason: str | None
     relevant: list[bool]
     key_fact_recall: float
     semantic_similarity: float
@@ -149,6 +150,7 @@ def evaluate_chipqa(assistant: Assistant, item: GoldItem) -> QuestionResult:
         answer.text,
         answer.abstained,
         answer.confidence,
+        answer.abstain_reason,
         relevant,
         answer.timings_ms["total"],
         _citation_counts(assistant, answer, item),
@@ -190,6 +192,7 @@ def _score(
     text: str,
     abstained: bool,
     confidence: float,
+    abstain_reason: str | None,
     relevant: list[bool],
     latency_ms: float,
     counts: dict[str, int],
@@ -211,6 +214,7 @@ def _score(
         abstained=abstained,
         confidence=confidence,
         correct=correct,
+        abstain_reason=abstain_reason,
         relevant=relevant,
         key_fact_recall=recall,
         semantic_similarity=similarity,
@@ -255,6 +259,7 @@ def _run_baseline(assistant: Assistant, items: list[GoldItem]) -> list[QuestionR
                     result.answer,
                     False,
                     1.0,
+                    None,
                     relevant,
                     result.timings_ms["total"],
                     counts,
@@ -346,6 +351,7 @@ def write_report(report: dict[str, Any], out: Path) -> None:
         f"{report['questions']} questions, settings {report['settings']}.\n\n"
         f"{render_table(report['summary'])}\n\n"
         f"## By kind of question\n\n{render_kinds(rows)}\n\n"
+        f"## Abstentions by reason\n\n{render_abstentions(rows)}\n\n"
         f"## Reliability of the shown confidence\n\n{render_reliability(rows)}\n\n"
         "## Questions not fully answered\n\n" + ("\n".join(failures) or "None.") + "\n"
     )
@@ -363,6 +369,24 @@ def render_kinds(rows: list[dict[str, Any]]) -> str:
             f"{'–' if recall is None else f'{recall:.3f}'} | "
             f"{mean([float(r['correct']) for r in group]):.3f} |"
         )
+    return "\n".join(lines)
+
+
+def render_abstentions(rows: list[dict[str, Any]]) -> str:
+    """Per split: why ChipQA abstained, on answerable and on unanswerable questions."""
+    lines = [
+        "| split | reason | answerable (false) | unanswerable (right) |",
+        "|---|---|---:|---:|",
+    ]
+    keys = sorted({(r["split"], r["abstain_reason"] or "–") for r in rows if r["abstained"]})
+    for split, reason in keys:
+        group = [
+            r
+            for r in rows
+            if r["split"] == split and r["abstained"] and (r["abstain_reason"] or "–") == reason
+        ]
+        answerable = sum(1 for r in group if r["answerable"])
+        lines.append(f"| {split} | {reason} | {answerable} | {len(group) - answerable} |")
     return "\n".join(lines)
 
 

@@ -1,0 +1,253 @@
+"""What a question asks for: its type, the shape of an answer to it, and the names it is about.
+
+Rules, not a model: the wh-word and a few cue words decide the type; each type names the
+pattern an answering sentence shows (a date for "when", a figure for "how much", a reason
+for "why"). Names are the capitalised or alphanumeric words a question is about
+("Moore Threads", "GB200"); an attribute question ("what is the price of …") needs a
+sentence that states that attribute for one of those names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.text import QUOTE_MARKS, WORD, content_terms
+
+MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+DATE = re.compile(rf"\b(?:(?:19|20)\d\d|{MONTHS}|since|until|decades?|years?|months?)\b", re.I)
+FIGURE = re.compile(
+    r"(?:[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:%|per ?cent|percent|billion|million|trillion|bn|"
+    r"gb|tb|nm|pflops|tflops|kw|mw|chips?|gpus?|units?|x\b)|\brmb\s?\d|\b\d[\d,.]*\b)",
+    re.I,
+)
+MONEY = re.compile(
+    r"(?:[$€£¥]\s?\d|\brmb\s?\d|\b\d[\d,.]*\s?(?:billion|million|trillion|bn)\b|\byuan\b|\bdollars?\b)",
+    re.I,
+)
+SHARE = re.compile(r"\d\s?(?:%|per ?cent|percent)|\bshare\b|\bstake\b", re.I)
+REASON = re.compile(
+    r"^(?:to|in order to)\b|\b(?:because|since|as a result|due to|so that|in order to|"
+    r"aim(?:s|ed)? to|goal|reason|concern|fear|security|risk|critical|threat|so as to|"
+    r"meant to|designed to|intended to|would|could)\b",
+    re.I,
+)
+NAME_LIKE = re.compile(r"\b(?:[A-Z][A-Za-z0-9]+|[a-z]*\d[A-Za-z0-9]*)\b")
+CONTRAST = re.compile(
+    r"\b(?:but|however|although|though|disput\w*|disagree\w*|skeptic\w*|sceptic\w*|"
+    r"critic\w*|contrast|differ\w*|others?|doubt\w*|challeng\w*|counter\w*|overstat\w*|"
+    r"cautio\w*|behind|lag\w*|gap)\b",
+    re.I,
+)
+FUTURE_YEAR_FROM = 2027  # later than every document's as-of date
+
+SAYING = re.compile(
+    r"\b(?:said|says|saying|say|told|claim\w*|argu\w*|warn\w*|call\w*|describ\w*|"
+    r"predict\w*|announc\w*|stated|statement|remark\w*|according to|quoted|believ\w*)\b",
+    re.I,
+)
+TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "said",
+        re.compile(
+            r"\bwhat (?:did|does|do|has|have|had) .{0,80}\b(?:say|said|claim|argue|warn|tell|"
+            r"think|believe|predict|describe|announce|call)\b|\bwhat was .{0,40}\b(?:remark|"
+            r"statement|message|claim|comment)\b",
+            re.I,
+        ),
+    ),
+    (
+        "dispute",
+        re.compile(
+            r"\b(accepted|agree\w*|disput\w*|contested|controvers\w*|"
+            r"shared|consensus|everyone|sources? (?:differ|disagree)|"
+            r"widely|skeptic\w*|doubt\w*|believe (?:it|that|this))\b",
+            re.I,
+        ),
+    ),
+    (
+        "compare",
+        re.compile(
+            r"\b(compare\w*|versus|vs\.?|differ\w* between|bigger|smaller|"
+            r"faster|slower|more powerful|better than|worse than|than)\b",
+            re.I,
+        ),
+    ),
+    (
+        "when",
+        re.compile(
+            r"^\s*(?:when|what year|which year|by when|until when|since when|"
+            r"how long|how soon|what date|on what date)\b|\bwhen\b\??\s*$",
+            re.I,
+        ),
+    ),
+    (
+        "why",
+        re.compile(
+            r"^\s*(?:why|how come|for what reason|what (?:is|was) the (?:reason|"
+            r"goal|aim|point|purpose|rationale|motive))\b|\bwhy\b",
+            re.I,
+        ),
+    ),
+    (
+        "amount",
+        re.compile(
+            r"\b(?:how (?:much|many|big|large|fast|far|high|low)|what (?:is|was|"
+            r"were) the (?:size|price|cost|value|revenue|amount|number|share|"
+            r"figure|total)|what percentage|what share|how many)\b",
+            re.I,
+        ),
+    ),
+    (
+        "who",
+        re.compile(
+            r"^\s*(?:who|whose|whom|which (?:company|companies|firm|firms|"
+            r"country|countries|agency|body|group|groups|investors?|"
+            r"shareholders?|outlets?|analysts?))\b|\bwho\b",
+            re.I,
+        ),
+    ),
+    (
+        "list",
+        re.compile(
+            r"^\s*(?:what|which) (?:are|were) (?:the|some)\b|\blist\b|"
+            r"\bname (?:the|some)\b|\bwhat (?:\w+ ){0,3}(?:include|includes)\b",
+            re.I,
+        ),
+    ),
+    (
+        "yes_no",
+        re.compile(
+            r"^\s*(?:is|are|can|could|does|do|did|will|would|has|have|was|"
+            r"were|should)\b",
+            re.I,
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """An attribute a question can ask for, and what a sentence stating it shows."""
+
+    asks: re.Pattern[str]  # in the question
+    value: re.Pattern[str] | None  # the value's shape in the sentence
+    words: re.Pattern[str] | None  # a word naming the attribute in the sentence
+
+    def stated_in(self, text: str) -> bool:
+        """True when `text` states this attribute (value and naming word, where set)."""
+        return all(p.search(text) for p in (self.value, self.words) if p is not None)
+
+
+def _attribute(asks: str, value: re.Pattern[str] | None, words: str | None) -> Attribute:
+    return Attribute(re.compile(asks, re.I), value, re.compile(words, re.I) if words else None)
+
+
+ATTRIBUTES = (
+    _attribute(
+        r"\b(?:how much (?:does|did|do|is|was|will)\b.*\b(?:cost|pay|charge)|"
+        r"(?:price|cost) of|what (?:does|did|do) .{0,60}\bcost)\b",
+        MONEY,
+        r"\b(price\w*|cost\w*|paid|pay|charg\w*|per (?:chip|unit|card))\b",
+    ),
+    _attribute(r"\b(revenue|sales|turnover)\b", MONEY, r"\b(revenue|sales|sold|turnover)\b"),
+    _attribute(r"\b(profit|earnings|net income)\b", MONEY, r"\b(profit|loss|earnings|income)\b"),
+    _attribute(
+        r"\bhow many (?:people|employees|staff|workers)\b|\b(?:headcount|workforce)\b",
+        FIGURE,
+        r"\b(employ\w*|staff|headcount|workforce|people)\b",
+    ),
+    _attribute(
+        r"\b(headquarter\w*|which city|what city|based in which)\b",
+        None,
+        r"\b(headquarter\w*|based in|city)\b",
+    ),
+    _attribute(
+        r"\b(?:when|what year|which year)\b.*\b(founded|set up|established)\b",
+        DATE,
+        r"\b(found\w*|set up|establish\w*|creat\w*|registered|started)\b",
+    ),
+    _attribute(
+        r"\bwho (?:is|was|runs|ran|leads|led|heads|headed)\b.*"
+        r"\b(?:chief executive|ceo|boss|chairman|company|firm)\b|\bwho runs\b",
+        None,
+        r"\b(chief executive|ceo|chairman|president|head of|founder|boss)\b",
+    ),
+    _attribute(
+        r"\b(wattage|watts|power draw|power consumption|how much power)\b",
+        None,
+        r"\b\d[\d,.]*\s?(?:w|kw|mw|watts?)\b",
+    ),
+    _attribute(r"\b(market share|share of|slice of|percentage of|stake)\b", SHARE, None),
+)
+VALUE_SEEKING = frozenset({"amount", "what", "who", "when"})  # kinds an attribute can apply to
+ATTRIBUTION = re.compile(  # "per Richard Windsor", "according to the WSJ": a source, not a subject
+    r"\b(?i:per|according to|as reported by|says?|said|reported by|in the view of)\s+"
+    r"(?:the\s+)?(?:[A-Z][\w’'-]*\s?){1,4}"
+)
+
+GENERIC_NAMES = frozenset(  # capitalised in questions, but too general to pin an answer
+    {"us", "usa", "america", "american", "china", "chinese", "beijing", "washington", "ai"}
+)
+
+
+@dataclass(frozen=True)
+class QuestionShape:
+    """What one question asks for."""
+
+    kind: str  # said, dispute, compare, when, why, amount, who, list, yes_no, or what
+    expects: re.Pattern[str] | None  # what an answering sentence shows, when the kind says
+    attribute: Attribute | None  # an attribute a named thing must have stated
+    names: tuple[str, ...]  # the specific things the question is about
+    future_years: tuple[str, ...]  # years past every document's date
+
+
+def analyse(question: str) -> QuestionShape:
+    """Classify `question` and pick out its names, attribute and future years."""
+    text = question.translate(QUOTE_MARKS)
+    kind = next((name for name, pattern in TYPE_PATTERNS if pattern.search(text)), "what")
+    expects = {
+        "when": DATE,
+        "why": REASON,
+        "amount": FIGURE,
+        "dispute": CONTRAST,
+        "said": SAYING,
+    }.get(kind)
+    attribute = next((a for a in ATTRIBUTES if a.asks.search(text)), None)
+    if kind not in VALUE_SEEKING:
+        attribute = None
+    years = tuple(y for y in re.findall(r"\b(20\d\d)\b", text) if int(y) >= FUTURE_YEAR_FROM)
+    names = question_names(ATTRIBUTION.sub(" ", text))
+    return QuestionShape(kind, expects, attribute, names, years)
+
+
+def question_names(text: str) -> tuple[str, ...]:
+    """Capitalised words after the first and words with digits, as content terms."""
+    words = WORD.findall(text)
+    names = [
+        word
+        for position, word in enumerate(words)
+        if (position > 0 and word[0].isupper()) or any(ch.isdigit() for ch in word)
+    ]
+    terms = [t for name in names for t in content_terms(name)]
+    return tuple(dict.fromkeys(t for t in terms if t not in GENERIC_NAMES and not t.isdigit()))
+
+
+def names_in(names: tuple[str, ...], text: str) -> bool:
+    """True when every name occurs in `text`, as a word or as the initials of a run of
+    capitalised words ('WSJ' for 'Wall Street Journal')."""
+    words = set(content_terms(text))
+    missing = [name for name in names if name not in words]
+    return not missing or all(name in _initialisms(text) for name in missing)
+
+
+def _initialisms(text: str) -> set[str]:
+    """Initials of every run of two to five capitalised words."""
+    runs = re.findall(r"(?:\b[A-Z][A-Za-z]+\b\s?){2,5}", text)
+    found = set()
+    for run in runs:
+        initials = "".join(word[0] for word in run.split()).lower()
+        found |= {
+            initials[i:j] for i in range(len(initials)) for j in range(i + 2, len(initials) + 1)
+        }
+    return found

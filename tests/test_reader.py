@@ -1,0 +1,109 @@
+"""The reader's parts on hand-made inputs: question shapes, names, the fits, composition."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_answer import assert_citations_exact
+
+from assistant.answer.question import analyse, names_in
+from assistant.evaluation.fit_reader import _threshold, fit_logistic, fit_softmax
+from assistant.pipeline import Assistant
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Why does Washington stop Nvidia's best chips from going to China?", "why"),
+        ("When did the H20 licence requirement start?", "when"),
+        ("How much did DeepSeek spend on its final training run?", "amount"),
+        ("Who are the biggest investors in Big Fund III?", "who"),
+        ("Is the 'nanoseconds behind' claim widely accepted?", "dispute"),
+        ("What did Huang say about China's chipmakers?", "said"),
+        ("Does China still need American tools?", "yes_no"),
+        ("What is CoWoS?", "what"),
+    ],
+)
+def test_question_kinds(question: str, kind: str) -> None:
+    assert analyse(question).kind == kind
+
+
+def test_attribute_questions_name_their_subject_not_their_source() -> None:
+    shape = analyse("What share of the market does Biren hold, per Richard Windsor?")
+    assert shape.names == ("biren",) and shape.attribute is not None
+    assert shape.attribute.stated_in("Windsor put Cambricon's share at roughly 3%.")
+    assert analyse("What was Moore Threads' revenue in 2024?").names == ("moore", "thread")
+    # a question about a reason is not an attribute question, though it says "sales"
+    assert analyse("Why did Nvidia's China sales collapse?").attribute is None
+    assert analyse("What will Huawei ship in 2031?").future_years == ("2031",)
+
+
+def test_names_match_words_and_initials() -> None:
+    assert names_in(("wsj", "huawei"), "The Wall Street Journal reported that Huawei …")
+    assert not names_in(("biren",), "Cambricon's share was roughly 3%.")
+    assert names_in((), "anything")
+
+
+def test_logistic_fit_recovers_a_clear_signal() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, size=(400, 2))
+    y = (x[:, 0] > 0.5).astype(float)  # only the first feature matters
+    beta = fit_logistic(x, y, np.ones(len(y)), 0.01)
+    assert beta[1] > 5 and abs(beta[2]) < 1
+
+
+def test_softmax_fit_learns_which_sentence_answers() -> None:
+    rng = np.random.default_rng(1)
+    groups = []
+    for _ in range(50):
+        features = rng.uniform(0, 1, size=(8, 2))
+        labels = np.zeros(8)
+        labels[int(np.argmax(features[:, 1]))] = 1.0  # the answer has the largest 2nd feature
+        groups.append((features, labels))
+    weights = fit_softmax(groups)
+    assert weights[1] > weights[0] + 1
+
+
+def test_abstention_threshold_refuses_more_unanswerable_than_answerable() -> None:
+    probabilities = np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.8, 0.9] + [0.85] * 93)
+    answerable = np.array([False, False, True, False, True, True, True] + [True] * 93)
+    # refusing below 0.3 drops two unanswerable and no answerable question
+    assert _threshold(probabilities, answerable) == pytest.approx(0.3)
+    assert _threshold(np.array([0.5, 0.6]), np.array([True, True])) == 0.0
+
+
+def test_dangling_sentence_brings_its_antecedent(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("How has Nvidia responded to the US blocking its top chips?")
+    text = answer.text
+    assert "In response, Nvidia" in text
+    assert text.index("The US has blocked access") < text.index("In response, Nvidia")
+    assert_citations_exact(answer)
+
+
+def test_lead_in_ending_in_colon_brings_its_list(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("Who are the shareholders of Big Fund III?")
+    assert not answer.abstained
+    assert "include:" in answer.text and "Ministry of Finance" in answer.text
+    assert_citations_exact(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was Moore Threads' revenue in 2024?",
+        "How much does an Nvidia GB200 NVL72 rack cost?",
+        "How many chips will SMIC make in 2031?",
+    ],
+)
+def test_attribute_the_corpus_does_not_state_is_not_answered(
+    corpus_assistant: Assistant, question: str
+) -> None:
+    answer = corpus_assistant.ask(question)
+    assert answer.abstained and answer.abstain_reason in {"not_stated", "unknown_terms"}
+    assert answer.notice and "\n" not in answer.notice
+
+
+def test_confidence_is_a_probability(corpus_assistant: Assistant) -> None:
+    for question in ("Why does the US block chip exports to China?", "How do I bake bread?"):
+        answer = corpus_assistant.ask(question)
+        assert 0.0 <= answer.confidence <= 1.0
