@@ -16,7 +16,7 @@ from assistant.ingest import UPLOAD_TYPES
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
 from assistant.web import render
-from assistant.web.assets import CSS, LOG_JS, PAGE_JS
+from assistant.web.assets import CSS, LOG_JS, page_js
 from assistant.web.handlers import ALL_DOCUMENTS, Conversation, Handlers
 
 log = logging.getLogger(__name__)
@@ -209,6 +209,7 @@ def serve(assistant: Assistant, *, block: bool = True) -> gr.Blocks:
     once; stop it with `app.close()`.
     """
     settings = assistant.settings
+    max_bytes = settings.max_upload_mb * 1024 * 1024
     if not uploads_open(settings):
         log.warning(
             "uploads are off: %s is reachable without a login (set CHIPQA_AUTH)", settings.host
@@ -220,12 +221,12 @@ def serve(assistant: Assistant, *, block: bool = True) -> gr.Blocks:
         server_port=settings.port,
         share=False,
         auth=_credentials(settings.auth),
-        max_file_size=f"{settings.max_upload_mb}mb",
+        max_file_size=max_bytes,
         prevent_thread_lock=not block,
         footer_links=["api", "settings"],
         theme=_theme(),
         css=CSS,
-        js=PAGE_JS,
+        js=page_js(max_bytes),
         quiet=not block,
     )
     return app

@@ -2,7 +2,9 @@
 
 Colours meet WCAG AA (4.5:1 for text) on the light theme. The script only moves between
 elements the server rendered: it shows an answer's sources when its `[n]` marker, its
-"Sources" link or the answer itself is clicked, and copies an answer's text.
+"Sources" link or the answer itself is clicked, and copies an answer's text. When files
+are chosen for upload it replaces the last upload status, naming any file over the size
+limit (Gradio refuses those before the server sees them).
 """
 
 CSS = """
@@ -66,6 +68,30 @@ footer, footer a, footer button, footer span { color: #334155 !important; opacit
 
 PAGE_JS = """
 () => {
+  const maxBytes = __MAX_BYTES__;
+  const picked = (files) => {
+    const box = document.querySelector('#upload-status [id^="html-"]');
+    if (!box || !files || !files.length) return;
+    const list = document.createElement('ul');
+    list.className = 'cq-status';
+    for (const file of files) {
+      if (file.size <= maxBytes) continue;
+      const item = document.createElement('li');
+      item.className = 'cq-bad';
+      item.textContent = `✕ ${file.name}: larger than the ${maxBytes / 1048576} MB limit`;
+      list.append(item);
+    }
+    const status = document.createElement('div');
+    status.setAttribute('role', 'status');
+    if (list.children.length) status.append(list);
+    box.replaceChildren(status);
+  };
+  document.addEventListener('change', (event) => {
+    if (event.target.closest('#upload')) picked(event.target.files);
+  }, true);
+  document.addEventListener('drop', (event) => {
+    if (event.target.closest('#upload')) picked(event.dataTransfer.files);
+  }, true);
   const show = (id, jump) => {
     const target = id && document.getElementById(id);
     const section = target && target.closest('.cq-answer');
@@ -100,6 +126,12 @@ PAGE_JS = """
   });
 }
 """
+
+
+def page_js(max_bytes: int) -> str:
+    """The page script for uploads of at most `max_bytes` each."""
+    return PAGE_JS.replace("__MAX_BYTES__", str(max_bytes))
+
 
 # Runs in the chat log component: keep the newest message in view.
 LOG_JS = """

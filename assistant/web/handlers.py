@@ -100,7 +100,7 @@ class Handlers:
                     panel = render.sources_panel(list(chat.sections))
                     yield gr.skip(), chat, render.conversation(list(chat.messages)), panel, ""
         except Exception as error:
-            failed = render.info_message(f"Error: {explain(error)}", "error")
+            failed = render.info_message(f"Error: {_explain(error)}", "error")
             chat = Conversation((*asked, failed), chat.sections, chat.turns)
             panel = render.sources_panel(list(chat.sections))
             yield gr.skip(), chat, render.conversation(list(chat.messages)), panel, ""
@@ -163,7 +163,7 @@ class Handlers:
             turns = _parse_history(history)
             return self.assistant.ask(question, turns, k=k or None).to_dict()
         except Exception as error:
-            raise gr.Error(explain(error), print_exception=False) from error
+            raise gr.Error(_explain(error), print_exception=False) from error
 
     def corpus(self) -> tuple[list[list[Any]], Update, str, Update]:
         """The documents table (newest uploads first), the chat's document filter, a
@@ -211,7 +211,7 @@ class Handlers:
             )
             lines = [(a.ok, f"{a.name}: {a.message}") for a in added]
         except Exception as error:
-            lines = [(False, explain(error))]
+            lines = [(False, _explain(error))]
         return (render.status_list(lines), *self.corpus(), None)
 
     def confirm_delete(self, source: str | None) -> tuple[Update, str, str]:
@@ -232,7 +232,7 @@ class Handlers:
                 remove_upload(self.assistant, source)
                 lines = [(True, f"{Path(source).name}: deleted; answers no longer cite it.")]
             except Exception as error:
-                lines = [(False, explain(error))]
+                lines = [(False, _explain(error))]
         return (render.status_list(lines), *self.corpus(), gr.update(visible=False))
 
 
@@ -248,7 +248,7 @@ def foreign_script(text: str) -> str | None:
     return SCRIPT_NAMES.get(script, script.title())
 
 
-def explain(error: Exception) -> str:
+def _explain(error: Exception) -> str:
     """One line for the user; user errors are logged in one line, faults in full."""
     if isinstance(error, BusyError):
         log.warning("busy: %s", error)

@@ -9,6 +9,7 @@ message `cq-m{i}`; its `[n]` markers link to the cards of its sources section (s
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Mapping
 
@@ -17,6 +18,7 @@ from assistant.types import Answer
 from assistant.web.sources import card_ids, marker_title, section_id
 
 MARKER = re.compile(r"\[(\d+)\]")
+STATUS_NUMBERS = itertools.count(1)
 INTRO = (
     '<p class="cq-empty"><strong>Ask about chip parity, export controls, Nvidia’s China '
     "chips, Huawei or DeepSeek</strong>, or pick an example question below.</p>"
@@ -90,13 +92,17 @@ def inline_error(text: str) -> str:
 
 
 def status_list(lines: list[tuple[bool, str]]) -> str:
-    """Per-file outcomes: successes plain, failures styled as errors."""
+    """Per-file outcomes: successes plain, failures styled as errors. Each list is numbered,
+    so the page shows it even when the page script replaced an identical earlier one."""
     items = "".join(
         f'<li class="{"cq-ok" if ok else "cq-bad"}">'
         f'<span aria-hidden="true">{"✓" if ok else "✕"}</span> {html.escape(line)}</li>'
         for ok, line in lines
     )
-    return f'<div role="status"><ul class="cq-status">{items}</ul></div>' if items else ""
+    if not items:
+        return ""
+    number = next(STATUS_NUMBERS)
+    return f'<div role="status" data-n="{number}"><ul class="cq-status">{items}</ul></div>'
 
 
 def _linked(answer: Answer, number: int, uploads: Mapping[str, Upload]) -> str:

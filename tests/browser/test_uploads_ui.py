@@ -79,6 +79,19 @@ def test_rejection_replaces_the_last_status_and_looks_like_an_error(
     page.screenshot(path=output_dir / "upload-rejected.png", full_page=True)
 
 
+def test_oversized_file_replaces_the_last_status(page: Page, tmp_path: Path) -> None:
+    good = _write(tmp_path, "lambda.md", "The Lambda fab in Espoo dices 2 nm wafers.\n")
+    upload(page, good)
+    again = "lambda.md: already uploaded as lambda.md"
+    expect(upload(page, good).locator(".cq-ok")).to_have_text(f"✓ {again}")
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b"chips " * (21 * 1024 * 1024 // 6))
+    status = upload(page, huge)
+    expect(status.locator("li")).to_have_count(1)
+    expect(status.locator(".cq-bad")).to_have_text("✕ huge.txt: larger than the 20 MB limit")
+    expect(upload(page, good).locator(".cq-ok")).to_have_text(f"✓ {again}")
+
+
 def test_delete_asks_first_and_the_index_follows(
     page: Page, live_app: LiveApp, tmp_path: Path, output_dir: Path
 ) -> None:
