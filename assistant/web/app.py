@@ -31,6 +31,7 @@ EXAMPLES = (
 ANSWERER_LABELS = {
     "extractive": "Quote the documents (instant)",
     "llm": "Write an answer with the language model (slower; still cited)",
+    "local": "Write an answer with the small model on this computer (slow; still cited)",
 }
 CONCURRENCY = 4  # extractive answers take ~50 ms of CPU; LLM answers mostly wait on the network
 QUEUE_SIZE = 64
@@ -57,9 +58,34 @@ def uploads_open(settings: Settings) -> bool:
         return False
 
 
+def _answer_options(ui: Handlers) -> tuple[gr.Radio, gr.Slider, gr.Dropdown]:
+    """How to answer (only when there is a choice), passages to read, document to search."""
+    settings = ui.assistant.settings
+    with gr.Accordion("Answer options", open=False, elem_id="options"):
+        names = [n for n in ANSWERER_LABELS if n in ui.assistant.answerers]
+        answerer = gr.Radio(
+            [(ANSWERER_LABELS[n], n) for n in names],
+            value=settings.answerer,
+            label="How to answer",
+            visible=len(names) > 1,
+            elem_id="answerer",
+        )
+        k = gr.Slider(
+            1,
+            20,
+            value=min(settings.k, 20),
+            step=1,
+            label="Passages to read",
+            info="More passages can find more, but answers may wander.",
+        )
+        source = gr.Dropdown(
+            [ALL_DOCUMENTS], value=ALL_DOCUMENTS, label="Search in", elem_id="only"
+        )
+    return answerer, k, source
+
+
 def _chat_tab(ui: Handlers) -> gr.Dropdown:
     """The chat, its options and the sources panel; returns the document filter."""
-    settings = ui.assistant.settings
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             chat_log = gr.HTML(
@@ -84,26 +110,7 @@ def _chat_tab(ui: Handlers) -> gr.Dropdown:
                 label="Example questions",
                 api_visibility="private",
             )
-            with gr.Accordion("Answer options", open=False, elem_id="options"):
-                names = [n for n in ANSWERER_LABELS if n in ui.assistant.answerers]
-                answerer = gr.Radio(
-                    [(ANSWERER_LABELS[n], n) for n in names],
-                    value=settings.answerer,
-                    label="How to answer",
-                    visible=len(names) > 1,
-                    elem_id="answerer",
-                )
-                k = gr.Slider(
-                    1,
-                    20,
-                    value=min(settings.k, 20),
-                    step=1,
-                    label="Passages to read",
-                    info="More passages can find more, but answers may wander.",
-                )
-                source = gr.Dropdown(
-                    [ALL_DOCUMENTS], value=ALL_DOCUMENTS, label="Search in", elem_id="only"
-                )
+            answerer, k, source = _answer_options(ui)
         with gr.Column(scale=2, min_width=320):
             sources = gr.HTML(render.sources_panel([]), js_on_load=None, elem_id="sources")
     chat = gr.State(Conversation())
@@ -150,11 +157,12 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
         elem_id="documents",
     )
     filled = [table, source, summary, doomed]
-    hide = "private"
-    upload.upload(ui.upload, upload, [status, *filled, upload], api_visibility=hide)
-    remove.click(ui.confirm_delete, doomed, [confirm, question, status], api_visibility=hide)
-    sure.click(ui.delete, doomed, [status, *filled, confirm], api_visibility=hide)
-    keep.click(lambda: gr.update(visible=False), outputs=confirm, queue=False, api_visibility=hide)
+    upload.upload(ui.upload, upload, [status, *filled, upload], api_visibility="private")
+    remove.click(ui.confirm_delete, doomed, [confirm, question, status], api_visibility="private")
+    sure.click(ui.delete, doomed, [status, *filled, confirm], api_visibility="private")
+    keep.click(
+        lambda: gr.update(visible=False), outputs=confirm, queue=False, api_visibility="private"
+    )
     return filled
 
 

@@ -15,7 +15,7 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ class Conversation:
 
     messages: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
-    turns: tuple[Turn, ...] = field(default=())
+    turns: tuple[Turn, ...] = ()
 
 
 class Handlers:
@@ -85,9 +85,9 @@ class Handlers:
                 f"This question is in {script}; ChipQA reads English only: please ask in English."
             )
             chat = Conversation((*asked, render.info_message(reply)), chat.sections, chat.turns)
-            yield "", chat, render.conversation(list(chat.messages)), gr.skip(), ""
+            yield "", chat, render.conversation(chat.messages), gr.skip(), ""
             return
-        pending = render.sources_panel(list(chat.sections), pending=True)
+        pending = render.sources_panel(chat.sections, pending=True)
         yield "", chat, render.conversation([*asked, render.pending_message("")]), pending, ""
         only = None if source == ALL_DOCUMENTS else source
         try:
@@ -97,13 +97,13 @@ class Handlers:
                     yield gr.skip(), chat, log_html, gr.skip(), gr.skip()
                 else:
                     chat = self._answered(chat, asked, answer)
-                    panel = render.sources_panel(list(chat.sections))
-                    yield gr.skip(), chat, render.conversation(list(chat.messages)), panel, ""
+                    panel = render.sources_panel(chat.sections)
+                    yield gr.skip(), chat, render.conversation(chat.messages), panel, ""
         except Exception as error:
             failed = render.info_message(f"Error: {_explain(error)}", "error")
             chat = Conversation((*asked, failed), chat.sections, chat.turns)
-            panel = render.sources_panel(list(chat.sections))
-            yield gr.skip(), chat, render.conversation(list(chat.messages)), panel, ""
+            panel = render.sources_panel(chat.sections)
+            yield gr.skip(), chat, render.conversation(chat.messages), panel, ""
 
     def _answered(self, chat: Conversation, asked: list[str], answer: Answer) -> Conversation:
         """The conversation with `answer` added: the question as it was used, the answer
@@ -122,9 +122,10 @@ class Handlers:
     def _stream(
         self, question: str, turns: list[Turn], answerer: str, k: int, source: str | None
     ) -> Iterator[tuple[str, Answer | None]]:
-        """Yield the growing answer text, then the whole text with its `Answer`."""
+        """Yield the growing answer text, then the whole text with its `Answer`. The LLM
+        answerers stream tokens; extractive answers are shown a few words at a time."""
         events: queue.SimpleQueue[str | Answer | Exception] = queue.SimpleQueue()
-        tokens = events.put if answerer == "llm" else None
+        tokens = None if answerer == "extractive" else events.put
 
         def work() -> None:
             try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from assistant.ingest import Upload
 from assistant.types import Answer
@@ -30,7 +30,7 @@ SOURCES_INTRO = (
 )
 
 
-def conversation(messages: list[str]) -> str:
+def conversation(messages: Sequence[str]) -> str:
     """The chat log: the messages so far, or a hint on how to start."""
     body = "\n".join(messages) if messages else INTRO
     return f'<div class="cq-log" role="log" aria-label="Conversation">{body}</div>'
@@ -72,10 +72,10 @@ def answer_message(answer: Answer, number: int, uploads: Mapping[str, Upload]) -
     )
 
 
-def sources_panel(sections: list[str], pending: bool = False) -> str:
+def sources_panel(sections: Sequence[str], pending: bool = False) -> str:
     """The sources panel: every answer's section, the newest shown; a note while searching."""
     hidden = [s.replace("<section ", "<section hidden ", 1) for s in sections]
-    shown = hidden[:-1] + sections[-1:] if not pending else hidden
+    shown = [*hidden[:-1], *sections[-1:]] if not pending else hidden
     body = "".join(shown) or ("" if pending else SOURCES_INTRO)
     searching = '<p class="cq-hint" role="status">Searching the documents…</p>' if pending else ""
     return f'<div class="cq-panel"><h2 class="cq-head">Sources</h2>{searching}{body}</div>'
