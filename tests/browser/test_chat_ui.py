@@ -75,6 +75,14 @@ def test_off_topic_question_abstains_with_related_reading(page: Page, output_dir
     page.screenshot(path=output_dir / "abstention-related-reading.png", full_page=True)
 
 
+def test_abstention_says_what_is_missing_in_a_sentence(page: Page) -> None:
+    answer = ask(page, "How many chips did Zorblat Semiconductor ship in 2024?")
+    expect(answer).to_contain_text("Not in the corpus.")
+    expect(answer.locator(".cq-note")).to_have_text(
+        "Note: None of the documents mentions “Zorblat”."
+    )
+
+
 def test_uploaded_document_is_answerable_at_once(
     page: Page, live_app: LiveApp, tmp_path: Path
 ) -> None:
