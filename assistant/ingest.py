@@ -20,7 +20,7 @@ from typing import Protocol
 
 from assistant.chunk import chunk_document, embedding_text
 from assistant.embed import Embedder
-from assistant.errors import LoadError, StoreError
+from assistant.errors import ConfigError, LoadError, StoreError
 from assistant.load import iter_corpus_files, load_document
 from assistant.settings import Settings
 from assistant.store import ChromaStore
@@ -79,10 +79,7 @@ def ingest(
     """Bring the store in line with the files under `paths` (default: the corpus folder)."""
     began = time.perf_counter()
     report = IngestReport()
-    roots = [p.resolve() for p in (paths or [settings.corpus_dir])]
-    for root in roots:
-        if not root.exists():
-            report.skipped.append(f"{root}: no such file or folder")
+    roots = _roots(paths, settings.corpus_dir)
     with writer_lock(settings):
         indexed = store.documents()
         seen: set[str] = set()
@@ -111,6 +108,17 @@ def ingest(
     return report
 
 
+def _roots(paths: Sequence[Path], corpus_dir: Path) -> list[Path]:
+    """The folders and files to ingest, resolved; one that does not exist is an error."""
+    if not paths and not corpus_dir.is_dir():
+        raise LoadError(f"{corpus_dir}: no such corpus folder; create it or set CHIPQA_CORPUS_DIR")
+    roots = [p.resolve() for p in (paths or [corpus_dir])]
+    for root, named in zip(roots, paths or [corpus_dir], strict=True):
+        if not root.exists():
+            raise LoadError(f"{named}: no such file or folder")
+    return roots
+
+
 def _index_document(
     doc: Document,
     settings: Settings,
@@ -119,6 +127,11 @@ def _index_document(
     report: IngestReport,
     progress: ProgressHook | None,
 ) -> None:
+    if settings.max_chunk_tokens > embedder.max_tokens:
+        raise ConfigError(
+            f"CHIPQA_MAX_CHUNK_TOKENS is {settings.max_chunk_tokens} but {embedder.name} "
+            f"reads {embedder.max_tokens} tokens at most: lower it"
+        )
     chunks = chunk_document(doc, embedder.count_tokens, settings.max_chunk_tokens)
     texts = [chunk_text_for_embedding(c) for c in chunks]
     sentences = [s.text for c in chunks for s in c.sentences]
@@ -152,8 +165,7 @@ def source_path(source: str, corpus_dir: Path) -> Path:
 
 def _files(roots: Sequence[Path]) -> Iterator[Path]:
     for root in roots:
-        if root.exists():
-            yield from iter_corpus_files(root)
+        yield from iter_corpus_files(root)
 
 
 def _deleted_under(source: str, roots: Sequence[Path], corpus_dir: Path) -> bool:

@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer, TokenSink
-from assistant.embed import BundledEmbedder, Embedder
+from assistant.embed import Embedder, SentenceEmbedder
 from assistant.errors import ConfigError, EmptyIndexError, QuestionError
 from assistant.followup import Turn, is_follow_up, retrieval_query
 from assistant.ingest import IngestReport, ProgressHook, ingest
 from assistant.retrieve import CorpusIndex, retrieve
 from assistant.settings import Settings
 from assistant.store import ChromaStore
-from assistant.types import Answer, DocInfo, Hit
+from assistant.types import Answer, DocInfo, Hit, IndexStats
 
 
 class Assistant:
@@ -61,6 +61,17 @@ class Assistant:
     def documents(self) -> list[DocInfo]:
         """Indexed documents, sorted by source."""
         return [self.index.docs[s] for s in sorted(self.index.docs)]
+
+    def stats(self) -> IndexStats:
+        """What the store holds, read from it directly: quick, and loads no model."""
+        docs = self.store.documents()
+        return IndexStats(
+            collection=self.settings.collection_name(),
+            store=self.store.location,
+            documents=[docs[s] for s in sorted(docs)],
+            chunks=self.store.chunk_count(),
+            sentences=self.store.sentence_count(),
+        )
 
     def ask(
         self,
@@ -164,7 +175,7 @@ def build_assistant(
 ) -> Assistant:
     """Wire the pipeline; pass components to replace the defaults."""
     settings = settings or Settings()
-    embedder = embedder or BundledEmbedder(settings.batch_size)
+    embedder = embedder or SentenceEmbedder(settings.embedding_model, settings.batch_size)
     store = store or ChromaStore(settings, embedder.name, embedder.dimension)
     if answerers is None:
         extractive = ExtractiveAnswerer()

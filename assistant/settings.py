@@ -1,16 +1,18 @@
 """One frozen settings object, read from `CHIPQA_*` environment variables.
 
-Change it only by copying: `settings.model_copy(update={"k": 8})`.
+Change it only by a validated copy: `settings.replace(k=8)`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.chunk import CHUNKER_VERSION
 
 AnswererName = Literal["extractive", "llm"]
 
@@ -28,7 +30,10 @@ class Settings(BaseSettings):
     chroma_port: int | None = Field(None, description="Chroma server port.")
 
     # Chunking and embedding (these change the vectors, see `index_fingerprint`).
-    embedding_model: str = Field("all-MiniLM-L6-v2", description="Bundled embedding model.")
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="The bundled model's name, or a sentence-transformers model folder.",
+    )
     max_chunk_tokens: int = Field(128, ge=32, le=256, description="Chunk size cap in tokens.")
     batch_size: int = Field(16, ge=1, description="Texts per embedding batch.")
 
@@ -76,6 +81,14 @@ class Settings(BaseSettings):
             )
         return self
 
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with `changes`, validated like the original (the environment is not re-read).
+
+        Raises:
+            pydantic.ValidationError: a change breaks a field's rule.
+        """
+        return type(self).model_validate({**self.model_dump(), **changes})
+
     @property
     def llm_configured(self) -> bool:
         """True when an LLM endpoint and model are both set."""
@@ -88,7 +101,7 @@ class Settings(BaseSettings):
 
     def index_fingerprint(self) -> str:
         """Short hash of exactly the settings that change stored vectors or chunks."""
-        key = f"{self.embedding_model}|{self.max_chunk_tokens}|chunker-v1"
+        key = f"{self.embedding_model}|{self.max_chunk_tokens}|{CHUNKER_VERSION}"
         return hashlib.sha256(key.encode()).hexdigest()[:8]
 
     def collection_name(self) -> str:

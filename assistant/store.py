@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 PAGE = 5000  # rows per Chroma read/write call
+DEFAULT_PORT = 8000  # `chroma run`'s own default
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,13 @@ class ChromaStore:
         name = settings.collection_name()
         self.chunks = self._collection(name, meta)
         self.sentences = self._collection(f"{name}-sentences", meta)
+
+    @property
+    def location(self) -> str:
+        """Where the store lives: host:port of the server, or the data folder."""
+        if self.settings.uses_server:
+            return f"{self.settings.chroma_host}:{self.settings.chroma_port or DEFAULT_PORT}"
+        return str(self.settings.data_dir)
 
     def _collection(self, name: str, meta: dict[str, Any]) -> Collection:
         try:
@@ -217,7 +225,7 @@ def _connect(settings: Settings) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.uses_server:
-        port = settings.chroma_port or 8000
+        port = settings.chroma_port or DEFAULT_PORT
         try:
             return chromadb.HttpClient(
                 host=str(settings.chroma_host), port=port, settings=chroma_settings

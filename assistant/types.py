@@ -65,6 +65,38 @@ class DocInfo:
         return self.chunks == self.expected_chunks
 
 
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What a store holds, read from the store alone (no model, no in-memory index)."""
+
+    collection: str
+    store: str  # the data folder, or host:port of a Chroma server
+    documents: list[DocInfo]  # sorted by source
+    chunks: int
+    sentences: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object printed by `chipqa stats --json`."""
+        return {
+            "collection": self.collection,
+            "store": self.store,
+            "documents": len(self.documents),
+            "chunks": self.chunks,
+            "sentences": self.sentences,
+            "incomplete": [d.source for d in self.documents if not d.complete],
+            "sources": [
+                {
+                    "source": d.source,
+                    "title": d.title,
+                    "date": d.meta.get("date"),
+                    "chunks": d.chunks,
+                    "complete": d.complete,
+                }
+                for d in self.documents
+            ],
+        }
+
+
 @dataclass(slots=True)
 class Hit:
     """A retrieved chunk with its fused score and per-retriever ranks."""

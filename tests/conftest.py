@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
 
@@ -30,9 +30,9 @@ def _no_chipqa_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> BundledEmbedder:
+def embedder() -> SentenceEmbedder:
     """The bundled model, loaded once per test session."""
-    return BundledEmbedder()
+    return SentenceEmbedder()
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
@@ -44,7 +44,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def corpus_assistant(
-    tmp_path_factory: pytest.TempPathFactory, embedder: BundledEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
 ) -> Assistant:
     """The shipped corpus indexed into an embedded Chroma in a temp folder."""
     data = tmp_path_factory.mktemp("corpus-data")

@@ -8,12 +8,12 @@ import chromadb
 import pytest
 from conftest import CORPUS
 
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.evaluation.baseline import TOP_K, NaiveRAG
 
 
 @pytest.fixture(scope="module")
-def naive(tmp_path_factory: pytest.TempPathFactory, embedder: BundledEmbedder) -> NaiveRAG:
+def naive(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> NaiveRAG:
     return NaiveRAG.build(CORPUS, tmp_path_factory.mktemp("naive"), embedder)
 
 
@@ -36,7 +36,7 @@ def test_chunks_respect_the_splitter_size(naive: NaiveRAG) -> None:
     assert max(len(text) for text in stored) <= 1000
 
 
-def test_rebuild_replaces_the_index(tmp_path: Path, embedder: BundledEmbedder) -> None:
+def test_rebuild_replaces_the_index(tmp_path: Path, embedder: SentenceEmbedder) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.md").write_text("# Alpha\n\nHuawei unveiled the Ascend 910C.\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.chunk import chunk_document, split_sentences
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.ingest import chunk_text_for_embedding
 from assistant.load import iter_corpus_files, load_document
 from assistant.types import Chunk, Document
@@ -16,7 +16,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 SEED = CORPUS / "000_cb4bb78572b81c0a.txt"
 
 
-def chunks_of(doc: Document, embedder: BundledEmbedder, max_tokens: int = 200) -> list[Chunk]:
+def chunks_of(doc: Document, embedder: SentenceEmbedder, max_tokens: int = 200) -> list[Chunk]:
     return chunk_document(doc, embedder.count_tokens, max_tokens)
 
 
@@ -25,7 +25,7 @@ def plain(text: str) -> Document:
 
 
 @pytest.mark.parametrize("path", list(iter_corpus_files(CORPUS)), ids=lambda p: p.name)
-def test_offsets_round_trip_and_token_limit(path: Path, embedder: BundledEmbedder) -> None:
+def test_offsets_round_trip_and_token_limit(path: Path, embedder: SentenceEmbedder) -> None:
     doc = load_document(path, path.name)
     chunks = chunks_of(doc, embedder)
     assert chunks
@@ -34,10 +34,10 @@ def test_offsets_round_trip_and_token_limit(path: Path, embedder: BundledEmbedde
         for sentence in chunk.sentences:
             assert doc.text[sentence.start : sentence.end] == sentence.text
         tokens = embedder.count_tokens([chunk_text_for_embedding(chunk)])[0]
-        assert tokens <= BundledEmbedder.max_tokens
+        assert tokens <= embedder.max_tokens
 
 
-def test_seed_structure(embedder: BundledEmbedder) -> None:
+def test_seed_structure(embedder: SentenceEmbedder) -> None:
     doc = load_document(SEED, SEED.name)
     chunks = chunks_of(doc, embedder)
     sections = {c.section for c in chunks}
@@ -56,7 +56,7 @@ def test_seed_structure(embedder: BundledEmbedder) -> None:
     assert "-" not in faq
 
 
-def test_oversized_paragraph_is_split_below_limit(embedder: BundledEmbedder) -> None:
+def test_oversized_paragraph_is_split_below_limit(embedder: SentenceEmbedder) -> None:
     text = "# Long\n" + " ".join(
         f"Sentence number {i} talks about export controls." for i in range(200)
     )
@@ -68,7 +68,7 @@ def test_oversized_paragraph_is_split_below_limit(embedder: BundledEmbedder) -> 
         assert doc.text[chunk.start : chunk.end] == chunk.text
 
 
-def test_one_enormous_sentence_is_cut_at_words(embedder: BundledEmbedder) -> None:
+def test_one_enormous_sentence_is_cut_at_words(embedder: SentenceEmbedder) -> None:
     doc = plain("word " * 2000)
     for chunk in chunks_of(doc, embedder, max_tokens=100):
         assert embedder.count_tokens([chunk_text_for_embedding(chunk)])[0] <= 100

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.errors import IndexMismatchError, StoreError
 from assistant.ingest import writer_lock
 from assistant.pipeline import Assistant, build_assistant
@@ -27,7 +27,7 @@ def corpus_with_two_docs(tmp_path: Path) -> Path:
 
 @pytest.fixture(params=["embedded", "server"])
 def assistant(
-    request: pytest.FixtureRequest, tmp_path: Path, embedder: BundledEmbedder
+    request: pytest.FixtureRequest, tmp_path: Path, embedder: SentenceEmbedder
 ) -> Assistant:
     corpus_with_two_docs(tmp_path)
     overrides: dict[str, object] = {"collection": f"t{abs(hash(tmp_path)) % 10**8}"}
@@ -78,7 +78,7 @@ def test_bad_files_are_skipped_and_the_rest_ingests(assistant: Assistant) -> Non
     assert all("\n" not in line for line in report.skipped)
 
 
-def test_model_mismatch_is_a_clear_error(tmp_path: Path, embedder: BundledEmbedder) -> None:
+def test_model_mismatch_is_a_clear_error(tmp_path: Path, embedder: SentenceEmbedder) -> None:
     settings = make_settings(tmp_path)
     ChromaStore(settings, embedder.name, embedder.dimension)
     with pytest.raises(IndexMismatchError, match=r"dimension 384.*not other-model"):

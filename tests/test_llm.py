@@ -9,7 +9,7 @@ from conftest import CORPUS, free_port
 from llm_server import ScriptedLLM
 
 from assistant.answer.llm import UNVERIFIED
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
 
@@ -27,7 +27,7 @@ def llm() -> Iterator[ScriptedLLM]:
 
 
 def llm_assistant(
-    corpus_assistant: Assistant, embedder: BundledEmbedder, base_url: str, **overrides: object
+    corpus_assistant: Assistant, embedder: SentenceEmbedder, base_url: str, **overrides: object
 ) -> Assistant:
     values: dict[str, object] = {
         "corpus_dir": CORPUS,
@@ -55,7 +55,7 @@ def faq_number(assistant: Assistant, k: int | None = None) -> int:
 
 @pytest.fixture
 def assistant(
-    corpus_assistant: Assistant, embedder: BundledEmbedder, llm: ScriptedLLM
+    corpus_assistant: Assistant, embedder: SentenceEmbedder, llm: ScriptedLLM
 ) -> Assistant:
     return llm_assistant(corpus_assistant, embedder, llm.base_url)
 
@@ -86,7 +86,7 @@ def test_unsupported_sentence_is_dropped(assistant: Assistant, llm: ScriptedLLM)
 
 
 def test_citation_to_a_passage_that_does_not_exist_is_removed(
-    corpus_assistant: Assistant, embedder: BundledEmbedder, llm: ScriptedLLM
+    corpus_assistant: Assistant, embedder: SentenceEmbedder, llm: ScriptedLLM
 ) -> None:
     assistant = llm_assistant(corpus_assistant, embedder, llm.base_url, k=4)
     n = faq_number(assistant, k=4)
@@ -115,7 +115,7 @@ def test_not_in_corpus_reply_abstains(assistant: Assistant, llm: ScriptedLLM) ->
 
 @pytest.mark.parametrize("failure", ["down", "slow"])
 def test_endpoint_failure_falls_back_with_one_line_notice(
-    corpus_assistant: Assistant, embedder: BundledEmbedder, llm: ScriptedLLM, failure: str
+    corpus_assistant: Assistant, embedder: SentenceEmbedder, llm: ScriptedLLM, failure: str
 ) -> None:
     if failure == "down":
         url = f"http://127.0.0.1:{free_port()}/v1"

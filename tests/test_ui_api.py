@@ -14,7 +14,7 @@ from gradio import Blocks
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.followup import Turn
 from assistant.ingest import add_files, writer_lock
 from assistant.load import load_document
@@ -29,7 +29,7 @@ CITATION_KEYS = {"n", "source", "title", "quote", "start", "end", "score"}
 
 def _serve_copy(assistant: Assistant, **updates: object) -> tuple[Blocks, str]:
     """Serve `assistant`'s store and model on a free port, with settings changed by `updates`."""
-    settings = assistant.settings.model_copy(update={"port": free_port(), **updates})
+    settings = assistant.settings.replace(port=free_port(), **updates)
     copy = Assistant(settings, assistant.embedder, assistant.store, assistant.answerers)
     return serve(copy, block=False), f"http://127.0.0.1:{settings.port}/"
 
@@ -171,7 +171,7 @@ def test_questions_in_other_scripts_are_recognised(question: str, script: str | 
 
 
 @pytest.fixture
-def handlers(tmp_path: Path, embedder: BundledEmbedder) -> Handlers:
+def handlers(tmp_path: Path, embedder: SentenceEmbedder) -> Handlers:
     """The UI's handlers over an empty corpus that accepts uploads up to 1 MB."""
     return Handlers(build_assistant(make_settings(tmp_path, max_upload_mb=1), embedder=embedder))
 

@@ -186,23 +186,22 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
     """Ingest, warm up and time all three systems at one size (runs in a child process)."""
     import torch
 
-    from assistant.embed import BundledEmbedder
+    from assistant.embed import SentenceEmbedder
     from assistant.evaluation.baseline import NaiveRAG
     from assistant.pipeline import build_assistant
 
     print(f"×{job.multiple}: loading the embedding model", flush=True)
     began = time.perf_counter()
-    embedder = BundledEmbedder(job.settings.batch_size)
+    embedder = SentenceEmbedder(job.settings.embedding_model, job.settings.batch_size)
+    embedder.load()
     model_s = time.perf_counter() - began
-    settings = job.settings.model_copy(
-        update={
-            "corpus_dir": job.corpus_dir,
-            "data_dir": job.data_dir,
-            "chroma_host": None,
-            "chroma_port": None,
-            "source": None,
-            "answerer": "extractive",
-        }
+    settings = job.settings.replace(
+        corpus_dir=job.corpus_dir,
+        data_dir=job.data_dir,
+        chroma_host=None,
+        chroma_port=None,
+        source=None,
+        answerer="extractive",
     )
     assistant = build_assistant(settings, embedder=embedder)
     report = assistant.ingest(progress=IngestProgress(job.multiple, job.documents))

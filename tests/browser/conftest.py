@@ -14,7 +14,7 @@ from conftest import CORPUS, REPO, free_port, make_settings, wait_for_port
 from llm_server import ScriptedLLM
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.pipeline import Assistant, build_assistant
 from assistant.web import serve
 
@@ -70,7 +70,7 @@ def scripted_llm() -> Iterator[ScriptedLLM]:
 
 @pytest.fixture(scope="session")
 def live_app(
-    tmp_path_factory: pytest.TempPathFactory, embedder: BundledEmbedder, scripted_llm: ScriptedLLM
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder, scripted_llm: ScriptedLLM
 ) -> Iterator[LiveApp]:
     """The app served in a background thread on a free port, over a temp copy of the corpus,
     answering extractively unless the scripted LLM is chosen in its settings."""

@@ -12,7 +12,7 @@ from conftest import make_settings
 from pdfs import text_pdf
 
 from assistant import load
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.errors import LoadError
 from assistant.ingest import IngestReport
 from assistant.load import load_document
@@ -63,7 +63,7 @@ class Batch:
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory, embedder: BundledEmbedder) -> Batch:
+def batch(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> Batch:
     root = tmp_path_factory.mktemp("files")
     corpus = root / "corpus"
     corpus.mkdir()

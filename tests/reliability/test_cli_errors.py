@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import free_port, make_settings
 
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.ingest import writer_lock
 from assistant.pipeline import build_assistant
 from assistant.store import ChromaStore
@@ -93,7 +93,7 @@ CASES = {
 def test_mistake_is_one_line_naming_the_fix(
     name: str,
     tmp_path: Path,
-    embedder: BundledEmbedder,
+    embedder: SentenceEmbedder,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -120,7 +120,7 @@ class RealRuns:
 
 @pytest.fixture(scope="module")
 def real_runs(
-    tmp_path_factory: pytest.TempPathFactory, embedder: BundledEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
 ) -> Iterator[RealRuns]:
     """`chipqa ask ""`, and `chipqa ingest` while this process holds the writer lock."""
     root = tmp_path_factory.mktemp("cli")
@@ -139,7 +139,7 @@ def test_empty_question_from_the_console_script(real_runs: RealRuns) -> None:
 
 
 def test_second_writer_process_is_refused_and_changes_nothing(
-    real_runs: RealRuns, embedder: BundledEmbedder
+    real_runs: RealRuns, embedder: SentenceEmbedder
 ) -> None:
     line = error_line(real_runs.second_writer)
     assert "another ChipQA ingest is writing" in line and "then retry" in line

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.errors import StoreError
 from assistant.ingest import IngestReport
 from assistant.pipeline import Assistant, build_assistant
@@ -72,7 +72,7 @@ def assert_complete_documents_have_their_sentences(assistant: Assistant) -> None
 
 def test_killed_ingest_leaves_a_usable_store_and_resumes_without_duplicates(
     tmp_path: Path,
-    embedder: BundledEmbedder,
+    embedder: SentenceEmbedder,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -109,7 +109,7 @@ def server_settings(tmp_path: Path, server: tuple[str, int]) -> Settings:
 
 
 def test_two_concurrent_writers_on_a_server_both_complete(
-    tmp_path: Path, embedder: BundledEmbedder, chroma_server: tuple[str, int]
+    tmp_path: Path, embedder: SentenceEmbedder, chroma_server: tuple[str, int]
 ) -> None:
     settings = server_settings(tmp_path, chroma_server)
     parts = [settings.corpus_dir / "part-a", settings.corpus_dir / "part-b"]
@@ -132,7 +132,7 @@ def test_two_concurrent_writers_on_a_server_both_complete(
 
 
 def test_server_restart_between_questions(
-    tmp_path: Path, embedder: BundledEmbedder, own_chroma: ChromaServer
+    tmp_path: Path, embedder: SentenceEmbedder, own_chroma: ChromaServer
 ) -> None:
     seeded_corpus(tmp_path)
     settings = server_settings(tmp_path, ("127.0.0.1", own_chroma.port))
@@ -148,7 +148,7 @@ def test_server_restart_between_questions(
 
 
 def test_server_dying_mid_ingest_is_one_error_and_the_next_ingest_completes(
-    tmp_path: Path, embedder: BundledEmbedder, own_chroma: ChromaServer
+    tmp_path: Path, embedder: SentenceEmbedder, own_chroma: ChromaServer
 ) -> None:
     small_corpus(tmp_path / "corpus", 4)
     settings = server_settings(tmp_path, ("127.0.0.1", own_chroma.port))

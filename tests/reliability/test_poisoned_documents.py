@@ -15,7 +15,7 @@ from conftest import make_settings
 from llm_server import ScriptedLLM
 
 from assistant.answer.prompts import NOT_IN_CORPUS
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.pipeline import Assistant, build_assistant
 from assistant.types import Answer
 from reliability.conftest import seeded_corpus
@@ -71,7 +71,7 @@ class Poisoned:
 
 @pytest.fixture(scope="module")
 def poisoned(
-    tmp_path_factory: pytest.TempPathFactory, embedder: BundledEmbedder, scripted_llm: ScriptedLLM
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder, scripted_llm: ScriptedLLM
 ) -> Poisoned:
     root = tmp_path_factory.mktemp("poisoned")
     seeded_corpus(root, POISONED)

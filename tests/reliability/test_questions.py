@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.errors import QuestionError
 from assistant.load import load_document
 from assistant.pipeline import Assistant, build_assistant
@@ -20,7 +20,7 @@ DEEPSEEK = "How important is DeepSeek?"
 
 @pytest.fixture(scope="module")
 def seed_assistant(
-    tmp_path_factory: pytest.TempPathFactory, embedder: BundledEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
 ) -> Assistant:
     """The seed document alone, indexed into an embedded Chroma in a temp folder."""
     root = tmp_path_factory.mktemp("seed")

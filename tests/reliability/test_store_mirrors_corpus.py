@@ -18,7 +18,7 @@ from hypothesis.stateful import (
 )
 from hypothesis.strategies import lists, sampled_from
 
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.pipeline import build_assistant
 from reliability.conftest import expected_chunk_ids, stored_chunk_ids
 
@@ -39,7 +39,7 @@ TEXTS = (
 class CorpusAndStore(RuleBasedStateMachine):
     """A corpus folder and the store built from it, changed step by step."""
 
-    def __init__(self, root: Path, embedder: BundledEmbedder) -> None:
+    def __init__(self, root: Path, embedder: SentenceEmbedder) -> None:
         super().__init__()
         self.settings = make_settings(root)
         self.settings.corpus_dir.mkdir(parents=True)
@@ -86,7 +86,7 @@ class CorpusAndStore(RuleBasedStateMachine):
 
 
 def test_store_mirrors_the_corpus_through_any_history(
-    tmp_path_factory: pytest.TempPathFactory, embedder: BundledEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
 ) -> None:
     run_state_machine_as_test(
         lambda: CorpusAndStore(tmp_path_factory.mktemp("machine"), embedder),

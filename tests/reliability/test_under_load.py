@@ -20,7 +20,7 @@ from conftest import free_port, make_settings, wait_for_port
 from gradio_client import Client
 from gradio_client.utils import QueueError
 
-from assistant.embed import BundledEmbedder
+from assistant.embed import SentenceEmbedder
 from assistant.pipeline import Assistant, build_assistant
 from assistant.web import Handlers, serve
 from reliability.conftest import expected_chunk_ids, seeded_corpus, small_corpus, stored_chunk_ids
@@ -56,7 +56,7 @@ class Served:
 
 
 @pytest.fixture
-def served(tmp_path: Path, embedder: BundledEmbedder) -> Iterator[Served]:
+def served(tmp_path: Path, embedder: SentenceEmbedder) -> Iterator[Served]:
     seeded_corpus(tmp_path)
     assistant = build_assistant(make_settings(tmp_path, port=free_port()), embedder=embedder)
     assistant.ingest()

@@ -1,0 +1,5 @@
+"""`python -m assistant`: the `chipqa` command."""
+
+from assistant.cli import main
+
+main()

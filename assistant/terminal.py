@@ -1,0 +1,110 @@
+"""Answers in the terminal: `chipqa ask`'s text output and the `chipqa chat` conversation.
+
+A chat turn is answered exactly as the web UI answers it: the question with the earlier
+turns (each the question as used and the answer's text), then the answer with its sources.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from assistant.errors import ChipQAError
+from assistant.followup import Turn
+from assistant.types import Answer, Citation
+
+if TYPE_CHECKING:
+    from assistant.pipeline import Assistant
+
+HELP = "Ask about the documents; /sources shows the last answer's passages, /quit leaves."
+NO_ANSWER_YET = "No answer yet: ask a question first."
+QUOTE_OPEN, QUOTE_CLOSE = "»", "«"
+
+
+def format_answer(answer: Answer, streamed: bool = False) -> str:
+    """The answer, then its numbered sources (or related reading when abstaining)."""
+    lines = [""] if streamed else [answer.text]
+    if answer.notice:
+        lines.append(f"Note: {answer.notice}")
+    label = "Related reading" if answer.abstained else "Sources"
+    cited = _cited(answer)
+    if cited:
+        lines.append(f"\n{label}:")
+    for c in cited:
+        lines.append(f"[{c.n}] {_where(c)}\n    “{' '.join(c.quote.split())}”")
+        if c.sources:
+            lines.append(f"    sources: {'; '.join(c.sources)}")
+    return "\n".join(lines)
+
+
+def format_sources(answer: Answer) -> str:
+    """Each passage the answer cites, whole, with the quoted words between » and «."""
+    blocks = []
+    for c in _cited(answer):
+        heading = f"[{c.n}] {_where(c)}: {c.source}, characters {c.start}–{c.end}"
+        body = textwrap.indent(textwrap.fill(_marked(c), width=96), "    ")
+        blocks.append(f"{heading}\n{body}")
+    return "\n\n".join(blocks) or "The last answer cites no passage."
+
+
+def chat(
+    assistant: Assistant,
+    lines: Iterable[str],
+    *,
+    k: int | None = None,
+    answerer: str | None = None,
+    source: str | None = None,
+) -> None:
+    """Answer each line as a follow-up of the ones before; `/sources` and `/quit` too.
+
+    A mistake (an empty index, an unreachable endpoint) is one line on stderr, and the
+    conversation goes on.
+    """
+    history: list[Turn] = []
+    last: Answer | None = None
+    for line in lines:
+        text = line.strip()
+        if text in ("/quit", "/exit"):
+            return
+        if text == "/sources":
+            print(format_sources(last) if last else NO_ANSWER_YET)
+        elif text.startswith("/"):
+            print(HELP)
+        elif text:
+            try:
+                last = assistant.ask(text, history, k=k, answerer=answerer, source=source)
+            except ChipQAError as error:
+                print(f"chipqa: error: {error}", file=sys.stderr)
+                continue
+            history.append(Turn(question=last.question, answer=last.text))
+            print(format_answer(last) + "\n")
+
+
+def typed_lines() -> Iterator[str]:
+    """Lines from standard input, with a prompt when a person is typing them."""
+    prompt = "> " if sys.stdin.isatty() else ""
+    if prompt:
+        print(f"ChipQA chat. {HELP}")
+    while True:
+        try:
+            yield input(prompt)
+        except EOFError:
+            return
+
+
+def _cited(answer: Answer) -> list[Citation]:
+    return answer.related if answer.abstained else answer.citations
+
+
+def _where(c: Citation) -> str:
+    return f"{c.title} ({c.date})" + (f", {c.section}" if c.section else "")
+
+
+def _marked(c: Citation) -> str:
+    """The citation's passage with its quote marked (the quote alone without a passage)."""
+    low, high = c.start - c.passage_start, c.end - c.passage_start
+    if c.passage[low:high] != c.quote:
+        return c.quote
+    return f"{c.passage[:low]}{QUOTE_OPEN}{c.quote}{QUOTE_CLOSE}{c.passage[high:]}"
