@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,11 @@ from assistant.ingest import add_files, writer_lock
 from assistant.load import load_document
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
+from assistant.types import Answer, Citation
 from assistant.web import Handlers, serve
 from assistant.web.app import EXAMPLES, uploads_open
 from assistant.web.handlers import ALL_DOCUMENTS, Conversation, foreign_script
+from assistant.web.sources import sources_section
 
 CITATION_KEYS = {"n", "source", "title", "quote", "start", "end", "score"}
 
@@ -291,3 +294,26 @@ def test_failed_answer_is_one_line_in_the_chat_and_the_log(
     assert "Error: nothing is indexed yet" in last[2]
     logged = [r for r in caplog.records if r.name.startswith("assistant.web")]
     assert len(logged) == 1 and logged[0].exc_info is None
+
+
+def test_sources_show_claim_provenance_when_answers_carry_it() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Tagged(Citation):
+        claim_type: str = "company"
+        claimant: str | None = "Nvidia"
+        event_date: str | None = "2025-01-27"
+
+    @dataclass(slots=True)
+    class Dated(Answer):
+        as_of: str | None = "2026-11-01"
+        disagreements: list[Any] = field(default_factory=list)
+
+    quote = "Nvidia called DeepSeek an excellent AI advancement."
+    cited = Tagged(1, "briefs/05.md", "Sell-off", quote, 0, len(quote), 0.9, passage=quote)
+    answer = Dated("Q?", f"{quote} [1]", False, 0.8, [cited], disagreements=["A <b> B"])
+    html = sources_section(answer, 1, {})
+    assert "company claim · per Nvidia · event 2025-01-27" in html
+    assert "as of 2026-11-01" in html and "<li>A &lt;b&gt; B</li>" in html
+    bare = Citation(1, "briefs/05.md", "Sell-off", quote, 0, len(quote), 0.9, passage=quote)
+    plain = sources_section(Answer("Q?", f"{quote} [1]", False, 0.8, [bare]), 1, {})
+    assert "cq-claim" not in plain and "disagree" not in plain and "as of" not in plain
