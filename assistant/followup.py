@@ -14,6 +14,8 @@ FOLLOW_UP = re.compile(
 )
 MAX_FOLLOW_UP_WORDS = 14
 CARRIED_TERMS = 8
+CARRIED_NAMES = 4  # names from the previous answer, which often resolve 'it' or 'that'
+MARKERS = re.compile(r"\[\d+\]")
 
 
 class Turn(TypedDict):
@@ -29,14 +31,30 @@ def is_follow_up(question: str) -> bool:
 
 
 def retrieval_query(question: str, history: list[Turn] | None) -> str:
-    """The question, plus the salient words of the previous question when it is a follow-up."""
+    """The question, plus the salient words of the previous question and the names its
+    answer gave, when it is a follow-up ('And when did that start?')."""
     if not history or not is_follow_up(question):
         return question
     own = {w.lower() for w in WORD.findall(question)}
-    carried: list[str] = []
-    for word in WORD.findall(history[-1]["question"]):
+    carried = _salient(history[-1]["question"], own)[:CARRIED_TERMS]
+    named = [w for w in _salient(history[-1]["answer"], own | set(carried)) if _is_name(w)]
+    carried += named[:CARRIED_NAMES]
+    return f"{question} ({' '.join(carried)})" if carried else question
+
+
+def _salient(text: str, skip: set[str]) -> list[str]:
+    """Words of `text` worth carrying: no stopwords, no short words, no repeats."""
+    seen = {w.lower() for w in skip}
+    words = []
+    for word in WORD.findall(MARKERS.sub(" ", text)):
         lowered = word.lower()
-        if lowered in STOPWORDS or lowered in own or word in carried or len(word) < 3:
+        if lowered in STOPWORDS or lowered in seen or len(word) < 3:
             continue
-        carried.append(word)
-    return f"{question} ({' '.join(carried[:CARRIED_TERMS])})" if carried else question
+        seen.add(lowered)
+        words.append(word)
+    return words
+
+
+def _is_name(word: str) -> bool:
+    """Capitalised or alphanumeric: 'Blackwell', 'B30A', 'CAC'."""
+    return word[0].isupper() or any(ch.isdigit() for ch in word)

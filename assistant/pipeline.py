@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -119,13 +121,44 @@ class Assistant:
             )
         return self.answerers[name]
 
+    def stream(
+        self, question: str, history: list[Turn] | None = None, **options: Any
+    ) -> Iterator[str | Answer]:
+        """`ask` as it happens: pieces of text as the answerer writes them, then the `Answer`
+        (whose text may differ: an LLM's unsupported sentences are dropped).
+
+        Args:
+            question: The question.
+            history: Earlier turns, for a follow-up.
+            **options: `k`, `answerer` and `source`, as `ask` takes them.
+        """
+        events: queue.SimpleQueue[str | Answer | Exception] = queue.SimpleQueue()
+
+        def work() -> None:
+            try:
+                events.put(self.ask(question, history, on_token=events.put, **options))
+            except Exception as error:  # raised again in the caller's thread
+                events.put(error)
+
+        threading.Thread(target=work, daemon=True).start()
+        while not isinstance(event := events.get(), Answer):
+            if isinstance(event, Exception):
+                raise event
+            yield event
+        yield event
+
     def search(
-        self, question: str, history: list[Turn] | None = None, *, k: int | None = None
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        *,
+        k: int | None = None,
+        source: str | None = None,
     ) -> list[Hit]:
-        """The fused passage ranking `ask` would answer from (used by the eval)."""
+        """The fused passage ranking `ask` would answer from (for the eval and LangChain)."""
         question, _ = self._clean(question)
         query = retrieval_query(question, history)
-        return self._search(query, k or self.settings.k, None, {})[1]
+        return self._search(query, k or self.settings.k, source, {})[1]
 
     def _search(
         self, query: str, k: int, source: str | None, timings: dict[str, float]

@@ -29,6 +29,7 @@ from assistant.text import QUOTE_MARKS, WORD, content_terms
 from assistant.types import ABSTAIN_TEXT, Answer, Citation
 
 REDUNDANT = 0.85  # sentences this similar to one already chosen add nothing
+COVERAGE = 0.5  # weight of each question term a further sentence adds to the answer
 MIN_SHARE = 0.1  # further sentences need this share of the best sentence's probability
 RELATED_READING = 3
 MIN_NAME_LENGTH = 3  # shorter capitalised words ("TV", "AI") are too generic to judge by
@@ -162,25 +163,31 @@ def answer_confidence(
 def _select(
     anchor: Candidate, candidates: list[Candidate], shape: QuestionShape, request: AnswerRequest
 ) -> list[Candidate]:
-    """The anchor, then further answering sentences in order of probability, in budget."""
+    """The anchor, then further answering sentences, in budget: each next one by its
+    probability, raised when it covers question terms the answer does not cover yet."""
     budget = request.settings.answer_words
+    wanted = set(content_terms(request.query))
     chosen = _with_context(anchor, candidates)
     floor = MIN_SHARE * anchor.probability
-    pool = sorted(
-        (c for c in candidates if c not in chosen and c.probability >= floor),
-        key=lambda c: -c.probability,
-    )
+    pool = [c for c in candidates if c not in chosen and c.probability >= floor]
     if shape.kind in ("dispute", "compare"):
-        pool = _counter_claims(candidates, chosen) + pool
-    for candidate in pool:
-        if _words(chosen) >= budget:
-            break
-        if candidate in chosen or _repeats(candidate, chosen):
+        chosen += [c for c in _counter_claims(candidates, chosen) if c not in chosen]
+    while pool and _words(chosen) < budget:
+        covered = wanted & set(content_terms(" ".join(c.sentence.text for c in chosen)))
+        pick = max(
+            pool, key=lambda c: c.probability * (1 + COVERAGE * _new_terms(c, wanted - covered))
+        )
+        pool.remove(pick)
+        if _repeats(pick, chosen):
             continue
-        addition = [c for c in _with_context(candidate, candidates) if c not in chosen]
+        addition = [c for c in _with_context(pick, candidates) if c not in chosen]
         if _words(chosen) + _words(addition) <= budget:
             chosen += addition
     return chosen
+
+
+def _new_terms(candidate: Candidate, uncovered: set[str]) -> int:
+    return len(uncovered & set(content_terms(candidate.sentence.text)))
 
 
 def _counter_claims(candidates: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:

@@ -208,7 +208,7 @@ def _score(
     return QuestionResult(
         id=item.id,
         split=item.split,
-        kind=item.kind or ("single" if item.answerable else "unanswerable"),
+        kind=item.kind or _default_kind(item),
         answerable=item.answerable,
         answer=text,
         abstained=abstained,
@@ -227,6 +227,12 @@ def _score(
         latency_ms=latency_ms,
         crag=crag_score(item.answerable, abstained, correct or recall >= CRAG_RECALL),
     )
+
+
+def _default_kind(item: GoldItem) -> str:
+    if item.history:
+        return "follow_up"
+    return "single" if item.answerable else "unanswerable"
 
 
 def is_correct(item: GoldItem, abstained: bool, recall: float) -> bool:
