@@ -29,6 +29,7 @@ from assistant.text import QUOTE_MARKS, WORD, content_terms
 from assistant.types import ABSTAIN_TEXT, Answer, Citation
 
 REDUNDANT = 0.85  # sentences this similar to one already chosen add nothing
+MAX_ANTECEDENTS = 3
 COVERAGE = 0.5  # weight of each question term a further sentence adds to the answer
 MIN_SHARE = 0.1  # further sentences need this share of the best sentence's probability
 RELATED_READING = 3
@@ -216,18 +217,22 @@ def _with_context(candidate: Candidate, candidates: list[Candidate]) -> list[Can
 
 
 def _antecedents(candidate: Candidate, same: list[Candidate]) -> list[Candidate]:
-    """The sentence before (and, for a list item, back to the lead-in ending in ':')."""
-    earlier = [c for c in same if c.position < candidate.position]
-    if not earlier or earlier[-1].position != candidate.position - 1:
-        return []
-    if not _is_list_item(candidate):
-        return [earlier[-1]]
+    """The sentences before that it leans on: back past every connective or pronoun
+    opener ('In response, …' ← 'Also, …'), or, for a list item, back to its lead-in."""
+    by_position = {c.position: c for c in same}
     run: list[Candidate] = []
-    for previous in reversed(earlier):
-        run.insert(0, previous)
-        if previous.sentence.text.endswith(":") or not _is_list_item(previous):
+    current = candidate
+    while current.features["dangling"] > 0 or _is_list_item(current):
+        previous = by_position.get(current.position - 1)
+        if previous is None or len(run) == MAX_ANTECEDENTS:
             break
-    return run if run[0].sentence.text.endswith(":") else []
+        run.insert(0, previous)
+        if _is_list_item(current) and previous.sentence.text.endswith(":"):
+            break
+        current = previous
+    if _is_list_item(candidate) and not (run and run[0].sentence.text.endswith(":")):
+        return []
+    return run
 
 
 def _list_items_after(intro: Candidate, same: list[Candidate]) -> list[Candidate]:
