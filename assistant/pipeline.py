@@ -211,7 +211,7 @@ def build_assistant(
     embedder = embedder or SentenceEmbedder(settings.embedding_model, settings.batch_size)
     store = store or ChromaStore(settings, embedder.name, embedder.dimension)
     if answerers is None:
-        extractive = ExtractiveAnswerer()
+        extractive = ExtractiveAnswerer(abstain_below=settings.abstain_threshold)
         answerers = {"extractive": extractive}
         if settings.llm_configured:
             from assistant.answer.llm import LLMAnswerer

@@ -47,8 +47,11 @@ class Settings(BaseSettings):
     # Answering.
     answerer: AnswererName = Field("extractive", description="extractive, llm or local.")
     answer_words: int = Field(80, ge=10, le=400, description="Target answer length.")
-    abstain_threshold: float = Field(
-        0.44, description="Best sentence relevance below which ChipQA abstains."
+    abstain_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Answer probability below which ChipQA abstains (unset: fitted on dev).",
     )
     support_threshold: float = Field(
         0.55, description="Citation support score below which a sentence is dropped."
