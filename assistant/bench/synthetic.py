@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.evaluation.gold import load_gold
+from assistant.evaluation.gold import GoldItem
 from assistant.text import normalise
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -173,10 +173,10 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(TOKEN.findall(normalise(text)))
 
 
-def gold_phrases(gold: Path) -> list[str]:
-    """Evidence quotes, key facts and answers of a gold FAQ file (schema in DESIGN.md)."""
+def gold_phrases(items: Iterable[GoldItem]) -> list[str]:
+    """Evidence quotes, key facts and answers of gold FAQ items."""
     phrases: list[str] = []
-    for item in load_gold(gold):
+    for item in items:
         phrases.extend([*item.quotes, *item.key_facts, item.answer])
     return phrases
 

@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import ConfigError
+from assistant.followup import Turn
 
 GoldKind = Literal[
     "single",  # one fact from one document
@@ -55,6 +56,10 @@ class GoldItem(BaseModel):
     def quotes(self) -> list[str]:
         """The evidence quotes as plain strings."""
         return [e.quote for e in self.evidence]
+
+    def turns(self) -> list[Turn]:
+        """The history in the form `Assistant.ask` takes."""
+        return [Turn(question=t.question, answer=t.answer) for t in self.history]
 
 
 def load_gold(path: Path) -> list[GoldItem]:

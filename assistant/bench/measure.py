@@ -1,0 +1,194 @@
+"""Measuring one corpus size, in a process of its own: ingest, memory and warm latency.
+
+ChipQA is timed over the gold questions after one warm-up pass, interleaved question by
+question with two baselines on the same data: the floor (one query embedding plus one
+Chroma nearest-neighbour search) and the naive LangChain RAG of
+`assistant.evaluation.baseline`.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.evaluation.gold import GoldItem
+from assistant.evaluation.metrics import mean, percentile
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.evaluation.baseline import NaiveRAG
+    from assistant.pipeline import Assistant
+
+BASELINES = ("floor", "naive")
+
+
+@dataclass(frozen=True)
+class SizeJob:
+    """Everything the process measuring one corpus size needs."""
+
+    multiple: int
+    documents: int
+    corpus_dir: Path
+    work_dir: Path
+    settings: Settings
+    questions: tuple[GoldItem, ...]
+    rounds: int
+
+    @property
+    def data_dir(self) -> Path:
+        """ChipQA's store for this size."""
+        return self.work_dir / "data"
+
+    @property
+    def naive_dir(self) -> Path:
+        """The naive baseline's store for this size."""
+        return self.work_dir / "naive"
+
+
+def measure_size(job: SizeJob) -> dict[str, Any]:
+    """Ingest, warm up and time all three systems at one size (runs in a child process)."""
+    import torch
+
+    from assistant.embed import SentenceEmbedder
+    from assistant.evaluation.baseline import NaiveRAG
+    from assistant.pipeline import build_assistant
+
+    say(job, "loading the embedding model")
+    began = time.perf_counter()
+    embedder = SentenceEmbedder(job.settings.embedding_model, job.settings.batch_size)
+    embedder.load()
+    model_s = time.perf_counter() - began
+    settings = job.settings.replace(
+        corpus_dir=job.corpus_dir,
+        data_dir=job.data_dir,
+        chroma_host=None,
+        chroma_port=None,
+        source=None,
+        answerer="extractive",
+    )
+    assistant = build_assistant(settings, embedder=embedder)
+    report = assistant.ingest(progress=IngestProgress(job))
+    began = time.perf_counter()
+    documents = len(assistant.documents())  # builds the in-memory index
+    index_s = time.perf_counter() - began
+    say(job, f"warming up on {len(job.questions)} questions")
+    for item in job.questions:
+        assistant.ask(item.question, item.turns())
+    peak_rss_mb = peak_rss() / 2**20
+    say(job, "building the naive LangChain baseline")
+    began = time.perf_counter()
+    naive = NaiveRAG.build(job.corpus_dir, job.naive_dir, embedder)
+    naive_build_s = time.perf_counter() - began
+    say(job, f"timing {job.rounds} × {len(job.questions)} questions")
+    samples = time_systems(assistant, naive, job.questions, job.rounds)
+    seconds = max(report.seconds, 1e-9)
+    return {
+        "multiple": job.multiple,
+        "documents": documents,
+        "chunks": report.total_chunks,
+        "sentences": assistant.store.sentence_count(),
+        "skipped": report.skipped,
+        "ingest": {
+            "seconds": report.seconds,
+            "chunks": report.chunks,
+            "embeddings": report.embeddings,
+            "chunks_per_s": report.chunks / seconds,
+            "embeddings_per_s": report.embeddings / seconds,
+        },
+        "torch_threads": torch.get_num_threads(),
+        "model_load_s": model_s,
+        "index_load_s": index_s,
+        "peak_rss_mb": peak_rss_mb,
+        "systems": {
+            "chipqa": {
+                **summarise(samples["total"]),
+                "stages": {s: summarise(samples[s]) for s in samples if s not in BASELINES},
+            },
+            "floor": summarise(samples["floor"]),
+            "naive": {
+                **summarise(samples["naive"]),
+                "build_s": naive_build_s,
+                "chunks": naive.chunks,
+            },
+        },
+    }
+
+
+def say(job: SizeJob, message: str) -> None:
+    """One progress line for this size."""
+    print(f"×{job.multiple}: {message}", flush=True)
+
+
+class IngestProgress:
+    """Prints ingest progress about every tenth of the documents."""
+
+    def __init__(self, job: SizeJob) -> None:
+        self.job = job
+        self.step = max(1, job.documents // 10)
+        self.files = 0
+        self.embedded = 0
+
+    def __call__(self, event: str, detail: object) -> None:
+        """An ingest progress event: ("file", source) or ("embedded", n)."""
+        if event == "embedded" and isinstance(detail, int):
+            self.embedded += detail
+            return
+        self.files += 1
+        if self.files == 1 or self.files % self.step == 0:
+            say(
+                self.job,
+                f"ingesting document {self.files}/{self.job.documents} "
+                f"({self.embedded} embeddings so far)",
+            )
+
+
+def time_systems(
+    assistant: Assistant, naive: NaiveRAG, questions: tuple[GoldItem, ...], rounds: int
+) -> dict[str, list[float]]:
+    """Per-question milliseconds of the floor, the naive RAG and each stage ChipQA reports in
+    `Answer.timings_ms` (embed_query, dense_search, bm25, fusion, answer, total, ...)."""
+    for item in questions:  # the baselines' warm-up pass
+        floor_ms(assistant, item.question)
+        naive.ask(item.question)
+    samples: dict[str, list[float]] = {"floor": [], "naive": []}
+    for _ in range(rounds):
+        for item in questions:
+            timings = assistant.ask(item.question, item.turns()).timings_ms
+            for stage, ms in timings.items():
+                samples.setdefault(stage, []).append(ms)
+            samples["floor"].append(floor_ms(assistant, item.question))
+            samples["naive"].append(naive.ask(item.question).timings_ms["total"])
+    return samples
+
+
+def floor_ms(assistant: Assistant, question: str) -> float:
+    """One query embedding plus one nearest-neighbour search: no dense RAG can do less."""
+    began = time.perf_counter()
+    vector = assistant.embedder.embed([question])[0]
+    assistant.store.nearest(vector, assistant.settings.candidates)
+    return (time.perf_counter() - began) * 1000
+
+
+def summarise(values: list[float]) -> dict[str, float]:
+    """p50/p95/p99 and mean of millisecond samples."""
+    return {
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "p99": percentile(values, 99),
+        "mean": mean(values),
+    }
+
+
+def peak_rss() -> int:
+    """Peak resident memory of this process, in bytes."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+def dir_bytes(folder: Path) -> int:
+    """Total size of the files under `folder`."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())

@@ -1,0 +1,249 @@
+"""The benchmark's report: machine, per-size figures with ratios, cold start, and the speed
+targets of `eval/bench_targets.yaml`, as bench.json, bench.md and bench.png."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from assistant.errors import ConfigError
+from assistant.evaluation.output import save_chart, write_report
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+SYSTEMS = {"chipqa": "ChipQA", "floor": "floor", "naive": "naive LangChain"}
+MB = 2**20
+RATIOS = tuple(f"{p}_vs_{base}" for base in ("floor", "naive") for p in ("p50", "p95"))
+SIZE_FIGURES = (
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    *RATIOS,
+    "ingest_chunks_per_s",
+    "ingest_embeddings_per_s",
+    "peak_rss_mb",
+)
+COLD_FIGURES = ("help_s", "ask_s")
+
+
+class Limits(BaseModel):
+    """Floors (minimums) and ceilings (maximums) by figure name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    floors: dict[str, float] = {}
+    ceilings: dict[str, float] = {}
+
+
+class Targets(BaseModel):
+    """Limits per corpus multiple (`every`: each size measured) and for cold starts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sizes: dict[int | Literal["every"], Limits] = {}
+    cold_start: Limits = Limits()
+
+
+def load_targets(path: Path) -> Targets:
+    """Read and validate a targets file; one `ConfigError` line on any problem."""
+    try:
+        targets = Targets.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except OSError as error:
+        raise ConfigError(f"cannot read bench targets {path}: {error.strerror}") from error
+    except (yaml.YAMLError, ValidationError) as error:
+        first = str(error).strip().splitlines()
+        raise ConfigError(f"bench targets {path} are malformed: {' '.join(first[:2])}") from error
+    scopes = [(limits, SIZE_FIGURES) for limits in targets.sizes.values()]
+    for limits, known in [*scopes, (targets.cold_start, COLD_FIGURES)]:
+        unknown = sorted({*limits.floors, *limits.ceilings} - set(known))
+        if unknown:
+            raise ConfigError(
+                f"bench targets {path}: unknown figure {', '.join(unknown)} "
+                f"(known: {', '.join(SIZE_FIGURES + COLD_FIGURES)})"
+            )
+    return targets
+
+
+def make_report(
+    settings: Settings,
+    results: list[dict[str, Any]],
+    cold: dict[str, Any],
+    queries: int,
+    targets: Targets,
+    load: tuple[tuple[float, ...], tuple[float, ...]],
+) -> dict[str, Any]:
+    """bench.json's content: machine, per-size figures with ratios, cold start, targets."""
+    for size in results:
+        size["ratios"] = ratios(size["systems"])
+    return {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "load_average_before": list(load[0]),
+            "load_average_after": list(load[1]),
+        },
+        "settings": {
+            "k": settings.k,
+            "candidates": settings.candidates,
+            "batch_size": settings.batch_size,
+            "max_chunk_tokens": settings.max_chunk_tokens,
+            "rrf_k": settings.rrf_k,
+        },
+        "queries": queries,
+        "sizes": results,
+        "cold_start": cold,
+        "targets": assess(results, cold, targets),
+    }
+
+
+def ratios(systems: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """ChipQA's p50 and p95 divided by each baseline's."""
+    chipqa = systems["chipqa"]
+    return {
+        f"{p}_vs_{base}": chipqa[p] / systems[base][p] if systems[base][p] else 0.0
+        for p, base in (name.split("_vs_") for name in RATIOS)
+    }
+
+
+def size_figures(size: dict[str, Any]) -> dict[str, float]:
+    """The figures of one size that targets may name."""
+    chipqa = size["systems"]["chipqa"]
+    return {
+        "p50_ms": chipqa["p50"],
+        "p95_ms": chipqa["p95"],
+        "p99_ms": chipqa["p99"],
+        **size["ratios"],
+        "ingest_chunks_per_s": size["ingest"]["chunks_per_s"],
+        "ingest_embeddings_per_s": size["ingest"]["embeddings_per_s"],
+        "peak_rss_mb": size["peak_rss_mb"],
+    }
+
+
+def assess(
+    results: list[dict[str, Any]], cold: dict[str, Any], targets: Targets
+) -> list[dict[str, Any]]:
+    """Each target with the measured figure and whether it was met."""
+    rows = []
+    for size in results:
+        figures = size_figures(size)
+        for key in ("every", size["multiple"]):
+            rows += _rows(f"×{size['multiple']} ", figures, targets.sizes.get(key, Limits()))
+    return rows + _rows("cold ", cold, targets.cold_start)
+
+
+def _rows(prefix: str, figures: dict[str, Any], limits: Limits) -> list[dict[str, Any]]:
+    rows = []
+    for op, bounds in (("≥", limits.floors), ("≤", limits.ceilings)):
+        for name, limit in bounds.items():
+            value = float(figures[name])
+            rows.append(
+                {
+                    "name": prefix + name,
+                    "measured": value,
+                    "target": f"{op} {limit:g}",
+                    "met": value >= limit if op == "≥" else value <= limit,
+                }
+            )
+    return rows
+
+
+def write_reports(report: dict[str, Any], out: Path) -> None:
+    """bench.json, bench.md and bench.png into `out`; the Markdown is also printed."""
+    markdown = render_markdown(report)
+    paths = write_report(out, "bench", report, markdown)
+    paths.append(save_chart(out / "bench.png", lambda axes: plot_latency(report, axes)))
+    print(markdown)
+    print(f"wrote {', '.join(str(p) for p in paths)}")
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The report as Markdown: sizes, ChipQA stages, cold start and targets."""
+    machine, cold = report["machine"], report["cold_start"]
+    lines = [
+        "# ChipQA benchmark",
+        "",
+        f"{machine['cpus']} CPUs ({report['sizes'][0]['torch_threads']} torch threads), "
+        f"Python {machine['python']}, load average {_load(machine['load_average_before'])} "
+        f"before and {_load(machine['load_average_after'])} after; "
+        f"{report['queries']} gold questions per size, warm, latencies in ms. Peak RSS: the "
+        "measuring process after ChipQA's ingest and warm-up (model included, baselines not).",
+        "",
+        *size_table(report["sizes"]),
+        "",
+        "ChipQA stages, p50 ms:",
+        "",
+        *stage_table(report["sizes"]),
+        "",
+        f"Cold start (median of fresh processes): `chipqa --help` {cold['help_s']:.2f} s, "
+        f"`chipqa ask` {cold['ask_s']:.2f} s.",
+        "",
+        *target_table(report["targets"]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def size_table(sizes: list[dict[str, Any]]) -> list[str]:
+    """One row per corpus size: data, throughput, memory, latency and ratios."""
+    lines = [
+        "| size | docs | chunks | ingest chunks/s | embeddings/s | disk MB | peak RSS MB "
+        "| ChipQA p50 | p95 | p99 | floor p50 | naive p50 | ÷floor p50/p95 | ÷naive p50/p95 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        systems, r = size["systems"], size["ratios"]
+        chipqa = systems["chipqa"]
+        lines.append(
+            f"| ×{size['multiple']} | {size['documents']} | {size['chunks']} "
+            f"| {size['ingest']['chunks_per_s']:.0f} | {size['ingest']['embeddings_per_s']:.0f} "
+            f"| {size['disk_bytes'] / MB:.1f} | {size['peak_rss_mb']:.0f} "
+            f"| {chipqa['p50']:.1f} | {chipqa['p95']:.1f} | {chipqa['p99']:.1f} "
+            f"| {systems['floor']['p50']:.1f} | {systems['naive']['p50']:.1f} "
+            f"| {r['p50_vs_floor']:.2f} / {r['p95_vs_floor']:.2f} "
+            f"| {r['p50_vs_naive']:.2f} / {r['p95_vs_naive']:.2f} |"
+        )
+    return lines
+
+
+def stage_table(sizes: list[dict[str, Any]]) -> list[str]:
+    """p50 of each stage in `Answer.timings_ms`, one row per size."""
+    names = list(dict.fromkeys(s for size in sizes for s in size["systems"]["chipqa"]["stages"]))
+    lines = ["| size | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for size in sizes:
+        stages = size["systems"]["chipqa"]["stages"]
+        cells = [f"{stages[s]['p50']:.1f}" if s in stages else "–" for s in names]
+        lines.append(f"| ×{size['multiple']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def target_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Each target, the measured figure and whether it was met."""
+    lines = ["| target | measured | goal | |", "|---|---:|---|---|"]
+    for row in rows:
+        verdict = "met" if row["met"] else "**missed**"
+        lines.append(f"| {row['name']} | {row['measured']:.2f} | {row['target']} | {verdict} |")
+    return lines
+
+
+def _load(values: list[float]) -> str:
+    return "/".join(f"{v:.1f}" for v in values)
+
+
+def plot_latency(report: dict[str, Any], axes: Axes) -> None:
+    """p50 latency against corpus size (documents, log axis), one line per system."""
+    documents = [size["documents"] for size in report["sizes"]]
+    for key, label in SYSTEMS.items():
+        p50 = [size["systems"][key]["p50"] for size in report["sizes"]]
+        axes.plot(documents, p50, marker="o", label=label)
+    axes.set_xscale("log")
+    axes.set_ylim(bottom=0)
+    axes.set_xlabel("corpus size (documents, log scale)")
+    axes.set_ylabel("p50 latency per question (ms)")
+    axes.set_title("Warm question latency vs corpus size")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
