@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.provenance import Provenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,7 @@ class Sentence:
     start: int
     end: int
     text: str
+    provenance: Provenance | None = field(default=None, compare=False)  # tagged at ingest
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +130,10 @@ class Citation:
     passage: str = ""  # the surrounding chunk text, for display
     passage_start: int = 0
     sources: tuple[str, ...] = ()  # a brief's listed sources
+    claim_type: str | None = None  # official, company, reported, estimate, forecast or fact
+    claimant: str | None = None  # who makes the claim, when the sentence or its context says
+    event_date: str | None = None  # the date the quoted sentence reports (ISO date or month)
+    as_of: str | None = None  # the document's as-of date
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the passage text is left out)."""
@@ -153,6 +161,8 @@ class Answer:
     notice: str | None = None
     retrieval_query: str = ""
     abstain_reason: str | None = None  # unknown_terms, off_topic, not_stated, unclear
+    as_of: str | None = None  # the latest date among the cited evidence
+    disagreements: list[dict[str, Any]] = field(default_factory=list)  # {"about", "values"}
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `chipqa ask --json`."""
@@ -161,6 +171,8 @@ class Answer:
             "answer": self.text,
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
+            "as_of": self.as_of,
+            "disagreements": self.disagreements,
             "citations": [c.to_dict() for c in self.citations],
             "related": [c.to_dict() for c in self.related],
             "notice": self.notice,
