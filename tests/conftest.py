@@ -1,24 +1,19 @@
-"""Shared fixtures: the real bundled model, real Chroma (embedded and server), the real corpus."""
+"""Shared fixtures: the real bundled model, real Chroma (embedded and a `chroma run`
+server), the real corpus, and a scripted OpenAI-compatible endpoint. Plain helpers are in
+`helpers.py`."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from helpers import CORPUS, ChromaServer
+from llm_server import ScriptedLLM
 
 from assistant.embed import SentenceEmbedder
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
-
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO / "corpus"
 
 
 @pytest.fixture(autouse=True)
@@ -35,13 +30,6 @@ def embedder() -> SentenceEmbedder:
     return SentenceEmbedder()
 
 
-def make_settings(tmp_path: Path, **overrides: object) -> Settings:
-    """Settings whose corpus and data live under `tmp_path` unless overridden."""
-    values: dict[str, object] = {"corpus_dir": tmp_path / "corpus", "data_dir": tmp_path / "data"}
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
-
-
 @pytest.fixture(scope="session")
 def corpus_assistant(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
@@ -53,38 +41,40 @@ def corpus_assistant(
     return assistant
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real `chroma run` server on a free loopback port, shared by the session."""
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server")).start()
+    yield server.host, server.port
+    server.stop()
 
 
-def wait_for_port(port: int, seconds: float = 60.0) -> None:
-    """Block until something accepts connections on loopback `port`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing listened on port {port} within {seconds}s")
+@pytest.fixture
+def own_chroma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """A `chroma run` server of this test's own, already started, that it may restart."""
+    server = ChromaServer(tmp_path_factory.mktemp("own-chroma")).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """A real `chroma run` server on a free loopback port."""
-    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    process = subprocess.Popen(
-        [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port)
-        yield "127.0.0.1", port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+def scripted_llm() -> Iterator[ScriptedLLM]:
+    """An OpenAI-compatible endpoint on loopback whose replies the tests script."""
+    llm = ScriptedLLM().start()
+    yield llm
+    llm.stop()
+
+
+@pytest.fixture
+def llm(scripted_llm: ScriptedLLM) -> ScriptedLLM:
+    """The scripted endpoint with no replies queued, no requests recorded and no delay."""
+    scripted_llm.reset()
+    return scripted_llm
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start a Chroma server carry the `server` marker."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "chroma_server" in names or "own_chroma" in names:
+            item.add_marker(pytest.mark.server)

@@ -37,6 +37,12 @@ class ScriptedLLM:
         self.server.shutdown()
         self.server.server_close()
 
+    def reset(self) -> None:
+        """No replies queued, no requests recorded, no delay."""
+        self.replies.clear()
+        self.requests.clear()
+        self.delay_s = 0.0
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         owner = self
 

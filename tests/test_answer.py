@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS
+from helpers import CORPUS, assert_quotes_exact
 
 from assistant.followup import retrieval_query
-from assistant.load import load_document
 from assistant.pipeline import Assistant
 from assistant.types import ABSTAIN_TEXT, Answer
 
@@ -21,9 +20,7 @@ SEED_FAQ = [
 
 
 def assert_citations_exact(answer: Answer) -> None:
-    for citation in answer.citations + answer.related:
-        text = load_document(CORPUS / citation.source, citation.source).text
-        assert text[citation.start : citation.end] == citation.quote
+    assert_quotes_exact(answer.citations + answer.related, CORPUS)
     for n in range(1, len(answer.citations) + 1):
         assert f"[{n}]" in answer.text
     retrieved = {hit.chunk.id for hit in answer.passages}

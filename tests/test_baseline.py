@@ -6,7 +6,7 @@ from pathlib import Path
 
 import chromadb
 import pytest
-from conftest import CORPUS
+from helpers import CORPUS
 
 from assistant.embed import SentenceEmbedder
 from assistant.evaluation.baseline import TOP_K, NaiveRAG

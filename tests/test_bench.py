@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, REPO
+from helpers import CORPUS, REPO
 
 from assistant.bench.report import load_targets
 from assistant.bench.run import TARGETS, parse_sizes, pick_questions, run_bench

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from functools import cache
 
-from conftest import CORPUS, REPO
+from helpers import CORPUS, REPO
 
 from assistant.evaluation.gold import GoldItem, load_gold
 from assistant.evaluation.metrics import holds_evidence

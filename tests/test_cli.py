@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
-from reliability.conftest import Finished, error_line, run_main
+from helpers import CORPUS, Finished, error_line, run_main
 
 from assistant.followup import Turn
 from assistant.pipeline import Assistant

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_settings
+from helpers import make_settings
 
 from assistant.embed import BUNDLED, SentenceEmbedder, model_path
 from assistant.errors import ConfigError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, REPO
+from helpers import CORPUS, REPO
 
 from assistant.errors import ConfigError
 from assistant.evaluation.gold import load_gold

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from helpers import make_settings
 
 from assistant.embed import SentenceEmbedder
 from assistant.errors import IndexMismatchError, StoreError

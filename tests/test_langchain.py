@@ -3,11 +3,10 @@ Runnable, over the real store and model; the streamed LLM answer from a scripted
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import CORPUS
+from helpers import CORPUS
 from langchain_core.documents import Document
 from langchain_core.runnables import RunnableLambda
 from llm_server import ScriptedLLM
@@ -80,13 +79,6 @@ def test_chain_stream_ends_with_the_whole_object(corpus_assistant: Assistant) ->
 def test_chain_refuses_a_malformed_input(corpus_assistant: Assistant, value: Any) -> None:
     with pytest.raises(QuestionError, match="needs a 'question'"):
         ChipQAChain(corpus_assistant).invoke(value)
-
-
-@pytest.fixture
-def llm() -> Iterator[ScriptedLLM]:
-    server = ScriptedLLM().start()
-    yield server
-    server.stop()
 
 
 def test_chain_streams_an_llm_answer_as_it_is_written(

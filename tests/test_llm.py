@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import CORPUS, free_port
+from helpers import CORPUS, free_port
 from llm_server import ScriptedLLM
 
 from assistant.answer.llm import UNVERIFIED
@@ -17,13 +17,6 @@ QUESTION = "Why does the US block chip exports to China?"
 SUPPORTED = (
     "The US blocks the exports to slow China's progress in military or advanced AI applications"
 )
-
-
-@pytest.fixture
-def llm() -> Iterator[ScriptedLLM]:
-    server = ScriptedLLM().start()
-    yield server
-    server.stop()
 
 
 def llm_assistant(
@@ -51,6 +44,14 @@ def faq_number(assistant: Assistant, k: int | None = None) -> int:
     """The passage number the prompt gives the seed's FAQ chunk for QUESTION."""
     hits = assistant.search(QUESTION, k=k)
     return next(n for n, h in enumerate(hits, 1) if "To slow China" in h.chunk.text)
+
+
+@pytest.fixture(autouse=True)
+def replies_are_used(llm: ScriptedLLM) -> Iterator[None]:
+    """Each test's scripted replies must all be asked for: a test passes only if the answer
+    came through the LLM."""
+    yield
+    assert not llm.replies, f"the LLM was never asked for {list(llm.replies)}"
 
 
 @pytest.fixture
@@ -109,8 +110,8 @@ def test_reply_obeying_an_injected_instruction_is_caught(
 
 def test_not_in_corpus_reply_abstains(assistant: Assistant, llm: ScriptedLLM) -> None:
     llm.replies.append("NOT_IN_CORPUS")
-    answer = assistant.ask("What did Intel announce about its 18A customers?")
-    assert answer.abstained
+    answer = assistant.ask(QUESTION)  # one the extractive answerer does answer
+    assert answer.abstained and len(llm.requests) == 1
 
 
 @pytest.mark.parametrize("failure", ["down", "slow"])

@@ -10,15 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, free_port, make_settings
 from gradio import Blocks
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+from helpers import CORPUS, assert_quotes_exact, free_port, make_settings
 
 from assistant.embed import SentenceEmbedder
 from assistant.followup import Turn
 from assistant.ingest import add_files, writer_lock
-from assistant.load import load_document
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
 from assistant.types import Answer, Citation
@@ -57,10 +56,8 @@ def test_ask_returns_the_cli_json_object(client: Client, corpus_assistant: Assis
     assert 0.5 < result["confidence"] <= 1.0
     assert result["timings_ms"]["total"] > 0
     assert result["citations"], "an answer cites at least one passage"
-    for citation in result["citations"]:
-        assert set(citation) >= CITATION_KEYS
-        text = load_document(CORPUS / citation["source"], citation["source"]).text
-        assert text[citation["start"] : citation["end"]] == citation["quote"]
+    assert all(set(citation) >= CITATION_KEYS for citation in result["citations"])
+    assert_quotes_exact(result["citations"], CORPUS)
     direct = corpus_assistant.ask("How important is DeepSeek?").to_dict()
     assert result["answer"] == direct["answer"]
     assert result["citations"] == direct["citations"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, REPO, free_port, make_settings, wait_for_port
+from helpers import CORPUS, REPO, free_port, make_settings, wait_for_port
 from llm_server import ScriptedLLM
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -61,14 +61,6 @@ class Watched:
 
 
 @pytest.fixture(scope="session")
-def scripted_llm() -> Iterator[ScriptedLLM]:
-    """An OpenAI-compatible endpoint on loopback whose replies the tests script."""
-    llm = ScriptedLLM().start()
-    yield llm
-    llm.stop()
-
-
-@pytest.fixture(scope="session")
 def live_app(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder, scripted_llm: ScriptedLLM
 ) -> Iterator[LiveApp]:
@@ -97,8 +89,8 @@ def read_only_app(live_app: LiveApp) -> Iterator[LiveApp]:
     """The same index served on all interfaces without a login (so: read-only), and
     without an LLM endpoint."""
     base = live_app.assistant
-    settings = base.settings.model_copy(
-        update={"host": "0.0.0.0", "port": free_port(), "llm_base_url": None, "llm_model": None}
+    settings = base.settings.replace(
+        host="0.0.0.0", port=free_port(), llm_base_url=None, llm_model=None
     )
     extractive = {"extractive": base.answerers["extractive"]}
     assistant = Assistant(settings, base.embedder, base.store, extractive)

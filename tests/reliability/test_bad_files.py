@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from helpers import make_settings
 from pdfs import text_pdf
 
 from assistant import load

@@ -12,20 +12,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import free_port, make_settings
+from helpers import (
+    Finished,
+    error_line,
+    finish,
+    free_port,
+    make_settings,
+    run_main,
+    seeded_corpus,
+    start_chipqa,
+)
 
 from assistant.embed import SentenceEmbedder
 from assistant.ingest import writer_lock
 from assistant.pipeline import build_assistant
 from assistant.store import ChromaStore
-from reliability.conftest import (
-    Finished,
-    error_line,
-    finish,
-    run_main,
-    seeded_corpus,
-    start_chipqa,
-)
 
 ASK = ("ask", "How important is DeepSeek?")
 SELENE = "# Selene fab\n\nThe Selene fab etches 3 nm chips on the Moon.\n"
@@ -61,7 +62,7 @@ CASES = {
     "k is 0": Case(ASK, ("CHIPQA_K", "greater than or equal to 1"), {"CHIPQA_K": "0"}),
     "k is abc": Case(ASK, ("CHIPQA_K", "valid integer"), {"CHIPQA_K": "abc"}),
     "unknown answerer": Case(
-        ASK, ("CHIPQA_ANSWERER", "'extractive' or 'llm'"), {"CHIPQA_ANSWERER": "gpt"}
+        ASK, ("CHIPQA_ANSWERER", "'extractive', 'llm' or 'local'"), {"CHIPQA_ANSWERER": "gpt"}
     ),
     "llm without endpoint": Case(
         (*ASK, "--answerer", "llm"), ("CHIPQA_LLM_BASE_URL", "CHIPQA_LLM_MODEL")

@@ -13,22 +13,22 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
-
-from assistant.embed import SentenceEmbedder
-from assistant.errors import StoreError
-from assistant.ingest import IngestReport
-from assistant.pipeline import Assistant, build_assistant
-from assistant.settings import Settings
-from reliability.conftest import (
+from helpers import (
     ChromaServer,
     expected_chunk_ids,
+    make_settings,
     run_main,
     seeded_corpus,
     small_corpus,
     start_chipqa,
     stored_chunk_ids,
 )
+
+from assistant.embed import SentenceEmbedder
+from assistant.errors import StoreError
+from assistant.ingest import IngestReport
+from assistant.pipeline import Assistant, build_assistant
+from assistant.settings import Settings
 
 DOCS = 12
 DEEPSEEK = "How important is DeepSeek?"

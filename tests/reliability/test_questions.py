@@ -6,14 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from helpers import assert_quotes_exact, make_settings, seeded_corpus
 
 from assistant.embed import SentenceEmbedder
 from assistant.errors import QuestionError
-from assistant.load import load_document
 from assistant.pipeline import Assistant, build_assistant
 from assistant.types import Answer
-from reliability.conftest import seeded_corpus
 
 DEEPSEEK = "How important is DeepSeek?"
 
@@ -34,9 +32,7 @@ def assert_well_formed(answer: Answer, corpus_dir: Path) -> None:
     """A normal answer or an abstention; every quote is the exact text at its offsets."""
     assert answer.text.strip()
     assert answer.abstained or answer.citations
-    for citation in answer.citations:
-        text = load_document(corpus_dir / citation.source, citation.source).text
-        assert text[citation.start : citation.end] == citation.quote
+    assert_quotes_exact(answer.citations, corpus_dir)
 
 
 @pytest.mark.parametrize(

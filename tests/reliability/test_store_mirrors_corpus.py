@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from helpers import expected_chunk_ids, make_settings, stored_chunk_ids
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -20,7 +20,6 @@ from hypothesis.strategies import lists, sampled_from
 
 from assistant.embed import SentenceEmbedder
 from assistant.pipeline import build_assistant
-from reliability.conftest import expected_chunk_ids, stored_chunk_ids
 
 NAMES = ("a.md", "b.txt", "notes/c.md")
 LONG = "\n\n".join(

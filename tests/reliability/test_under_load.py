@@ -16,14 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import free_port, make_settings, wait_for_port
 from gradio_client import Client
 from gradio_client.utils import QueueError
+from helpers import (
+    expected_chunk_ids,
+    free_port,
+    make_settings,
+    seeded_corpus,
+    small_corpus,
+    stored_chunk_ids,
+    wait_for_port,
+)
 
 from assistant.embed import SentenceEmbedder
 from assistant.pipeline import Assistant, build_assistant
 from assistant.web import Handlers, serve
-from reliability.conftest import expected_chunk_ids, seeded_corpus, small_corpus, stored_chunk_ids
 
 # Read at import: the suite's autouse fixture clears CHIPQA_* variables before each test.
 CLIENTS = int(os.environ.get("CHIPQA_LOAD_CLIENTS", "20"))
