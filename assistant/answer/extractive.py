@@ -169,6 +169,7 @@ def _select(
     budget = request.settings.answer_words
     wanted = set(content_terms(request.query))
     chosen = _with_context(anchor, candidates)
+    chosen += _continuation(chosen[-1], candidates, budget - _words(chosen))
     floor = MIN_SHARE * anchor.probability
     pool = [c for c in candidates if c not in chosen and c.probability >= floor]
     if shape.kind in ("dispute", "compare"):
@@ -214,6 +215,16 @@ def _with_context(candidate: Candidate, candidates: list[Candidate]) -> list[Can
     if candidate.sentence.text.endswith(":") or _is_list_item(candidate):
         group += [c for c in _list_items_after(group[-1], same) if c not in group]
     return group
+
+
+def _continuation(last: Candidate, candidates: list[Candidate], room: int) -> list[Candidate]:
+    """The next sentence when it carries the last one on ('But it …', 'Its …'), if it fits."""
+    following = next(
+        (c for c in candidates if c.hit is last.hit and c.position == last.position + 1), None
+    )
+    if following is None or following.features["dangling"] == 0:
+        return []
+    return [following] if len(following.sentence.text.split()) <= room else []
 
 
 def _antecedents(candidate: Candidate, same: list[Candidate]) -> list[Candidate]:
