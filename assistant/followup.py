@@ -1,9 +1,9 @@
-"""Follow-up questions: rewrite the retrieval query with the salient terms of earlier turns."""
+"""Follow-up questions: the one place a retrieval query is made from a question and its turns."""
 
 from __future__ import annotations
 
 import re
-from typing import TypedDict
+from typing import Protocol, TypedDict, runtime_checkable
 
 from assistant.text import STOPWORDS, WORD
 
@@ -23,6 +23,23 @@ class Turn(TypedDict):
 
     question: str
     answer: str
+
+
+@runtime_checkable
+class Condenser(Protocol):
+    """An answerer that can also rewrite a follow-up as a standalone question (the LLMs)."""
+
+    def condense(self, question: str, history: list[Turn]) -> str:
+        """`question` made standalone with the help of the earlier turns."""
+        ...
+
+
+def standalone_query(question: str, history: list[Turn] | None, answerer: object) -> str:
+    """What to retrieve with: a follow-up rewritten by the answerer when it is a `Condenser`,
+    else the question with the salient terms of the turn before (`retrieval_query`)."""
+    if history and isinstance(answerer, Condenser) and is_follow_up(question):
+        return answerer.condense(question, history)
+    return retrieval_query(question, history)
 
 
 def is_follow_up(question: str) -> bool:

@@ -15,7 +15,7 @@ import numpy as np
 from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer, TokenSink
 from assistant.embed import Embedder, SentenceEmbedder
 from assistant.errors import ConfigError, EmptyIndexError, QuestionError
-from assistant.followup import Turn, is_follow_up, retrieval_query
+from assistant.followup import Turn, standalone_query
 from assistant.ingest import IngestReport, ProgressHook, ingest
 from assistant.retrieve import CorpusIndex, retrieve
 from assistant.settings import Settings
@@ -92,7 +92,7 @@ class Assistant:
             raise EmptyIndexError("nothing is indexed yet: run `chipqa ingest` first")
         timings: dict[str, float] = {}
         name = answerer or self.settings.answerer
-        query = self._retrieval_query(question, history, name)
+        query = standalone_query(question, history, self._answerer(name))
         vector, hits = self._search(query, k or self.settings.k, source, timings)
         step = time.perf_counter()
         request = AnswerRequest(
@@ -105,13 +105,6 @@ class Assistant:
         result.retrieval_query = query
         result.notice = " ".join(n for n in (notice, result.notice) if n) or None
         return result
-
-    def _retrieval_query(self, question: str, history: list[Turn] | None, name: str) -> str:
-        """With an LLM, a condensing prompt rewrites follow-ups; otherwise a term heuristic."""
-        condense = getattr(self._answerer(name), "condense", None)
-        if history and condense is not None and is_follow_up(question):
-            return str(condense(question, history))
-        return retrieval_query(question, history)
 
     def _answerer(self, name: str) -> Answerer:
         if name not in self.answerers:
@@ -157,7 +150,7 @@ class Assistant:
     ) -> list[Hit]:
         """The fused passage ranking `ask` would answer from (for the eval and LangChain)."""
         question, _ = self._clean(question)
-        query = retrieval_query(question, history)
+        query = standalone_query(question, history, self._answerer(self.settings.answerer))
         return self._search(query, k or self.settings.k, source, {})[1]
 
     def _search(

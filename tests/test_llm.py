@@ -10,6 +10,7 @@ from llm_server import ScriptedLLM
 
 from assistant.answer.llm import UNVERIFIED
 from assistant.embed import SentenceEmbedder
+from assistant.followup import Turn
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
 
@@ -129,8 +130,11 @@ def test_endpoint_failure_falls_back_with_one_line_notice(
 
 
 def test_follow_up_is_condensed_by_the_llm(assistant: Assistant, llm: ScriptedLLM) -> None:
-    llm.replies.extend(["What does Alibaba's new AI chip claim about energy use?", "NOT_IN_CORPUS"])
-    history = [{"question": "What did Alibaba claim about its new chip?", "answer": "..."}]
-    answer = assistant.ask("And how much energy does it use?", history)  # type: ignore[arg-type]
-    assert answer.retrieval_query == "What does Alibaba's new AI chip claim about energy use?"
+    standalone = "What does Alibaba's new AI chip claim about energy use?"
+    llm.replies.extend([standalone, "NOT_IN_CORPUS", standalone])
+    history = [Turn(question="What did Alibaba claim about its new chip?", answer="...")]
+    answer = assistant.ask("And how much energy does it use?", history)
+    assert answer.retrieval_query == standalone
     assert "Alibaba" in llm.requests[0]["messages"][1]["content"]
+    searched = assistant.search("And how much energy does it use?", history)
+    assert [h.chunk.id for h in searched] == [h.chunk.id for h in assistant.search(standalone)]
