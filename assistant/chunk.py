@@ -17,8 +17,9 @@ from assistant.types import Chunk, Document, Sentence
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 # Part of every collection's name (`Settings.index_fingerprint`): bump it whenever a change
-# here moves chunk boundaries or sentence offsets, so old and new chunks never mix.
-CHUNKER_VERSION = "chunker-v1"
+# here moves chunk boundaries or sentence offsets, or what is stored with each sentence
+# changes (v2: its claim provenance), so old and new chunks never mix.
+CHUNKER_VERSION = "chunker-v2"
 
 MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")

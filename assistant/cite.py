@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.provenance.evidence import as_of_text, quoted_provenance
 from assistant.text import content_terms, term_overlap
 from assistant.types import Citation, Hit, Sentence
 
@@ -72,6 +73,7 @@ def make_citation(n: int, hit: Hit, start: int, end: int, score: float) -> Citat
     if not chunk.start <= start <= end <= chunk.end:
         raise ValueError("a citation must quote text inside its retrieved passage")
     listed = doc.meta.get("sources") or []
+    tag = quoted_provenance(chunk, start, end)
     return Citation(
         n=n,
         source=doc.source,
@@ -87,4 +89,8 @@ def make_citation(n: int, hit: Hit, start: int, end: int, score: float) -> Citat
         passage=chunk.text,
         passage_start=chunk.start,
         sources=tuple(str(s) for s in listed) if isinstance(listed, list) else (str(listed),),
+        claim_type=tag.claim_type if tag else None,
+        claimant=tag.claimant if tag else None,
+        event_date=tag.event_date if tag else None,
+        as_of=as_of_text(doc.meta),
     )

@@ -22,6 +22,7 @@ from assistant.chunk import chunk_document, embedding_text
 from assistant.embed import Embedder
 from assistant.errors import ConfigError, LoadError, StoreError
 from assistant.load import iter_corpus_files, load_document
+from assistant.provenance.evidence import tag_chunks
 from assistant.settings import Settings
 from assistant.store import ChromaStore
 from assistant.types import Chunk, Document
@@ -132,7 +133,7 @@ def _index_document(
             f"CHIPQA_MAX_CHUNK_TOKENS is {settings.max_chunk_tokens} but {embedder.name} "
             f"reads {embedder.max_tokens} tokens at most: lower it"
         )
-    chunks = chunk_document(doc, embedder.count_tokens, settings.max_chunk_tokens)
+    chunks = tag_chunks(doc, chunk_document(doc, embedder.count_tokens, settings.max_chunk_tokens))
     texts = [chunk_text_for_embedding(c) for c in chunks]
     sentences = [s.text for c in chunks for s in c.sentences]
     hook = (lambda n: progress("embedded", n)) if progress else None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.errors import IndexMismatchError, StoreError
+from assistant.provenance import Provenance
 from assistant.types import Chunk, DocInfo, Document, Sentence
 
 if TYPE_CHECKING:
@@ -114,7 +115,10 @@ class ChromaStore:
             self.sentences.upsert(
                 ids=[f"{c.id}:{i}" for c, i, _ in page],
                 embeddings=sentence_vectors[first : first + PAGE],
-                metadatas=[{"chunk_id": c.id, "source": c.source, "i": i} for c, i, _ in page],
+                metadatas=[
+                    {"chunk_id": c.id, "source": c.source, "i": i, **_tag_meta(s)}
+                    for c, i, s in page
+                ],
             )
         doc_meta = json.dumps(doc.meta, sort_keys=True)
         self.chunks.upsert(
@@ -158,6 +162,7 @@ class ChromaStore:
     def load_chunks(self) -> Iterator[tuple[Chunk, DocInfo]]:
         """Every stored chunk with its document info (for BM25 and the answerer)."""
         docs = self.documents()
+        tags = self._sentence_tags()
         total = self.chunk_count()
         for offset in range(0, total, PAGE):
             with _guarded():
@@ -167,7 +172,23 @@ class ChromaStore:
             for chunk_id, meta, text in zip(
                 rows["ids"], rows["metadatas"] or [], rows["documents"] or [], strict=True
             ):
-                yield _chunk_from_row(chunk_id, dict(meta), text), docs[str(meta["source"])]
+                chunk = _chunk_from_row(chunk_id, dict(meta), text, tags.get(chunk_id, {}))
+                yield chunk, docs[str(meta["source"])]
+
+    def _sentence_tags(self) -> dict[str, dict[int, Provenance]]:
+        """chunk id → sentence position → the provenance tagged at ingest."""
+        found: dict[str, dict[int, Provenance]] = {}
+        for offset in range(0, self.sentence_count(), PAGE):
+            with _guarded():
+                rows = self.sentences.get(include=["metadatas"], limit=PAGE, offset=offset)
+            for meta in rows["metadatas"] or []:
+                if "claim_type" in meta:
+                    found.setdefault(str(meta["chunk_id"]), {})[int(str(meta["i"]))] = Provenance(
+                        str(meta["claim_type"]),
+                        _text(meta.get("claimant")),
+                        _text(meta.get("event_date")),
+                    )
+        return found
 
     def sentence_vectors(self) -> dict[str, np.ndarray]:
         """chunk id → (sentences, dimension) matrix, in sentence order."""
@@ -282,12 +303,28 @@ def _doc_info(meta: dict[str, Any]) -> DocInfo:
     )
 
 
-def _chunk_from_row(chunk_id: str, meta: dict[str, Any], text: str) -> Chunk:
+def _tag_meta(sentence: Sentence) -> dict[str, str]:
+    """A sentence's provenance as Chroma metadata (which holds no None values)."""
+    tag = sentence.provenance
+    if tag is None:
+        return {}
+    found = {"claim_type": tag.claim_type, "claimant": tag.claimant, "event_date": tag.event_date}
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def _text(value: object) -> str | None:
+    """A metadata value as text; None stays None."""
+    return None if value is None else str(value)
+
+
+def _chunk_from_row(
+    chunk_id: str, meta: dict[str, Any], text: str, tags: dict[int, Provenance]
+) -> Chunk:
     start = int(meta["start"])
     spans = [int(x) for x in meta["spans"]]
     sentences = tuple(
-        Sentence(a, b, text[a - start : b - start])
-        for a, b in zip(spans[::2], spans[1::2], strict=True)
+        Sentence(a, b, text[a - start : b - start], tags.get(i))
+        for i, (a, b) in enumerate(zip(spans[::2], spans[1::2], strict=True))
     )
     return Chunk(
         id=chunk_id,
