@@ -17,6 +17,7 @@ from assistant.embed import Embedder, SentenceEmbedder
 from assistant.errors import ConfigError, EmptyIndexError, QuestionError
 from assistant.followup import Turn, standalone_query
 from assistant.ingest import IngestReport, ProgressHook, ingest
+from assistant.provenance.stage import add_provenance
 from assistant.retrieve import CorpusIndex, retrieve
 from assistant.settings import Settings
 from assistant.store import ChromaStore
@@ -100,6 +101,11 @@ class Assistant:
         )
         result = self._answerer(name).answer(request)
         timings["answer"] = (time.perf_counter() - step) * 1000
+        step = time.perf_counter()
+        added = add_provenance(result, vector, request.index)
+        if added and on_token:
+            on_token(added)
+        timings["provenance"] = (time.perf_counter() - step) * 1000
         timings["total"] = (time.perf_counter() - began) * 1000
         result.timings_ms = timings
         result.retrieval_query = query

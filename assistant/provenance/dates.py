@@ -77,6 +77,7 @@ class Dated:
 
     value: str  # normalised: YYYY-MM-DD, YYYY-MM or YYYY
     start: int
+    end: int
     first: date  # first day of the period it names
     last: date  # last day of that period
     attributive: bool  # names a thing ("the December 2024 rules") rather than dating an event
@@ -147,7 +148,7 @@ def dates_in(sentence: str, as_of: date | None) -> list[Dated]:
                 ATTRIBUTIVE_BEFORE.search(tail(sentence, match.start()))
                 and ATTRIBUTIVE_AFTER.match(sentence[match.end() :])
             )
-            dates.append(Dated(period[0], match.start(), period[1], period[2], attributive))
+            dates.append(Dated(period[0], match.start(), match.end(), *period[1:], attributive))
     return dates
 
 

@@ -1,0 +1,111 @@
+"""The provenance stage, run on every answer whatever answered it: the sources disagree
+(stated and cited value by value), the newest evidence for a question about the current
+state, and the date the cited evidence is as of."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+
+from assistant.cite import make_citation
+from assistant.provenance.dates import as_date
+from assistant.provenance.disagreement import Disagreement, disagreements
+from assistant.provenance.evidence import as_of_text, quoting
+from assistant.provenance.latest import Newest, asks_for_latest, newest_evidence
+from assistant.provenance.lexicon import FORECAST
+from assistant.retrieve import CorpusIndex
+from assistant.types import Answer, Citation, Hit, Sentence
+
+
+def add_provenance(answer: Answer, vector: np.ndarray, index: CorpusIndex) -> str:
+    """Complete `answer` in place: disagreements, newest evidence, as-of. Returns the text added."""
+    if answer.abstained:
+        return ""
+    cite = _Citer(answer, vector, index)
+    added = [_disagreement(answer, found, cite) for found in disagreements(answer.passages)]
+    if asks_for_latest(answer.question):
+        newest = newest_evidence(answer.citations, answer.passages, vector, index)
+        if newest is not None:
+            added.append(_newest(answer, newest, cite))
+    answer.as_of = as_of(answer.citations)
+    if answer.as_of:
+        added.append(f"Sources as of {human_date(answer.as_of)}.")
+    suffix = "".join(f" {sentence}" for sentence in added if sentence)
+    answer.text += suffix
+    return suffix
+
+
+def as_of(citations: Sequence[Citation]) -> str | None:
+    """The latest as-of date of the cited documents; for undated ones, the latest event date
+    their quotes report (forecasts excepted)."""
+    dated = [c.as_of for c in citations if c.as_of]
+    if not dated:
+        dated = [c.event_date for c in citations if c.event_date and c.claim_type != FORECAST]
+    return max(dated, key=lambda d: as_date(d) or date.min, default=None)
+
+
+def human_date(value: str) -> str:
+    """'2026-11-01' → '1 November 2026', '2025-01' → 'January 2025', '2025' → '2025'."""
+    parsed = as_date(value)
+    if parsed is None or len(value) == 4:
+        return value
+    month = f"{parsed:%B} {parsed.year}"
+    return month if len(value) == 7 else f"{parsed.day} {month}"
+
+
+def _disagreement(answer: Answer, found: Disagreement, cite: _Citer) -> str:
+    """Record one disagreement on `answer`; its sentence, each value cited with its claimant."""
+    values = [
+        {"value": v.text, "claimant": claim.claimant, "citation": cite(claim.hit, claim.sentence)}
+        for claim, v in found.stated
+    ]
+    answer.disagreements.append({"about": found.about, "values": values})
+    stated = ", ".join(f"{v['value']} per {v['claimant']} [{v['citation']}]" for v in values)
+    return f"The sources disagree on {found.about}: {stated}."
+
+
+def _newest(answer: Answer, newest: Newest, cite: _Citer) -> str:
+    """The newest evidence unless already cited, what it is newer than, and the document it
+    supersedes when that document is older."""
+    latest, older = newest.latest, newest.older
+    shown = quoting(answer.citations, latest.hit.chunk.id, latest.sentence.start) is not None
+    n = cite(latest.hit, latest.sentence)
+    parts = (
+        [] if shown else [f"Most recent ({human_date(latest.when)}): {latest.sentence.text} [{n}]"]
+    )
+    if older is None:
+        return " ".join(parts)
+    m = cite(older.hit, older.sentence)
+    if not shown:
+        parts.append(f"It is newer than the {human_date(older.when)} account [{m}].")
+    new_as_of, old_as_of = as_of_text(latest.hit.doc.meta), as_of_text(older.hit.doc.meta)
+    if new_as_of and old_as_of and new_as_of > old_as_of:
+        parts.append(
+            f"“{latest.hit.doc.title}” (as of {human_date(new_as_of)}) [{n}] supersedes"
+            f" “{older.hit.doc.title}” (as of {human_date(old_as_of)}) [{m}]."
+        )
+    return " ".join(parts)
+
+
+class _Citer:
+    """Cites passage sentences on an answer: an existing citation, else a new one whose score
+    is the sentence's similarity to the question."""
+
+    def __init__(self, answer: Answer, vector: np.ndarray, index: CorpusIndex) -> None:
+        self.answer, self.vector, self.index = answer, vector, index
+
+    def __call__(self, hit: Hit, sentence: Sentence) -> int:
+        """The number of the citation quoting `sentence` (added when none does yet)."""
+        citations = self.answer.citations
+        found = quoting(citations, hit.chunk.id, sentence.start)
+        if found is not None:
+            return found.n
+        vectors = self.index.sentence_vectors.get(hit.chunk.id)
+        position = hit.chunk.sentences.index(sentence)
+        score = float(vectors[position] @ self.vector) if vectors is not None else 0.0
+        n = len(citations) + 1
+        score = min(1.0, max(0.0, score))
+        citations.append(make_citation(n, hit, sentence.start, sentence.end, score))
+        return n
