@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install index run local-model test lint eval-gate bench clean
+.PHONY: install index run local-model test test-fast lint eval-gate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check assistant tests eval
 	$(BIN)/ruff format --check assistant tests eval
 	$(BIN)/mypy assistant
+
+# The edit-test loop, in under a minute: all but the slow and the browser tests.
+test-fast: $(TEST_STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider -m "not slow and not browser"
 
 test: lint eval-gate $(TEST_LLM_STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider

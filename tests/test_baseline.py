@@ -11,6 +11,8 @@ from helpers import CORPUS
 from assistant.embed import SentenceEmbedder
 from assistant.evaluation.baseline import TOP_K, NaiveRAG
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def naive(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> NaiveRAG:

@@ -34,6 +34,7 @@ def small_corpus(tmp_path: Path) -> Path:
     return corpus
 
 
+@pytest.mark.slow
 def test_quick_bench_reports_every_size_and_system(tmp_path: Path) -> None:
     settings = Settings(corpus_dir=small_corpus(tmp_path), data_dir=tmp_path / "unused")
     out = tmp_path / "out"

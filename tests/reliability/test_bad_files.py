@@ -25,6 +25,8 @@ from reliability.hostile_pdfs import (
     slow_pdf,
 )
 
+pytestmark = pytest.mark.slow
+
 GOOD = {
     "selene.md": b"# Selene fab\n\nThe Selene fab etches 3 nm chips on the far side of the Moon.\n",
     "report.pdf": text_pdf(["The Quxton harbour fab ships seven million wafers a year."]),

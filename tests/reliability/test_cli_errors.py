@@ -134,11 +134,13 @@ def real_runs(
         yield RealRuns(root, finish(asking), finish(ingesting))
 
 
+@pytest.mark.slow
 def test_empty_question_from_the_console_script(real_runs: RealRuns) -> None:
     line = error_line(real_runs.empty_question)
     assert line == "chipqa: error: the question is empty: type a question about the documents"
 
 
+@pytest.mark.slow
 def test_second_writer_process_is_refused_and_changes_nothing(
     real_runs: RealRuns, embedder: SentenceEmbedder
 ) -> None:

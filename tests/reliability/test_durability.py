@@ -30,6 +30,8 @@ from assistant.ingest import IngestReport
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
 
+pytestmark = pytest.mark.slow
+
 DOCS = 12
 DEEPSEEK = "How important is DeepSeek?"
 

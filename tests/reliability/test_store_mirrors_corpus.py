@@ -21,6 +21,8 @@ from hypothesis.strategies import lists, sampled_from
 from assistant.embed import SentenceEmbedder
 from assistant.pipeline import build_assistant
 
+pytestmark = pytest.mark.slow
+
 NAMES = ("a.md", "b.txt", "notes/c.md")
 LONG = "\n\n".join(
     f"## Part {n}\n\nThe Selene fab added line {n} in {2030 + n}. Each line etches {n + 2} nm "

@@ -32,6 +32,8 @@ from assistant.embed import SentenceEmbedder
 from assistant.pipeline import Assistant, build_assistant
 from assistant.web import Handlers, serve
 
+pytestmark = pytest.mark.slow
+
 # Read at import: the suite's autouse fixture clears CHIPQA_* variables before each test.
 CLIENTS = int(os.environ.get("CHIPQA_LOAD_CLIENTS", "20"))
 QUESTIONS = int(os.environ.get("CHIPQA_LOAD_QUESTIONS", "3"))
