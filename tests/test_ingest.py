@@ -25,7 +25,7 @@ def corpus_with_two_docs(tmp_path: Path) -> Path:
     return corpus
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])
 def assistant(
     request: pytest.FixtureRequest, tmp_path: Path, embedder: SentenceEmbedder
 ) -> Assistant:
