@@ -61,8 +61,14 @@ def chunk_document(doc: Document, count_tokens: TokenCounter, max_tokens: int) -
     return [_make_chunk(doc, index, group) for index, group in enumerate(groups)]
 
 
-def embedding_text(section: str, text: str) -> str:
-    """What gets embedded for a chunk: its section label, then its text."""
+def embedding_text(chunk: Chunk) -> str:
+    """What is embedded for a chunk, and what its token limit bounds: its section label, then
+    its sentences."""
+    return _labelled(chunk.section, chunk.sentences)
+
+
+def _labelled(section: str, sentences: Sequence[Sentence]) -> str:
+    text = " ".join(s.text for s in sentences)
     return f"{section}: {text}" if section else text
 
 
@@ -224,20 +230,26 @@ def _fit_checked(group: _Block, count_tokens: TokenCounter, max_tokens: int) -> 
 
 
 def _embed_text(block: _Block) -> str:
-    return embedding_text(block.section, " ".join(line.text for line in block.lines))
+    return _labelled(block.section, _sentences(block))
 
 
 def _tokens(block: _Block, count_tokens: TokenCounter) -> int:
     return count_tokens([_embed_text(block)])[0]
 
 
-def _make_chunk(doc: Document, index: int, block: _Block) -> Chunk:
+def _sentences(block: _Block) -> list[Sentence]:
+    """A list item is one sentence; other lines are split into theirs."""
     sentences: list[Sentence] = []
     for line in block.lines:
         if line.kind == "bullet":
             sentences.append(Sentence(line.start, line.end, line.text))
         else:
             sentences.extend(split_sentences(line.text, line.start))
+    return sentences
+
+
+def _make_chunk(doc: Document, index: int, block: _Block) -> Chunk:
+    sentences = _sentences(block)
     digest = hashlib.sha256(f"{doc.source}|{doc.sha256}".encode()).hexdigest()[:16]
     return Chunk(
         id=f"{digest}-{index:04d}",

@@ -25,7 +25,7 @@ from assistant.load import iter_corpus_files, load_document
 from assistant.provenance.evidence import tag_chunks
 from assistant.settings import Settings
 from assistant.store import ChromaStore
-from assistant.types import Chunk, Document
+from assistant.types import Document
 
 # Called as (event, detail): ("file", source) when a file starts, ("embedded", n) per batch.
 ProgressHook = Callable[[str, object], None]
@@ -134,7 +134,7 @@ def _index_document(
             f"reads {embedder.max_tokens} tokens at most: lower it"
         )
     chunks = tag_chunks(doc, chunk_document(doc, embedder.count_tokens, settings.max_chunk_tokens))
-    texts = [chunk_text_for_embedding(c) for c in chunks]
+    texts = [embedding_text(c) for c in chunks]
     sentences = [s.text for c in chunks for s in c.sentences]
     hook = (lambda n: progress("embedded", n)) if progress else None
     vectors = embedder.embed(texts + sentences, progress=hook)
@@ -142,11 +142,6 @@ def _index_document(
     store.write(doc, chunks, vectors[: len(texts)], vectors[len(texts) :])
     report.chunks += len(chunks)
     report.embeddings += len(vectors)
-
-
-def chunk_text_for_embedding(chunk: Chunk) -> str:
-    """The text a chunk's vector is computed from (also what the token limit bounds)."""
-    return embedding_text(chunk.section, " ".join(s.text for s in chunk.sentences))
 
 
 def source_key(path: Path, corpus_dir: Path) -> str:

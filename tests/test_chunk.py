@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunk import chunk_document, split_sentences
+from assistant.chunk import chunk_document, embedding_text, split_sentences
 from assistant.embed import SentenceEmbedder
-from assistant.ingest import chunk_text_for_embedding
 from assistant.load import iter_corpus_files, load_document
 from assistant.types import Chunk, Document
 
@@ -33,8 +32,7 @@ def test_offsets_round_trip_and_token_limit(path: Path, embedder: SentenceEmbedd
         assert doc.text[chunk.start : chunk.end] == chunk.text
         for sentence in chunk.sentences:
             assert doc.text[sentence.start : sentence.end] == sentence.text
-        tokens = embedder.count_tokens([chunk_text_for_embedding(chunk)])[0]
-        assert tokens <= embedder.max_tokens
+        assert embedder.count_tokens([embedding_text(chunk)])[0] <= 200
 
 
 def test_seed_structure(embedder: SentenceEmbedder) -> None:
@@ -64,14 +62,14 @@ def test_oversized_paragraph_is_split_below_limit(embedder: SentenceEmbedder) ->
     chunks = chunks_of(doc, embedder, max_tokens=64)
     assert len(chunks) > 5
     for chunk in chunks:
-        assert embedder.count_tokens([chunk_text_for_embedding(chunk)])[0] <= 64
+        assert embedder.count_tokens([embedding_text(chunk)])[0] <= 64
         assert doc.text[chunk.start : chunk.end] == chunk.text
 
 
 def test_one_enormous_sentence_is_cut_at_words(embedder: SentenceEmbedder) -> None:
     doc = plain("word " * 2000)
     for chunk in chunks_of(doc, embedder, max_tokens=100):
-        assert embedder.count_tokens([chunk_text_for_embedding(chunk)])[0] <= 100
+        assert embedder.count_tokens([embedding_text(chunk)])[0] <= 100
 
 
 def test_sentence_split_keeps_abbreviations_together() -> None:
