@@ -24,7 +24,7 @@ from assistant.errors import ConfigError, LoadError, StoreError
 from assistant.load import iter_corpus_files, load_document
 from assistant.provenance.evidence import tag_chunks
 from assistant.settings import Settings
-from assistant.store import ChromaStore
+from assistant.store import Store
 from assistant.types import Document
 
 # Called as (event, detail): ("file", source) when a file starts, ("embedded", n) per batch.
@@ -73,7 +73,7 @@ class IngestReport:
 def ingest(
     paths: Sequence[Path],
     settings: Settings,
-    store: ChromaStore,
+    store: Store,
     embedder: Embedder,
     progress: ProgressHook | None = None,
 ) -> IngestReport:
@@ -123,7 +123,7 @@ def _roots(paths: Sequence[Path], corpus_dir: Path) -> list[Path]:
 def _index_document(
     doc: Document,
     settings: Settings,
-    store: ChromaStore,
+    store: Store,
     embedder: Embedder,
     report: IngestReport,
     progress: ProgressHook | None,

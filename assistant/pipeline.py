@@ -20,7 +20,7 @@ from assistant.ingest import IngestReport, ProgressHook, ingest
 from assistant.provenance.stage import add_provenance
 from assistant.retrieve import CorpusIndex, retrieve
 from assistant.settings import Settings
-from assistant.store import ChromaStore
+from assistant.store import ChromaStore, Store
 from assistant.types import Answer, DocInfo, Hit, IndexStats
 
 
@@ -31,7 +31,7 @@ class Assistant:
         self,
         settings: Settings,
         embedder: Embedder,
-        store: ChromaStore,
+        store: Store,
         answerers: dict[str, Answerer],
     ) -> None:
         self.settings = settings
@@ -201,7 +201,7 @@ def _visible(ch: str) -> str:
 def build_assistant(
     settings: Settings | None = None,
     *,
-    store: ChromaStore | None = None,
+    store: Store | None = None,
     embedder: Embedder | None = None,
     answerers: dict[str, Answerer] | None = None,
 ) -> Assistant:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.store import ChromaStore
+from assistant.store import Store
 from assistant.text import content_terms
 from assistant.types import Chunk, DocInfo, Hit
 
@@ -34,7 +34,7 @@ class CorpusIndex:
     _sentence_holders: np.ndarray = field(repr=False)  # chunk positions that have sentences
 
     @classmethod
-    def build(cls, store: ChromaStore) -> CorpusIndex:
+    def build(cls, store: Store) -> CorpusIndex:
         """Read every chunk once and index it for BM25."""
         import bm25s
 
@@ -122,7 +122,7 @@ def fuse(rankings: list[list[str]], rrf_k: int) -> list[tuple[str, float]]:
 def retrieve(
     query: str,
     query_vector: np.ndarray,
-    store: ChromaStore,
+    store: Store,
     index: CorpusIndex,
     *,
     k: int,

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -56,16 +56,65 @@ def _brief(error: Exception) -> str:
     return lines[0][:200] if lines else type(error).__name__
 
 
+class Store(Protocol):
+    """Where the chunks, their vectors and their sentences' vectors are kept. What is indexed
+    is read back from it (`documents`), so it can never disagree with the index."""
+
+    @property
+    def location(self) -> str:
+        """Where the store lives, for people: a folder, or host:port."""
+        ...
+
+    def write(
+        self,
+        doc: Document,
+        chunks: Sequence[Chunk],
+        chunk_vectors: np.ndarray,
+        sentence_vectors: np.ndarray,
+    ) -> None:
+        """Add one document's chunks; a retry never duplicates them."""
+        ...
+
+    def delete_source(self, source: str) -> None:
+        """Remove every chunk and sentence of one document."""
+        ...
+
+    def documents(self) -> dict[str, DocInfo]:
+        """What is indexed, per source."""
+        ...
+
+    def load_chunks(self) -> Iterator[tuple[Chunk, DocInfo]]:
+        """Every stored chunk with its document's info."""
+        ...
+
+    def sentence_vectors(self) -> dict[str, np.ndarray]:
+        """chunk id → (sentences, dimension) matrix, in sentence order."""
+        ...
+
+    def nearest(self, vector: np.ndarray, n: int, source: str | None = None) -> list[DenseMatch]:
+        """The `n` chunks closest to `vector`, optionally within one source."""
+        ...
+
+    def chunk_count(self) -> int:
+        """Number of stored chunks."""
+        ...
+
+    def sentence_count(self) -> int:
+        """Number of stored sentence vectors."""
+        ...
+
+
 class ChromaStore:
-    """Chunk and sentence collections in one Chroma database (local folder or server)."""
+    """A `Store` in one Chroma database (local folder or server): chunk vectors in one
+    collection, sentence vectors in another (a `where` on a mixed one is 100× slower)."""
 
     def __init__(self, settings: Settings, model_name: str, dimension: int) -> None:
         self.settings = settings
-        self.client = _connect(settings)
+        self._client = _connect(settings)
         meta = {"embedding_model": model_name, "dimension": dimension}
         name = settings.collection_name()
-        self.chunks = self._collection(name, meta)
-        self.sentences = self._collection(f"{name}-sentences", meta)
+        self._chunks = self._collection(name, meta)
+        self._sentences = self._collection(f"{name}-sentences", meta)
 
     @property
     def location(self) -> str:
@@ -76,7 +125,7 @@ class ChromaStore:
 
     def _collection(self, name: str, meta: dict[str, Any]) -> Collection:
         try:
-            collection = self.client.get_or_create_collection(
+            collection = self._client.get_or_create_collection(
                 name,
                 metadata=meta,
                 configuration={"hnsw": {"space": "cosine"}},
@@ -112,7 +161,7 @@ class ChromaStore:
         rows = [(c, i, s) for c in chunks for i, s in enumerate(c.sentences)]
         for first in range(0, len(rows), PAGE):
             page = rows[first : first + PAGE]
-            self.sentences.upsert(
+            self._sentences.upsert(
                 ids=[f"{c.id}:{i}" for c, i, _ in page],
                 embeddings=sentence_vectors[first : first + PAGE],
                 metadatas=[
@@ -121,7 +170,7 @@ class ChromaStore:
                 ],
             )
         doc_meta = json.dumps(doc.meta, sort_keys=True)
-        self.chunks.upsert(
+        self._chunks.upsert(
             ids=[c.id for c in chunks],
             embeddings=chunk_vectors,
             documents=[c.text for c in chunks],
@@ -131,8 +180,8 @@ class ChromaStore:
     @_guarded()
     def delete_source(self, source: str) -> None:
         """Remove every chunk and sentence of one document."""
-        self.sentences.delete(where={"source": source})
-        self.chunks.delete(where={"source": source})
+        self._sentences.delete(where={"source": source})
+        self._chunks.delete(where={"source": source})
 
     def documents(self) -> dict[str, DocInfo]:
         """What is indexed, per source, read back from chunk metadata."""
@@ -156,7 +205,7 @@ class ChromaStore:
         total = self.chunk_count()
         for offset in range(0, total, PAGE):
             with _guarded():
-                rows = self.chunks.get(include=["metadatas"], limit=PAGE, offset=offset)
+                rows = self._chunks.get(include=["metadatas"], limit=PAGE, offset=offset)
             yield from (dict(m) for m in rows["metadatas"] or [])
 
     def load_chunks(self) -> Iterator[tuple[Chunk, DocInfo]]:
@@ -166,7 +215,7 @@ class ChromaStore:
         total = self.chunk_count()
         for offset in range(0, total, PAGE):
             with _guarded():
-                rows = self.chunks.get(
+                rows = self._chunks.get(
                     include=["metadatas", "documents"], limit=PAGE, offset=offset
                 )
             for chunk_id, meta, text in zip(
@@ -180,7 +229,7 @@ class ChromaStore:
         found: dict[str, dict[int, Provenance]] = {}
         for offset in range(0, self.sentence_count(), PAGE):
             with _guarded():
-                rows = self.sentences.get(include=["metadatas"], limit=PAGE, offset=offset)
+                rows = self._sentences.get(include=["metadatas"], limit=PAGE, offset=offset)
             for meta in rows["metadatas"] or []:
                 if "claim_type" in meta:
                     found.setdefault(str(meta["chunk_id"]), {})[int(str(meta["i"]))] = Provenance(
@@ -196,7 +245,7 @@ class ChromaStore:
         total = self.sentence_count()
         for offset in range(0, total, PAGE):
             with _guarded():
-                rows = self.sentences.get(
+                rows = self._sentences.get(
                     include=["metadatas", "embeddings"], limit=PAGE, offset=offset
                 )
             vectors = rows["embeddings"]
@@ -218,7 +267,7 @@ class ChromaStore:
         """
         if n <= 0:
             return []
-        result = self.chunks.query(
+        result = self._chunks.query(
             query_embeddings=[vector.tolist()],
             n_results=n,
             where={"source": source} if source else None,
@@ -232,12 +281,12 @@ class ChromaStore:
     @_guarded()
     def chunk_count(self) -> int:
         """Number of stored chunks."""
-        return int(self.chunks.count())
+        return int(self._chunks.count())
 
     @_guarded()
     def sentence_count(self) -> int:
         """Number of stored sentence vectors."""
-        return int(self.sentences.count())
+        return int(self._sentences.count())
 
 
 def _connect(settings: Settings) -> Any:

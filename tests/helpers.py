@@ -198,4 +198,4 @@ def expected_chunk_ids(settings: Settings, embedder: Embedder) -> set[str]:
 
 def stored_chunk_ids(assistant: Assistant) -> set[str]:
     """Ids of the chunks the store holds, read afresh."""
-    return set(assistant.store.chunks.get(include=[])["ids"])
+    return {chunk.id for chunk, _ in assistant.store.load_chunks()}
