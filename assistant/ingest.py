@@ -139,7 +139,7 @@ def _index_document(
     hook = (lambda n: progress("embedded", n)) if progress else None
     vectors = embedder.embed(texts + sentences, progress=hook)
     store.delete_source(doc.source)
-    store.write(doc, chunks, vectors[: len(texts)], vectors[len(texts) :])
+    store.write(doc, chunks, vectors)
     report.chunks += len(chunks)
     report.embeddings += len(vectors)
 

@@ -65,14 +65,9 @@ class Store(Protocol):
         """Where the store lives, for people: a folder, or host:port."""
         ...
 
-    def write(
-        self,
-        doc: Document,
-        chunks: Sequence[Chunk],
-        chunk_vectors: np.ndarray,
-        sentence_vectors: np.ndarray,
-    ) -> None:
-        """Add one document's chunks; a retry never duplicates them."""
+    def write(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Add one document's chunks; a retry never duplicates them. `vectors` has a row per
+        chunk, then a row per sentence of the chunks in order."""
         ...
 
     def delete_source(self, source: str) -> None:
@@ -146,19 +141,14 @@ class ChromaStore:
         return collection
 
     @_guarded()
-    def write(
-        self,
-        doc: Document,
-        chunks: Sequence[Chunk],
-        chunk_vectors: np.ndarray,
-        sentence_vectors: np.ndarray,
-    ) -> None:
+    def write(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Add one document's chunks (ids are deterministic, so a retry never duplicates).
 
         Sentence vectors go first: the chunks are the manifest, so a document whose write
         was cut short has no chunks (or too few) and the next ingest redoes it.
         """
         rows = [(c, i, s) for c in chunks for i, s in enumerate(c.sentences)]
+        chunk_vectors, sentence_vectors = vectors[: len(chunks)], vectors[len(chunks) :]
         for first in range(0, len(rows), PAGE):
             page = rows[first : first + PAGE]
             self._sentences.upsert(
