@@ -1,4 +1,4 @@
-"""Child-process PDF extraction: `python -m assistant.pdf_text FILE MEMORY_BYTES`.
+"""Child-process PDF extraction: `python -m assistant.load.pdf FILE MEMORY_BYTES`.
 
 Runs apart from the app so that a hostile PDF (decompression bomb, cyclic
 structure) can exhaust only this process, under an address-space limit.

@@ -1,4 +1,8 @@
-"""Loading stage: turn a file into a `Document` (text + metadata), or say why not."""
+"""Loading stage: turn a file into a `Document` (text + metadata), or say why not.
+
+Text and Markdown are read here; HTML is reduced to its main text by `html`, and PDFs are
+parsed by `pdf` in a child process of their own.
+"""
 
 from __future__ import annotations
 
@@ -128,7 +132,7 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
 
 
 def _read_html(html: str) -> tuple[str, dict[str, Any]]:
-    from assistant.html_text import html_to_text
+    from assistant.load.html import html_to_text
 
     return html_to_text(html)
 
@@ -139,7 +143,7 @@ def _read_pdf(path: Path, raw: bytes) -> tuple[str, dict[str, Any], tuple[int, .
         raise LoadError(f"{path.name}: not a PDF (no %PDF header)")
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "assistant.pdf_text", str(path), str(PDF_MEMORY_BYTES)],
+            [sys.executable, "-m", "assistant.load.pdf", str(path), str(PDF_MEMORY_BYTES)],
             capture_output=True,
             timeout=PDF_TIMEOUT_S,
             check=False,
