@@ -1,7 +1,8 @@
 """ChipQA: cited answers about the US–China AI-chip race, from your own documents.
 
 `ask(question, history=None, settings=None) -> Answer` is the one-call entry point;
-`build_assistant(settings)` gives a reusable `Assistant` (load the model once).
+`build_assistant(settings)` gives a reusable `Assistant`; `assistant.langchain` wraps one
+as a LangChain retriever and runnable.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ __all__ = ["ask", "build_assistant"]
 
 
 def build_assistant(settings: Settings | None = None) -> Assistant:
-    """Build the pipeline (loads the embedding model: ~7 s the first time)."""
+    """Build the pipeline; the embedding model loads when it is first needed (~7 s)."""
     from assistant.pipeline import build_assistant as build
 
     return build(settings)
