@@ -125,3 +125,17 @@ def test_chat_command_reads_standard_input(
     assert run.returncode == 0 and run.stderr == ""
     assert corpus_assistant.ask("How important is DeepSeek?", k=2).text in run.stdout
     assert "characters" in run.stdout
+
+
+@pytest.mark.parametrize("command", ["eval", "bench"])
+def test_tooling_commands_name_the_missing_extra(
+    command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import assistant.evaluation
+
+    real = assistant.evaluation.find_spec
+    monkeypatch.setattr(
+        assistant.evaluation, "find_spec", lambda name: None if name == "matplotlib" else real(name)
+    )
+    line = error_line(run_main([command], monkeypatch, capsys))
+    assert f"chipqa {command} needs the tooling extra (matplotlib missing)" in line
