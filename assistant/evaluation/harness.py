@@ -37,6 +37,11 @@ from assistant.evaluation.metrics import (
     reliability_bins,
     token_f1,
 )
+from assistant.evaluation.provenance import (
+    provenance_report,
+    render_provenance,
+    render_summary,
+)
 from assistant.pipeline import Assistant
 from assistant.types import Answer
 
@@ -124,10 +129,14 @@ def run_eval(
         "summary": {system: summarise(rows) for system, rows in results.items()},
         "per_question": {system: [asdict(r) for r in rows] for system, rows in results.items()},
     }
+    corpus = assistant.settings.corpus_dir
+    report["provenance"] = provenance_report(report["per_question"]["chipqa"], corpus)
     write_report(report, out)
     print(render_table(report["summary"]))
+    print(render_summary(report["provenance"]))
     print(f"report written to {out}/report.md")
-    return check_thresholds(report["summary"]["chipqa"], thresholds) if thresholds else 0
+    gated = {**report["summary"]["chipqa"], "provenance": report["provenance"]["metrics"]}
+    return check_thresholds(gated, thresholds) if thresholds else 0
 
 
 def select_split(items: list[GoldItem], split: str) -> list[GoldItem]:
@@ -359,6 +368,7 @@ def write_report(report: dict[str, Any], out: Path) -> None:
         f"## By kind of question\n\n{render_kinds(rows)}\n\n"
         f"## Abstentions by reason\n\n{render_abstentions(rows)}\n\n"
         f"## Reliability of the shown confidence\n\n{render_reliability(rows)}\n\n"
+        f"## Claim provenance\n\n{render_provenance(report['provenance'])}\n\n"
         "## Questions not fully answered\n\n" + ("\n".join(failures) or "None.") + "\n"
     )
     _plot(report, out)
