@@ -14,9 +14,9 @@ from assistant.embed import SentenceEmbedder
 from assistant.load import load_document
 from assistant.pipeline import Assistant, build_assistant
 from assistant.provenance import CLAIM_TYPES, previous_context, tag_sentence
+from assistant.provenance.dates import human_date
 from assistant.provenance.disagreement import disagreements
 from assistant.provenance.evidence import tag_chunks
-from assistant.provenance.stage import human_date
 from assistant.provenance.values import values_in
 from assistant.settings import Settings
 from assistant.types import DocInfo, Document, Hit

@@ -209,3 +209,20 @@ def as_date(value: object) -> date | None:
     last_day = calendar.monthrange(year, month)[1]
     day = int(match[3] or last_day)
     return date(year, month, day) if 1 <= day <= last_day else None
+
+
+def period(value: str) -> tuple[date, date]:
+    """First and last day of the period an ISO date, month or year names (date.min if none)."""
+    last = as_date(value) or date.min
+    if len(value) == 4:
+        return date(last.year, 1, 1), last
+    return (last.replace(day=1) if len(value) == 7 else last), last
+
+
+def human_date(value: str) -> str:
+    """'2026-11-01' → '1 November 2026', '2025-01' → 'January 2025', '2025' → '2025'."""
+    parsed = as_date(value)
+    if parsed is None or len(value) == 4:
+        return value
+    month = f"{parsed:%B} {parsed.year}"
+    return month if len(value) == 7 else f"{parsed.day} {month}"

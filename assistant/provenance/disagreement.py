@@ -67,22 +67,32 @@ class Disagreement:
 
     about: str
     stated: tuple[tuple[Claim, Value], ...]
+    context: tuple[Sentence, ...] = ()  # the lead-in of the list whose items disagree
+
+    def sentences(self) -> list[tuple[Hit, Sentence]]:
+        """The claims' sentences and their lead-in, each with its passage."""
+        hit = self.stated[0][0].hit
+        return [(c.hit, c.sentence) for c, _ in self.stated] + [(hit, s) for s in self.context]
+
+
+Group = tuple[str, list[Claim], tuple[Sentence, ...]]  # about, claims, lead-in
 
 
 def disagreements(hits: Sequence[Hit]) -> list[Disagreement]:
     """The disagreements among `hits`' claims, in the order the passages give them."""
     found: list[Disagreement] = []
     seen: set[tuple[str, ...]] = set()
-    for about, claims in [*_list_groups(hits), *_contrast_groups(hits)]:
+    for about, claims, context in [*_list_groups(hits), *_contrast_groups(hits)]:
         for index, stated in enumerate(_split_by_unit(claims)):
             key = tuple(f"{c.sentence.start}:{v.text}" for c, v in stated)
             if key not in seen:
                 seen.add(key)
-                found.append(Disagreement(about if index == 0 else _noun(stated), stated))
+                named = about if index == 0 else _noun(stated)
+                found.append(Disagreement(named, stated, context))
     return found
 
 
-def _list_groups(hits: Sequence[Hit]) -> list[tuple[str, list[Claim]]]:
+def _list_groups(hits: Sequence[Hit]) -> list[Group]:
     """Attributed list items grouped by the lead-in line they share, per passage."""
     groups: dict[tuple[str, str], list[Claim]] = {}
     for hit in _distinct(hits):
@@ -98,12 +108,20 @@ def _list_groups(hits: Sequence[Hit]) -> list[tuple[str, list[Claim]]]:
                 if label:
                     claim = Claim(hit, sentence, sentence.text, label, values)
                     groups.setdefault((chunk.id, lead), []).append(claim)
-    return [(_topic(lead) or "the figures", claims) for (_, lead), claims in groups.items()]
+    return [
+        (_topic(lead) or "the figures", claims, _lead_in(claims[0].hit, lead))
+        for (_, lead), claims in groups.items()
+    ]
 
 
-def _contrast_groups(hits: Sequence[Hit]) -> list[tuple[str, list[Claim]]]:
+def _lead_in(hit: Hit, lead: str) -> tuple[Sentence, ...]:
+    """The passage sentence that is the list's lead-in."""
+    return tuple(s for s in hit.chunk.sentences if s.text == lead)[:1]
+
+
+def _contrast_groups(hits: Sequence[Hit]) -> list[Group]:
     """Attributed clauses of one sentence joined by a contrast, each with its values."""
-    groups = []
+    groups: list[Group] = []
     for hit in _distinct(hits):
         for sentence in hit.chunk.sentences:
             tag = sentence.provenance
@@ -114,7 +132,7 @@ def _contrast_groups(hits: Sequence[Hit]) -> list[tuple[str, list[Claim]]]:
             claims += [_clause(hit, sentence, text, _clause_claimant(text, hit)) for text in others]
             kept = [c for c in claims if c is not None]
             if len(kept) > 1:
-                groups.append((_topic(first) or _shared_names(kept), kept))
+                groups.append((_topic(first) or _shared_names(kept), kept, ()))
     return groups
 
 

@@ -6,27 +6,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
 
 from assistant.cite import make_citation
-from assistant.provenance.dates import as_date
+from assistant.provenance.dates import as_date, human_date
 from assistant.provenance.disagreement import Disagreement, disagreements
 from assistant.provenance.evidence import as_of_text, quoting
 from assistant.provenance.latest import Newest, asks_for_latest, newest_evidence
 from assistant.provenance.lexicon import FORECAST
+from assistant.provenance.relevance import Relevance
 from assistant.retrieve import CorpusIndex
 from assistant.types import Answer, Citation, Hit, Sentence
+
+DISAGREEMENT_MARGIN = 0.06  # a disagreement's sentences must be this close to the most relevant
 
 
 def add_provenance(answer: Answer, vector: np.ndarray, index: CorpusIndex) -> str:
     """Complete `answer` in place: disagreements, newest evidence, as-of. Returns the text added."""
     if answer.abstained:
         return ""
-    cite = _Citer(answer, vector, index)
-    added = [_disagreement(answer, found, cite) for found in disagreements(answer.passages)]
+    relevance = Relevance(answer.passages, vector, index)
+    cite = _Citer(answer, relevance)
+    added = [
+        _disagreement(answer, found, cite)
+        for found in disagreements(answer.passages)
+        if any(relevance.near_best(h, s, DISAGREEMENT_MARGIN) for h, s in found.sentences())
+    ]
     if asks_for_latest(answer.question):
-        newest = newest_evidence(answer.citations, answer.passages, vector, index)
+        newest = newest_evidence(answer.citations, answer.passages, relevance)
         if newest is not None:
             added.append(_newest(answer, newest, cite))
     answer.as_of = as_of(answer.citations)
@@ -46,15 +55,6 @@ def as_of(citations: Sequence[Citation]) -> str | None:
     return max(dated, key=lambda d: as_date(d) or date.min, default=None)
 
 
-def human_date(value: str) -> str:
-    """'2026-11-01' → '1 November 2026', '2025-01' → 'January 2025', '2025' → '2025'."""
-    parsed = as_date(value)
-    if parsed is None or len(value) == 4:
-        return value
-    month = f"{parsed:%B} {parsed.year}"
-    return month if len(value) == 7 else f"{parsed.day} {month}"
-
-
 def _disagreement(answer: Answer, found: Disagreement, cite: _Citer) -> str:
     """Record one disagreement on `answer`; its sentence, each value cited with its claimant."""
     values = [
@@ -62,26 +62,37 @@ def _disagreement(answer: Answer, found: Disagreement, cite: _Citer) -> str:
         for claim, v in found.stated
     ]
     answer.disagreements.append({"about": found.about, "values": values})
-    stated = ", ".join(f"{v['value']} per {v['claimant']} [{v['citation']}]" for v in values)
-    return f"The sources disagree on {found.about}: {stated}."
+    return f"The sources disagree on {found.about}: {_stated(values)}."
+
+
+def _stated(values: list[dict[str, Any]]) -> str:
+    """'a per X, b per Y [1], c per Z [2]': a marker after each run of values one quote holds."""
+    parts = []
+    for position, v in enumerate(values):
+        ends = position + 1 == len(values) or values[position + 1]["citation"] != v["citation"]
+        parts.append(f"{v['value']} per {v['claimant']}" + (f" [{v['citation']}]" if ends else ""))
+    return ", ".join(parts)
 
 
 def _newest(answer: Answer, newest: Newest, cite: _Citer) -> str:
-    """The newest evidence unless already cited, what it is newer than, and the document it
-    supersedes when that document is older."""
+    """The newest evidence unless already cited, the older account quoted above it, and the
+    older document it supersedes."""
     latest, older = newest.latest, newest.older
     shown = quoting(answer.citations, latest.hit.chunk.id, latest.sentence.start) is not None
+    older_shown = older is not None and quoting(
+        answer.citations, older.hit.chunk.id, older.sentence.start
+    )
     n = cite(latest.hit, latest.sentence)
     parts = (
         [] if shown else [f"Most recent ({human_date(latest.when)}): {latest.sentence.text} [{n}]"]
     )
     if older is None:
         return " ".join(parts)
-    m = cite(older.hit, older.sentence)
-    if not shown:
-        parts.append(f"It is newer than the {human_date(older.when)} account [{m}].")
+    if older_shown and not shown:
+        parts.append(f"It is newer than the {human_date(older.when)} account quoted above.")
     new_as_of, old_as_of = as_of_text(latest.hit.doc.meta), as_of_text(older.hit.doc.meta)
     if new_as_of and old_as_of and new_as_of > old_as_of:
+        m = cite(older.hit, older.sentence)
         parts.append(
             f"“{latest.hit.doc.title}” (as of {human_date(new_as_of)}) [{n}] supersedes"
             f" “{older.hit.doc.title}” (as of {human_date(old_as_of)}) [{m}]."
@@ -93,8 +104,8 @@ class _Citer:
     """Cites passage sentences on an answer: an existing citation, else a new one whose score
     is the sentence's similarity to the question."""
 
-    def __init__(self, answer: Answer, vector: np.ndarray, index: CorpusIndex) -> None:
-        self.answer, self.vector, self.index = answer, vector, index
+    def __init__(self, answer: Answer, relevance: Relevance) -> None:
+        self.answer, self.relevance = answer, relevance
 
     def __call__(self, hit: Hit, sentence: Sentence) -> int:
         """The number of the citation quoting `sentence` (added when none does yet)."""
@@ -102,10 +113,7 @@ class _Citer:
         found = quoting(citations, hit.chunk.id, sentence.start)
         if found is not None:
             return found.n
-        vectors = self.index.sentence_vectors.get(hit.chunk.id)
-        position = hit.chunk.sentences.index(sentence)
-        score = float(vectors[position] @ self.vector) if vectors is not None else 0.0
         n = len(citations) + 1
-        score = min(1.0, max(0.0, score))
+        score = min(1.0, max(0.0, self.relevance(hit, sentence)))
         citations.append(make_citation(n, hit, sentence.start, sentence.end, score))
         return n
