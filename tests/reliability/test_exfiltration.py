@@ -102,9 +102,10 @@ def test_llm_markdown_that_survives_verification_is_shown_as_text(
 
     def check(watched: Watched) -> None:
         page = watched.page
-        page.locator("#settings").get_by_role("button", name="Settings").click()
-        page.locator("#answerer").get_by_role("radio", name="llm").check()
-        expect(ask(page, "How important is DeepSeek?")).to_have_text(f"{claim} {lure} [1]")
+        page.get_by_role("button", name="Answer options").click()
+        page.get_by_role("radio", name="Write an answer with the language model").check()
+        answer = ask(page, "How important is DeepSeek?")
+        expect(answer.locator(".cq-text")).to_have_text(f"{claim} {lure} [1]")
         assert_nothing_foreign(watched, live_app)
 
     on_own_page(live_app, check)
