@@ -307,9 +307,12 @@ def test_sources_show_claim_provenance_when_answers_carry_it() -> None:
 
     quote = "Nvidia called DeepSeek an excellent AI advancement."
     cited = Tagged(1, "briefs/05.md", "Sell-off", quote, 0, len(quote), 0.9, passage=quote)
-    answer = Dated("Q?", f"{quote} [1]", False, 0.8, [cited], disagreements=["A <b> B"])
+    disagree = {"about": "its <loss>", "values": [{"value": "$1", "claimant": "X", "citation": 1}]}
+    answer = Dated("Q?", f"{quote} [1]", False, 0.8, [cited], disagreements=["A <b> B", disagree])
     html = sources_section(answer, 1, {})
-    assert "company claim · per Nvidia · event 2025-01-27" in html
+    chip = '<span class="cq-chip cq-chip-company">company claim · Nvidia</span>'
+    assert f"{chip} · event 2025-01-27" in html
+    assert "<li>its &lt;loss&gt;: $1 per X [1]</li>" in html
     assert "as of 2026-11-01" in html and "<li>A &lt;b&gt; B</li>" in html
     bare = Citation(1, "briefs/05.md", "Sell-off", quote, 0, len(quote), 0.9, passage=quote)
     plain = sources_section(Answer("Q?", f"{quote} [1]", False, 0.8, [bare]), 1, {})

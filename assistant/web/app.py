@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from functools import partial
 
 import gradio as gr
 
@@ -18,6 +19,7 @@ from assistant.settings import Settings
 from assistant.web import render
 from assistant.web.assets import CSS, LOG_JS, page_js
 from assistant.web.handlers import ALL_DOCUMENTS, Conversation, Handlers
+from assistant.web.timeline import ALL_ENTITIES, ALL_TOPICS, timeline_view
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +168,28 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
     return filled
 
 
+def _timeline_tab(ui: Handlers, tab: gr.Tab) -> None:
+    """Dated events with entity and topic filters, rebuilt each time the tab is opened (so an
+    upload's events appear)."""
+    with gr.Row():
+        entity = gr.Dropdown([ALL_ENTITIES], value=ALL_ENTITIES, label="Entity", elem_id="entity")
+        topic = gr.Dropdown([ALL_TOPICS], value=ALL_TOPICS, label="Topic", elem_id="topic")
+    view = gr.HTML(js_on_load=None, elem_id="timeline")
+    tab.select(
+        partial(timeline_view, ui.assistant),
+        [entity, topic],
+        [view, entity, topic],
+        api_visibility="private",
+    )
+    gr.on(
+        [entity.input, topic.input],
+        lambda chosen, about: timeline_view(ui.assistant, chosen, about)[0],
+        [entity, topic],
+        view,
+        api_visibility="private",
+    )
+
+
 def build_app(assistant: Assistant) -> gr.Blocks:
     """The ChipQA web app over an already-built assistant (not yet launched)."""
     ui = Handlers(assistant, uploads_open=uploads_open(assistant.settings))
@@ -176,6 +200,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 source = _chat_tab(ui)
             with gr.Tab("Corpus", elem_id="corpus-tab"):
                 filled = _corpus_tab(ui, source)
+            with gr.Tab("Timeline", elem_id="timeline-tab") as timeline:
+                _timeline_tab(ui, timeline)
         gr.api(ui.ask, api_name="ask")
         app.load(ui.corpus, outputs=filled, api_visibility="private")
     return app

@@ -63,6 +63,24 @@ h1 { font-size: 1.6rem; margin: 0 0 0.25rem; }
 .cq-ok { color: #166534; }
 .cq-bad { color: #b91c1c; font-weight: 700; }
 .cq-readonly { border-left: 4px solid #b45309; padding: 0.4rem 0.75rem; background: #fffbeb; }
+.cq-chip { display: inline-block; border-radius: 999px; padding: 0 0.5rem; font-size: 0.85rem;
+           background: #f1f5f9; color: #1e293b; border: 1px solid #94a3b8; margin-right: 0.3rem; }
+.cq-chip-official { background: #dbeafe; color: #1e3a8a; }
+.cq-chip-company { background: #ede9fe; color: #4c1d95; }
+.cq-chip-reported { background: #e0f2fe; color: #075985; }
+.cq-chip-estimate { background: #fef3c7; color: #78350f; }
+.cq-chip-forecast { background: #fce7f3; color: #831843; }
+.cq-tl { display: flex; gap: 1rem; align-items: flex-start; }
+.cq-events { flex: 3; list-style: none; padding: 0; margin: 0; max-height: 70vh;
+             overflow-y: auto; }
+.cq-tl-passages { flex: 2; max-height: 70vh; overflow-y: auto; font-size: 0.95rem; }
+.cq-event { border-left: 3px solid #1d4ed8; padding: 0.25rem 0.6rem; margin-bottom: 0.6rem; }
+.cq-event time { font-weight: 700; margin-right: 0.4rem; }
+.cq-event-text { margin: 0.15rem 0; }
+.cq-tl-ref { color: #1d4ed8; text-decoration: underline; font-size: 0.9rem; }
+.cq-tl-passages mark { background: #fde68a; color: #111; scroll-margin: 2rem; }
+.cq-tl-passages mark:target, .cq-tl-passages mark:focus { outline: 3px solid #b45309; }
+@media (max-width: 720px) { .cq-tl { flex-direction: column; } }
 footer, footer a, footer button, footer span { color: #334155 !important; opacity: 1 !important; }
 """
 

@@ -117,10 +117,15 @@ def _provenance(citation: Citation, uploads: Mapping[str, Upload]) -> str:
         if upload
         else ""
     )
-    claim = CLAIM_TYPES.get(str(_optional(citation, "claim_type")), "")
-    claimant, event = _optional(citation, "claimant"), _optional(citation, "event_date")
-    claim_parts = [claim, f"per {claimant}" if claimant else "", f"event {event}" if event else ""]
-    claim_line = " · ".join(html.escape(p) for p in claim_parts if p)
+    claim_type = str(_optional(citation, "claim_type"))
+    claim, claimant = CLAIM_TYPES.get(claim_type, ""), _optional(citation, "claimant")
+    chip = f"{claim} · {claimant}" if claim and claimant else claim
+    event = _optional(citation, "event_date")
+    claim_line = (
+        f'<span class="cq-chip cq-chip-{html.escape(claim_type)}">{html.escape(chip)}</span>'
+        if chip
+        else ""
+    ) + (f" · event {html.escape(str(event))}" if event else "")
     page = f"p. {citation.page}" if citation.page else ""
     dated = f"dated {citation.date} by the uploader" if upload else citation.date
     meta = " · ".join(html.escape(p) for p in (dated, citation.section, page) if p)
@@ -144,9 +149,13 @@ def _disagreements(items: Any) -> str:
 
 
 def _describe(item: Any) -> str:
-    """A disagreement as text: a string as is, a mapping as its text values joined."""
+    """A disagreement as text: what it is about, then each value, who gives it and where."""
     if isinstance(item, Mapping):
-        return " — ".join(str(v) for v in item.values() if isinstance(v, str | int | float))
+        values = "; ".join(
+            f"{v.get('value')} per {v.get('claimant')} [{v.get('citation')}]"
+            for v in item.get("values") or []
+        )
+        return f"{item.get('about', '')}: {values}"
     return str(item)
 
 
