@@ -1,8 +1,10 @@
-"""Claim provenance: what kind of claim a sentence makes, who makes it, and the date it reports.
+"""Claim provenance: who makes each claim, of what kind, as of when, and where sources disagree.
 
-`tagger` tags one sentence (rules in its docstring and in `eval/claims.yaml`); `dates` finds
-event and as-of dates; `evidence` tags a document's chunks at ingest and gives a citation its
-provenance.
+`tagger` gives one sentence its claim type, claimant and event date (rules in its docstring
+and in `eval/claims.yaml`), with `lexicon`, `mentions` and `dates`; `evidence` tags a
+document's sentences at ingest and gives citations their provenance; `stage` completes
+every answer (`disagreement`, `values`, `latest`, `relevance`, and the as-of date);
+`timeline` lists the dated events.
 """
 
 from assistant.provenance.dates import document_as_of, event_date
