@@ -15,8 +15,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from assistant.answer.answerability import abstention
 from assistant.answer.base import AnswerRequest
-from assistant.answer.extractive import ExtractiveAnswerer, abstention
+from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.prompts import (
     ANSWER_SYSTEM,
     ANSWER_USER,

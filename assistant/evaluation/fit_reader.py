@@ -26,13 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answer.answerability import UNCLEAR
 from assistant.answer.base import AnswerRequest
-from assistant.answer.extractive import (
-    UNCLEAR,
-    ExtractiveAnswerer,
-    answer_features,
-    choose_anchor,
-)
+from assistant.answer.extractive import ExtractiveAnswerer, answer_features, choose_anchor
 from assistant.answer.question import analyse
 from assistant.answer.reader import SENTENCE_FEATURES, WEIGHTS_FILE, load_weights, read
 from assistant.evaluation.gold import GoldItem, load_gold

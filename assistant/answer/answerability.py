@@ -1,0 +1,110 @@
+"""Answerability: why the passages do not answer a question, the notice that says so,
+and the abstention with the closest passages as related reading."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.answer.base import AnswerRequest
+from assistant.answer.reader import Candidate, load_weights
+from assistant.cite import make_citation
+from assistant.retrieve import CorpusIndex
+from assistant.text import QUOTE_MARKS, WORD, content_terms
+from assistant.types import ABSTAIN_TEXT, Answer, Citation
+
+RELATED_READING = 3
+MIN_NAME_LENGTH = 3  # shorter capitalised words ("TV", "AI") are too generic to judge by
+UNKNOWN_TERMS, OFF_TOPIC, NOT_STATED, UNCLEAR = (
+    "unknown_terms",
+    "off_topic",
+    "not_stated",
+    "unclear",
+)
+CALENDAR_OR_QUANTITY = re.compile(  # not names: 'Dec', 'Monday', '27th', '600bn', 'H1', 'Q3'
+    r"^(?:(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|[hq][1-4]|fy\d+|"
+    r"\d[\d.,]*(?:st|nd|rd|th|s|k|m|bn|b|tn|x|pc))$",
+    re.I,
+)
+
+
+def unknown_terms(question: str, index: CorpusIndex) -> list[str]:
+    """Names in the question the corpus never uses: capitalised words after the first
+    word, and words mixing letters and digits (e.g. 'Arizona', '18A')."""
+    words = WORD.findall(question.translate(QUOTE_MARKS))
+    names = [
+        word
+        for position, word in enumerate(words)
+        if (position > 0 and word[0].isupper() and len(word) >= MIN_NAME_LENGTH)
+        or (any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word))
+    ]
+    return [
+        name
+        for name in names
+        if not CALENDAR_OR_QUANTITY.match(name) and _unseen(name, index.vocabulary)
+    ]
+
+
+def _unseen(name: str, vocabulary: frozenset[str]) -> bool:
+    terms = content_terms(name)
+    return bool(terms) and terms[0] not in vocabulary
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why ChipQA abstains, and the names involved."""
+
+    reason: str
+    names: list[str] = field(default_factory=list)
+
+    def notice(self) -> str:
+        """One sentence for the user."""
+        quoted = ", ".join(f"“{n}”" for n in self.names)
+        if self.reason == UNKNOWN_TERMS:
+            return f"None of the documents mentions {quoted}."
+        if self.reason == NOT_STATED and self.names:
+            return f"The documents mention {quoted} but do not state what the question asks."
+        if self.reason == NOT_STATED:
+            return "No retrieved passage states what the question asks."
+        if self.reason == OFF_TOPIC:
+            return "Nothing in the documents is close to this question."
+        return "The closest passages do not clearly answer this question."
+
+
+def abstain_confidence(why: Why | None, answer_probability: float) -> float:
+    """How likely abstaining is right: measured per reason on dev, else 1 − p(answer)."""
+    measured = load_weights().get("abstain_confidence", {})
+    if why and why.reason in measured:
+        return float(measured[why.reason])
+    return 1.0 - answer_probability
+
+
+def abstention(
+    request: AnswerRequest,
+    candidates: list[Candidate],
+    why: Why | None = None,
+    answer_probability: float = 0.0,
+) -> Answer:
+    """The fixed 'not in the corpus' answer, with the closest passages as related reading."""
+    related: list[Citation] = []
+    seen: set[str] = set()
+    for candidate in sorted(candidates, key=lambda c: -c.probability):
+        if candidate.hit.chunk.id in seen or len(related) == RELATED_READING:
+            continue
+        seen.add(candidate.hit.chunk.id)
+        s = candidate.sentence
+        related.append(
+            make_citation(len(related) + 1, candidate.hit, s.start, s.end, candidate.probability)
+        )
+    return Answer(
+        question=request.question,
+        text=ABSTAIN_TEXT,
+        abstained=True,
+        confidence=abstain_confidence(why, answer_probability),
+        citations=[],
+        related=related,
+        passages=request.hits,
+        notice=why.notice() if why else None,
+        abstain_reason=why.reason if why else None,
+    )
