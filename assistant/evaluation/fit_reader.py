@@ -32,8 +32,8 @@ from assistant.answer.extractive import ExtractiveAnswerer, answer_features, cho
 from assistant.answer.question import analyse
 from assistant.answer.reader import SENTENCE_FEATURES, WEIGHTS_FILE, load_weights, read
 from assistant.evaluation.gold import GoldItem, load_gold
-from assistant.evaluation.harness import MARKER, is_correct
-from assistant.evaluation.metrics import holds_evidence, key_fact_recall
+from assistant.evaluation.harness import is_correct
+from assistant.evaluation.metrics import holds_evidence, key_fact_recall, strip_markers
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
 from assistant.types import ABSTAIN_TEXT, Answer
@@ -99,8 +99,7 @@ def requests_for(items: list[GoldItem], settings: Settings) -> list[AnswerReques
     recorder = Recorder()
     assistant = build_assistant(settings, answerers={"extractive": recorder})
     for item in items:
-        history = [{"question": t.question, "answer": t.answer} for t in item.history]
-        assistant.ask(item.question, history or None)  # type: ignore[arg-type]
+        assistant.ask(item.question, item.turns() or None)
     return recorder.requests
 
 
@@ -152,7 +151,7 @@ def fit_confidence(
         if anchor is None or answer.abstained:
             continue
         features = answer_features(anchor, candidates, shape)
-        recall = key_fact_recall(MARKER.sub("", answer.text), item.key_facts)
+        recall = key_fact_recall(strip_markers(answer.text), item.key_facts)
         rows.append([features[n] for n in ANSWER_FEATURES])
         outcomes.append(float(is_correct(item, False, recall) and item.answerable))
         answerable.append(item.answerable)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant.errors import ConfigError
 from assistant.followup import Turn
 
+SPLITS = ("dev", "test", "blind")
 GoldKind = Literal[
     "single",  # one fact from one document
     "multi_doc",  # needs two documents

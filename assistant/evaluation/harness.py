@@ -9,8 +9,6 @@ error). The CRAG-style score counts an answer with at least half of its key fact
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -23,7 +21,7 @@ import yaml
 
 from assistant.cite import split_claims, support_score
 from assistant.errors import ConfigError
-from assistant.evaluation.gold import GoldItem, load_gold
+from assistant.evaluation.gold import SPLITS, GoldItem, load_gold
 from assistant.evaluation.metrics import (
     crag_score,
     expected_calibration_error,
@@ -34,42 +32,17 @@ from assistant.evaluation.metrics import (
     mrr_at,
     ndcg_at,
     percentile,
-    reliability_bins,
+    strip_markers,
     token_f1,
 )
-from assistant.evaluation.provenance import (
-    provenance_report,
-    render_provenance,
-    render_summary,
-)
+from assistant.evaluation.provenance import provenance_report, render_summary
+from assistant.evaluation.report import render_table, write_report
 from assistant.pipeline import Assistant
 from assistant.types import Answer
 
-SPLITS = ("dev", "test", "blind")
 DEFAULT_SPLITS = "dev,test"  # the blind split is run only when asked for by name
 RANKING_DEPTH = 10
 CRAG_RECALL = 0.5
-MARKER = re.compile(r"\s*\[\d+\]")
-HEADLINE = [
-    "hit@1",
-    "hit@5",
-    "mrr@10",
-    "ndcg@10",
-    "key_fact_recall",
-    "semantic_similarity",
-    "token_f1",
-    "citation_precision",
-    "citation_recall",
-    "evidence_precision",
-    "evidence_cited",
-    "abstain_accuracy",
-    "false_abstention",
-    "crag",
-    "accuracy",
-    "ece",
-    "latency_p50_ms",
-    "latency_p95_ms",
-]
 
 
 @dataclass
@@ -150,9 +123,9 @@ def select_split(items: list[GoldItem], split: str) -> list[GoldItem]:
 
 def evaluate_chipqa(assistant: Assistant, item: GoldItem) -> QuestionResult:
     """Ask ChipQA one gold question and score retrieval, answer, citations and abstention."""
-    history = [{"question": t.question, "answer": t.answer} for t in item.history]
-    answer = assistant.ask(item.question, history or None)  # type: ignore[arg-type]
-    ranking = assistant.search(item.question, history or None, k=RANKING_DEPTH)  # type: ignore[arg-type]
+    history = item.turns() or None
+    answer = assistant.ask(item.question, history)
+    ranking = assistant.search(item.question, history, k=RANKING_DEPTH)
     relevant = [holds_evidence(hit.chunk.text, item.quotes) for hit in ranking]
     return _score(
         item,
@@ -207,7 +180,7 @@ def _score(
     counts: dict[str, int],
     assistant: Assistant,
 ) -> QuestionResult:
-    plain = MARKER.sub("", text)
+    plain = strip_markers(text)
     recall = 0.0 if abstained else key_fact_recall(plain, item.key_facts)
     correct = is_correct(item, abstained, recall)
     similarity = 0.0
@@ -331,138 +304,6 @@ def _aggregate(rows: list[QuestionResult]) -> dict[str, float]:
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }
-
-
-def render_table(summary: dict[str, dict[str, dict[str, float]]]) -> str:
-    """A Markdown table: one row per metric, one column per system and split."""
-    columns = [(system, split) for system in summary for split in summary[system]]
-    header = "| metric | " + " | ".join(f"{s} {p}" for s, p in columns) + " |"
-    lines = [header, "|---" * (len(columns) + 1) + "|"]
-    for metric in HEADLINE:
-        cells = [_fmt(summary[s][p][metric], metric) for s, p in columns]
-        lines.append(f"| {metric} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def _fmt(value: float, metric: str) -> str:
-    return f"{value:.1f}" if metric.endswith("_ms") else f"{value:.3f}"
-
-
-def write_report(report: dict[str, Any], out: Path) -> None:
-    """report.json, report.md and two PNG plots."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report, indent=2))
-    failures = [
-        f"- {system} `{row['id']}` ({row['split']}): {MARKER.sub('', row['answer'])[:160]}"
-        for system, rows in report["per_question"].items()
-        if system == "chipqa"
-        for row in rows
-        if (row["answerable"] and row["key_fact_recall"] < 1.0)
-        or (not row["answerable"] and not row["abstained"])
-    ]
-    rows = report["per_question"]["chipqa"]
-    (out / "report.md").write_text(
-        f"# ChipQA evaluation\n\nGold file `{report['gold']}`, split `{report['split']}`, "
-        f"{report['questions']} questions, settings {report['settings']}.\n\n"
-        f"{render_table(report['summary'])}\n\n"
-        f"## By kind of question\n\n{render_kinds(rows)}\n\n"
-        f"## Abstentions by reason\n\n{render_abstentions(rows)}\n\n"
-        f"## Reliability of the shown confidence\n\n{render_reliability(rows)}\n\n"
-        f"## Claim provenance\n\n{render_provenance(report['provenance'])}\n\n"
-        "## Questions not fully answered\n\n" + ("\n".join(failures) or "None.") + "\n"
-    )
-    _plot(report, out)
-
-
-def render_kinds(rows: list[dict[str, Any]]) -> str:
-    """Per split and kind of question: how many, key-fact recall, share handled correctly."""
-    lines = ["| split | kind | questions | key_fact_recall | correct |", "|---|---|---:|---:|---:|"]
-    for split, kind in sorted({(r["split"], r["kind"]) for r in rows}):
-        group = [r for r in rows if r["split"] == split and r["kind"] == kind]
-        recall = mean([r["key_fact_recall"] for r in group]) if group[0]["answerable"] else None
-        lines.append(
-            f"| {split} | {kind} | {len(group)} | "
-            f"{'–' if recall is None else f'{recall:.3f}'} | "
-            f"{mean([float(r['correct']) for r in group]):.3f} |"
-        )
-    return "\n".join(lines)
-
-
-def render_abstentions(rows: list[dict[str, Any]]) -> str:
-    """Per split: why ChipQA abstained, on answerable and on unanswerable questions."""
-    lines = [
-        "| split | reason | answerable (false) | unanswerable (right) |",
-        "|---|---|---:|---:|",
-    ]
-    keys = sorted({(r["split"], r["abstain_reason"] or "–") for r in rows if r["abstained"]})
-    for split, reason in keys:
-        group = [
-            r
-            for r in rows
-            if r["split"] == split and r["abstained"] and (r["abstain_reason"] or "–") == reason
-        ]
-        answerable = sum(1 for r in group if r["answerable"])
-        lines.append(f"| {split} | {reason} | {answerable} | {len(group) - answerable} |")
-    return "\n".join(lines)
-
-
-def render_reliability(rows: list[dict[str, Any]]) -> str:
-    """Per split: confidence bins against the share of answers that were right, and ECE."""
-    lines = ["| split | confidence | questions | mean confidence | accuracy |"]
-    lines.append("|---|---|---:|---:|---:|")
-    for split in [s for s in SPLITS if any(r["split"] == s for r in rows)]:
-        group = [r for r in rows if r["split"] == split]
-        confidences, outcomes = [r["confidence"] for r in group], [r["correct"] for r in group]
-        for low, high, count, confidence, accuracy in reliability_bins(confidences, outcomes):
-            lines.append(
-                f"| {split} | {low:.1f}–{high:.1f} | {count} | {confidence:.3f} | {accuracy:.3f} |"
-            )
-        ece = expected_calibration_error(confidences, outcomes)
-        lines.append(f"| {split} | ECE | {len(group)} | | {ece:.3f} |")
-    return "\n".join(lines)
-
-
-def _plot(report: dict[str, Any], out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    metrics = [
-        "hit@5",
-        "key_fact_recall",
-        "citation_precision",
-        "evidence_precision",
-        "abstain_accuracy",
-        "crag",
-    ]
-    systems = list(report["summary"])
-    figure, axes = plt.subplots(figsize=(9, 4))
-    width = 0.8 / len(systems)
-    for i, system in enumerate(systems):
-        values = [report["summary"][system]["all"][m] for m in metrics]
-        axes.bar(np.arange(len(metrics)) + i * width, values, width, label=system)
-    axes.set_xticks(np.arange(len(metrics)) + width * (len(systems) - 1) / 2, metrics)
-    axes.set_ylim(-0.1, 1.05)
-    axes.set_title("Headline metrics (all questions)")
-    axes.legend()
-    figure.tight_layout()
-    figure.savefig(out / "metrics.png", dpi=110)
-    plt.close(figure)
-    figure, axes = plt.subplots(figsize=(7, 4))
-    for system in systems:
-        axes.hist(
-            [r["latency_ms"] for r in report["per_question"][system]],
-            bins=20,
-            alpha=0.6,
-            label=system,
-        )
-    axes.set_xlabel("latency per question (ms)")
-    axes.set_ylabel("questions")
-    axes.legend()
-    figure.tight_layout()
-    figure.savefig(out / "latency.png", dpi=110)
-    plt.close(figure)
 
 
 def check_thresholds(summary: dict[str, dict[str, float]], path: Path) -> int:

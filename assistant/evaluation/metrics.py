@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 
 from assistant.text import normalise, tokens
+
+CITATION_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+def strip_markers(text: str) -> str:
+    """An answer's text without its [n] citation markers."""
+    return CITATION_MARKER.sub("", text)
 
 
 def holds_evidence(passage: str, quotes: Sequence[str]) -> bool:
