@@ -14,12 +14,14 @@ from assistant.embed import SentenceEmbedder
 from assistant.load import load_document
 from assistant.pipeline import Assistant, build_assistant
 from assistant.provenance import CLAIM_TYPES, previous_context, tag_sentence
-from assistant.provenance.dates import human_date
+from assistant.provenance.dates import human_date, period
 from assistant.provenance.disagreement import disagreements
 from assistant.provenance.evidence import tag_chunks
+from assistant.provenance.timeline import choices, events, matching
 from assistant.provenance.values import values_in
 from assistant.settings import Settings
 from assistant.types import DocInfo, Document, Hit
+from assistant.web.timeline import timeline_view
 
 META = {"as_of": "2026-11-01"}
 LOSS = "How much market value did Nvidia lose on 27 January 2025?"
@@ -177,3 +179,21 @@ def _word_counts(texts: Sequence[str]) -> list[int]:
 
 def _text(assistant: Assistant, source: str) -> str:
     return load_document(assistant.settings.corpus_dir / source, source).text
+
+
+def test_timeline_lists_dated_sentences_in_order_and_filters_them(
+    corpus_assistant: Assistant,
+) -> None:
+    index = corpus_assistant.index
+    found = events(index.chunks, index.docs)
+    assert found and all(e.sentence.provenance and e.when for e in found)
+    starts = [period(e.when)[0] for e in found]
+    assert starts == sorted(starts)
+    entities, topics = choices(found)
+    assert entities[0] == "Nvidia" and "export controls" in topics
+    huawei = matching(found, "Huawei", "roadmap")
+    assert huawei and all("Huawei" in e.entities and "roadmap" in e.topics for e in huawei)
+    page, *_ = timeline_view(corpus_assistant, "Huawei", "roadmap")
+    assert page.count('class="cq-event"') == len(huawei)
+    for k in range(len(huawei)):
+        assert f'href="#cq-tq-{k}"' in page and f'<mark id="cq-tq-{k}"' in page
