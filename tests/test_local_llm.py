@@ -2,7 +2,8 @@
 
 SmolLM2 answers poorly, which is the point: these tests check the plumbing (server up and
 down, streamed tokens, citation parsing, verification, fallback), not answer quality. Edge
-cases a real model cannot be made to produce stay in test_llm.py's scripted server.
+cases a real model cannot be made to produce stay in test_llm.py's scripted server. The
+tests that run the model are marked slow: `make test` installs it, `make test-fast` does not.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def request_for(assistant: Assistant, question: str) -> AnswerRequest:
     return AnswerRequest(question, question, vector, hits, assistant.index, assistant.settings)
 
 
+@pytest.mark.slow
 def test_server_runs_on_loopback_and_stops_on_close(
     corpus_assistant: Assistant, embedder: Embedder
 ) -> None:
@@ -82,6 +84,7 @@ def test_server_runs_on_loopback_and_stops_on_close(
         assert sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+@pytest.mark.slow
 def test_answer_streams_and_every_shown_sentence_is_verified(assistant: Assistant) -> None:
     tokens: list[str] = []
     answer = assistant.ask(QUESTION, answerer="local", on_token=tokens.append)
@@ -102,6 +105,7 @@ class Stopped(Exception):
     """Raised by a token sink whose reader pressed stop."""
 
 
+@pytest.mark.slow
 def test_stopping_mid_answer_shows_the_extractive_answer(assistant: Assistant) -> None:
     seen: list[str] = []
 
@@ -118,6 +122,7 @@ def test_stopping_mid_answer_shows_the_extractive_answer(assistant: Assistant) -
     assert answer.text == assistant.ask(QUESTION, answerer="extractive").text
 
 
+@pytest.mark.slow
 def test_reply_without_citations_falls_back_to_the_extractive_answer(
     assistant: Assistant,
 ) -> None:
@@ -135,6 +140,7 @@ def test_reply_without_citations_falls_back_to_the_extractive_answer(
     assert answer.text == extractive.text and answer.citations == extractive.citations
 
 
+@pytest.mark.slow
 def test_local_prompt_shows_fewer_sentences_and_the_llm_prompt_is_unchanged(
     assistant: Assistant,
 ) -> None:
@@ -150,6 +156,7 @@ def test_local_prompt_shows_fewer_sentences_and_the_llm_prompt_is_unchanged(
     assert len(user) < len(full_user) / 2
 
 
+@pytest.mark.slow
 def test_a_tampered_model_is_refused_in_one_line(
     assistant: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
