@@ -38,8 +38,7 @@ from assistant.pipeline import build_assistant
 from assistant.settings import Settings
 from assistant.types import ABSTAIN_TEXT, Answer
 
-L2 = 1.0  # ridge penalty, against the weight of one question
-CONFIDENCE_L2 = 0.1
+CONFIDENCE_L2 = 0.1  # ridge penalties
 MAX_FALSE_ABSTENTION = 0.03
 TOPICAL_MARGIN = 0.02
 SENTENCE_L2 = 0.001
@@ -69,7 +68,7 @@ class Recorder:
         return Answer(request.question, ABSTAIN_TEXT, True, 0.0, [])
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray, l2: float = L2) -> np.ndarray:
+def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray, l2: float) -> np.ndarray:
     """Weighted L2-regularised logistic regression by Newton's method; returns [bias, w…]."""
     design = np.hstack([np.ones((len(x), 1)), x])
     beta = np.zeros(design.shape[1])
