@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from assistant.chroma_client import DEFAULT_PORT, brief_error, connect
 from assistant.errors import IndexMismatchError, StoreError
 from assistant.provenance import Provenance
 from assistant.types import Chunk, DocInfo, Document, Sentence
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 PAGE = 5000  # rows per Chroma read/write call
-DEFAULT_PORT = 8000  # `chroma run`'s own default
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,8 @@ def _guarded() -> Iterator[None]:
         raise
     except Exception as error:  # chromadb and its HTTP client raise many unrelated types
         raise StoreError(
-            f"the vector store is unavailable ({_brief(error)}); retry shortly"
+            f"the vector store is unavailable ({brief_error(error)}); retry shortly"
         ) from error
-
-
-def _brief(error: Exception) -> str:
-    """The first line of an error's message, or its type when it has none."""
-    lines = str(error).strip().splitlines()
-    return lines[0][:200] if lines else type(error).__name__
 
 
 class Store(Protocol):
@@ -105,7 +99,7 @@ class ChromaStore:
 
     def __init__(self, settings: Settings, model_name: str, dimension: int) -> None:
         self.settings = settings
-        self._client = _connect(settings)
+        self._client = connect(settings)
         meta = {"embedding_model": model_name, "dimension": dimension}
         name = settings.collection_name()
         self._chunks = self._collection(name, meta)
@@ -128,7 +122,8 @@ class ChromaStore:
             )
         except Exception as error:  # chromadb raises many unrelated types here
             raise StoreError(
-                f"cannot open Chroma collection '{name}' ({_brief(error)}); check the store, retry"
+                f"cannot open Chroma collection '{name}' ({brief_error(error)}); "
+                "check the store, retry"
             ) from error
         found = {k: (collection.metadata or {}).get(k) for k in meta}
         if found != meta:
@@ -277,39 +272,6 @@ class ChromaStore:
     def sentence_count(self) -> int:
         """Number of stored sentence vectors."""
         return int(self._sentences.count())
-
-
-def _connect(settings: Settings) -> Any:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.uses_server:
-        port = settings.chroma_port or DEFAULT_PORT
-        try:
-            return chromadb.HttpClient(
-                host=str(settings.chroma_host), port=port, settings=chroma_settings
-            )
-        except Exception as error:
-            raise StoreError(
-                f"cannot reach the Chroma server at {settings.chroma_host}:{port} "
-                f"({_brief(error)}): start it with `chroma run --path DIR --port {port}`, "
-                "or unset CHIPQA_CHROMA_HOST to use the embedded store"
-            ) from error
-    path = settings.data_dir / "chroma"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except OSError as error:
-        raise StoreError(
-            f"cannot use data directory {settings.data_dir} ({error.strerror}): "
-            "set CHIPQA_DATA_DIR to a writable folder"
-        ) from error
-    except Exception as error:
-        raise StoreError(
-            f"cannot open the Chroma store in {settings.data_dir} ({_brief(error)}): "
-            "move that folder aside and re-run `chipqa ingest`, or set CHIPQA_DATA_DIR"
-        ) from error
 
 
 def _chunk_meta(doc: Document, chunk: Chunk, total: int, doc_meta: str) -> dict[str, Any]:
