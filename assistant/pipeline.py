@@ -18,7 +18,7 @@ from assistant.errors import ConfigError, EmptyIndexError, QuestionError
 from assistant.followup import Turn, standalone_query
 from assistant.ingest import IngestReport, ProgressHook, ingest
 from assistant.provenance.stage import add_provenance
-from assistant.retrieve import CorpusIndex, retrieve
+from assistant.retrieve import retrieve
 from assistant.settings import Settings
 from assistant.store import ChromaStore, Store
 from assistant.types import Answer, DocInfo, Hit, IndexStats
@@ -38,32 +38,19 @@ class Assistant:
         self.embedder = embedder
         self.store = store
         self.answerers = answerers
-        self._index: CorpusIndex | None = None
-        self._index_lock = threading.Lock()
         self.ingest_lock = threading.Lock()  # one ingest at a time in this process
-
-    @property
-    def index(self) -> CorpusIndex:
-        """The in-memory view of the store, built on first use and after each ingest."""
-        with self._index_lock:
-            if self._index is None:
-                self._index = CorpusIndex.build(self.store)
-            return self._index
 
     def ingest(
         self, paths: Sequence[Path] = (), progress: ProgressHook | None = None
     ) -> IngestReport:
-        """Index files (default: the corpus folder) and refresh the in-memory view."""
+        """Index files (default: the corpus folder)."""
         with self.ingest_lock:
-            try:
-                return ingest(list(paths), self.settings, self.store, self.embedder, progress)
-            finally:
-                with self._index_lock:
-                    self._index = None
+            return ingest(list(paths), self.settings, self.store, self.embedder, progress)
 
     def documents(self) -> list[DocInfo]:
         """Indexed documents, sorted by source."""
-        return [self.index.docs[s] for s in sorted(self.index.docs)]
+        docs = self.store.documents()
+        return [docs[s] for s in sorted(docs)]
 
     def stats(self) -> IndexStats:
         """What the store holds, read from it directly: quick, and loads no model."""
@@ -89,20 +76,18 @@ class Assistant:
         """Answer `question` (with earlier turns for follow-ups), citing every sentence."""
         began = time.perf_counter()
         question, notice = self._clean(question)
-        if not self.index.chunks:
+        if not self.store.chunk_count():
             raise EmptyIndexError("nothing is indexed yet: run `chipqa ingest` first")
         timings: dict[str, float] = {}
         name = answerer or self.settings.answerer
         query = standalone_query(question, history, self._answerer(name))
         vector, hits = self._search(query, k or self.settings.k, source, timings)
         step = time.perf_counter()
-        request = AnswerRequest(
-            question, query, vector, hits, self.index, self.settings, timings, on_token
-        )
+        request = self.answer_request(question, vector, hits, query, timings, on_token)
         result = self._answerer(name).answer(request)
         timings["answer"] = (time.perf_counter() - step) * 1000
         step = time.perf_counter()
-        added = add_provenance(result, vector, request.index)
+        added = add_provenance(result, vector)
         if added and on_token:
             on_token(added)
         timings["provenance"] = (time.perf_counter() - step) * 1000
@@ -111,6 +96,27 @@ class Assistant:
         result.retrieval_query = query
         result.notice = " ".join(n for n in (notice, result.notice) if n) or None
         return result
+
+    def answer_request(
+        self,
+        question: str,
+        vector: np.ndarray,
+        hits: list[Hit],
+        query: str | None = None,
+        timings: dict[str, float] | None = None,
+        on_token: TokenSink | None = None,
+    ) -> AnswerRequest:
+        """What an answerer receives for `question`, given its retrieved passages."""
+        return AnswerRequest(
+            question,
+            query or question,
+            vector,
+            hits,
+            self.store.knows_term,
+            self.settings.answer_words,
+            {} if timings is None else timings,
+            on_token,
+        )
 
     def _answerer(self, name: str) -> Answerer:
         if name not in self.answerers:
@@ -169,7 +175,6 @@ class Assistant:
             query,
             vector,
             self.store,
-            self.index,
             k=k,
             candidates=max(self.settings.candidates, k),
             rrf_k=self.settings.rrf_k,

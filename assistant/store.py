@@ -1,32 +1,53 @@
 """Store stage: chunks and sentence vectors in Chroma, embedded or on a server.
 
 Two collections share one name: `<name>` holds chunk vectors, `<name>-sentences`
-holds the vector of every sentence (so answering needs no re-embedding). What is
-indexed (the manifest) is read back from chunk metadata, so it can never disagree
-with the store, and a document whose chunk count falls short was interrupted.
+holds the vector of every sentence (searched by its own nearest-neighbour index, and
+handed to the answerer so answering needs no re-embedding). Beside them, a SQLite FTS5
+file ranks chunks by their words (`assistant.lexical`). What is indexed (the manifest)
+is read back from chunk metadata, so it can never disagree with the store, and a
+document whose chunk count falls short was interrupted. Nothing here keeps a copy of
+the corpus in memory: every search runs in Chroma or SQLite.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 
 from assistant.chroma_client import DEFAULT_PORT, brief_error, connect
 from assistant.errors import IndexMismatchError, StoreError
+from assistant.lexical import LexicalIndex
 from assistant.provenance import Provenance
-from assistant.types import Chunk, DocInfo, Document, Sentence
+from assistant.records import chunk_from_row, chunk_meta, doc_info, provenance, tag_meta
+from assistant.types import Chunk, DocInfo, Document
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
+    from chromadb.api.types import Where
 
     from assistant.settings import Settings
 
 PAGE = 5000  # rows per Chroma read/write call
+
+
+SENTENCES_PER_CHUNK = 4  # sentence neighbours fetched per chunk wanted (chunks hold ~4)
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A chunk as the answerer needs it: its text and sentences, its document, and the
+    vector of each sentence (rows in sentence order)."""
+
+    chunk: Chunk
+    doc: DocInfo
+    sentence_vectors: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -76,12 +97,26 @@ class Store(Protocol):
         """Every stored chunk with its document's info."""
         ...
 
-    def sentence_vectors(self) -> dict[str, np.ndarray]:
-        """chunk id → (sentences, dimension) matrix, in sentence order."""
+    def passages(self, chunk_ids: Sequence[str]) -> dict[str, StoredPassage]:
+        """The stored chunks with these ids (ids no longer stored are left out)."""
         ...
 
     def nearest(self, vector: np.ndarray, n: int, source: str | None = None) -> list[DenseMatch]:
         """The `n` chunks closest to `vector`, optionally within one source."""
+        ...
+
+    def nearest_by_sentence(
+        self, vector: np.ndarray, n: int, source: str | None = None
+    ) -> list[str]:
+        """Ids of up to `n` chunks holding the sentences closest to `vector`, best first."""
+        ...
+
+    def lexical_ranking(self, query: str, n: int, source: str | None = None) -> list[str]:
+        """Ids of the `n` chunks that best match the query's words (BM25), best first."""
+        ...
+
+    def knows_term(self, term: str) -> bool:
+        """Whether a content term occurs in any stored chunk or document title."""
         ...
 
     def chunk_count(self) -> int:
@@ -104,6 +139,27 @@ class ChromaStore:
         name = settings.collection_name()
         self._chunks = self._collection(name, meta)
         self._sentences = self._collection(f"{name}-sentences", meta)
+        self._lexical = LexicalIndex(self._lexical_path(name))
+        self._lexical_checked = False
+        self._lexical_lock = threading.Lock()
+
+    def _lexical_path(self, name: str) -> Path:
+        """The FTS5 file for this collection, in the data folder (per server for a server)."""
+        folder = self.settings.data_dir / "lexical"
+        if self.settings.uses_server:
+            host = f"{self.settings.chroma_host}-{self.settings.chroma_port or DEFAULT_PORT}"
+            return folder / f"{host}-{name}.sqlite3"
+        return folder / f"{name}.sqlite3"
+
+    def _synced_lexical(self) -> LexicalIndex:
+        """The lexical index, rebuilt from the chunks first (once per process) when it does
+        not hold as many chunks as the store: filled elsewhere, or a write was cut short."""
+        with self._lexical_lock:
+            if not self._lexical_checked:
+                if self._lexical.count() != self.chunk_count():
+                    self._lexical.replace_all(self._chunk_pages())
+                self._lexical_checked = True
+        return self._lexical
 
     @property
     def location(self) -> str:
@@ -150,7 +206,7 @@ class ChromaStore:
                 ids=[f"{c.id}:{i}" for c, i, _ in page],
                 embeddings=sentence_vectors[first : first + PAGE],
                 metadatas=[
-                    {"chunk_id": c.id, "source": c.source, "i": i, **_tag_meta(s)}
+                    {"chunk_id": c.id, "source": c.source, "i": i, **tag_meta(s)}
                     for c, i, s in page
                 ],
             )
@@ -159,14 +215,16 @@ class ChromaStore:
             ids=[c.id for c in chunks],
             embeddings=chunk_vectors,
             documents=[c.text for c in chunks],
-            metadatas=[_chunk_meta(doc, c, len(chunks), doc_meta) for c in chunks],
+            metadatas=[chunk_meta(doc, c, len(chunks), doc_meta) for c in chunks],
         )
+        self._lexical.add(chunks, {doc.source: doc.title})
 
     @_guarded()
     def delete_source(self, source: str) -> None:
         """Remove every chunk and sentence of one document."""
         self._sentences.delete(where={"source": source})
         self._chunks.delete(where={"source": source})
+        self._lexical.delete_source(source)
 
     def documents(self) -> dict[str, DocInfo]:
         """What is indexed, per source, read back from chunk metadata."""
@@ -175,7 +233,7 @@ class ChromaStore:
             source = str(meta["source"])
             info = docs.get(source)
             if info is None:
-                info = docs[source] = _doc_info(meta)
+                info = docs[source] = doc_info(meta)
             docs[source] = DocInfo(
                 info.source,
                 info.title,
@@ -194,54 +252,65 @@ class ChromaStore:
             yield from (dict(m) for m in rows["metadatas"] or [])
 
     def load_chunks(self) -> Iterator[tuple[Chunk, DocInfo]]:
-        """Every stored chunk with its document info (for BM25 and the answerer)."""
+        """Every stored chunk with its document info, a page at a time."""
         docs = self.documents()
-        tags = self._sentence_tags()
-        total = self.chunk_count()
-        for offset in range(0, total, PAGE):
+        for chunks, _ in self._chunk_pages():
+            yield from ((chunk, docs[chunk.source]) for chunk in chunks)
+
+    def _chunk_pages(self) -> Iterator[tuple[list[Chunk], dict[str, str]]]:
+        """Every stored chunk, a page at a time, with the titles of the page's documents."""
+        for offset in range(0, self.chunk_count(), PAGE):
             with _guarded():
                 rows = self._chunks.get(
                     include=["metadatas", "documents"], limit=PAGE, offset=offset
                 )
-            for chunk_id, meta, text in zip(
-                rows["ids"], rows["metadatas"] or [], rows["documents"] or [], strict=True
-            ):
-                chunk = _chunk_from_row(chunk_id, dict(meta), text, tags.get(chunk_id, {}))
-                yield chunk, docs[str(meta["source"])]
+            metas = [dict(m) for m in rows["metadatas"] or []]
+            tags = self._sentence_rows(rows["ids"], include_vectors=False)
+            chunks = [
+                chunk_from_row(chunk_id, meta, text, tags.get(chunk_id, {}))
+                for chunk_id, meta, text in zip(
+                    rows["ids"], metas, rows["documents"] or [], strict=True
+                )
+            ]
+            yield chunks, {str(m["source"]): str(m["title"]) for m in metas}
 
-    def _sentence_tags(self) -> dict[str, dict[int, Provenance]]:
-        """chunk id → sentence position → the provenance tagged at ingest."""
-        found: dict[str, dict[int, Provenance]] = {}
-        for offset in range(0, self.sentence_count(), PAGE):
-            with _guarded():
-                rows = self._sentences.get(include=["metadatas"], limit=PAGE, offset=offset)
-            for meta in rows["metadatas"] or []:
-                if "claim_type" in meta:
-                    found.setdefault(str(meta["chunk_id"]), {})[int(str(meta["i"]))] = Provenance(
-                        str(meta["claim_type"]),
-                        _text(meta.get("claimant")),
-                        _text(meta.get("event_date")),
-                    )
+    def passages(self, chunk_ids: Sequence[str]) -> dict[str, StoredPassage]:
+        """The stored chunks with these ids, with their sentences' tags and vectors."""
+        if not chunk_ids:
+            return {}
+        with _guarded():
+            rows = self._chunks.get(ids=list(chunk_ids), include=["metadatas", "documents"])
+        sentences = self._sentence_rows(rows["ids"], include_vectors=True)
+        found = {}
+        for chunk_id, meta, text in zip(
+            rows["ids"], rows["metadatas"] or [], rows["documents"] or [], strict=True
+        ):
+            rows_of_chunk = sentences.get(chunk_id, {})
+            vectors = [rows_of_chunk[i][1] for i in sorted(rows_of_chunk)]
+            found[chunk_id] = StoredPassage(
+                chunk_from_row(chunk_id, dict(meta), text, rows_of_chunk),
+                doc_info(dict(meta)),
+                np.asarray(vectors, dtype=np.float32),
+            )
         return found
 
-    def sentence_vectors(self) -> dict[str, np.ndarray]:
-        """chunk id → (sentences, dimension) matrix, in sentence order."""
-        found: dict[str, dict[int, np.ndarray]] = {}
-        total = self.sentence_count()
-        for offset in range(0, total, PAGE):
+    def _sentence_rows(
+        self, chunk_ids: Sequence[str], *, include_vectors: bool
+    ) -> dict[str, dict[int, tuple[Provenance | None, Any]]]:
+        """chunk id → sentence position → (provenance tagged at ingest, vector or None)."""
+        found: dict[str, dict[int, tuple[Provenance | None, Any]]] = {}
+        include: Any = ["metadatas", "embeddings"] if include_vectors else ["metadatas"]
+        step = PAGE // SENTENCES_PER_CHUNK
+        for first in range(0, len(chunk_ids), step):
+            where = cast("Where", {"chunk_id": {"$in": list(chunk_ids[first : first + step])}})
             with _guarded():
-                rows = self._sentences.get(
-                    include=["metadatas", "embeddings"], limit=PAGE, offset=offset
-                )
-            vectors = rows["embeddings"]
-            for meta, vector in zip(
-                rows["metadatas"] or [], vectors if vectors is not None else [], strict=True
-            ):
-                found.setdefault(str(meta["chunk_id"]), {})[int(str(meta["i"]))] = vector
-        return {
-            chunk_id: np.asarray([rows[i] for i in sorted(rows)], dtype=np.float32)
-            for chunk_id, rows in found.items()
-        }
+                rows = self._sentences.get(where=where, include=include)
+            vectors = rows["embeddings"] if include_vectors else None
+            for row, meta in enumerate(rows["metadatas"] or []):
+                vector = vectors[row] if vectors is not None else None
+                position = found.setdefault(str(meta["chunk_id"]), {})
+                position[int(str(meta["i"]))] = (provenance(meta), vector)
+        return found
 
     @_guarded()
     def nearest(self, vector: np.ndarray, n: int, source: str | None = None) -> list[DenseMatch]:
@@ -264,6 +333,31 @@ class ChromaStore:
         ]
 
     @_guarded()
+    def nearest_by_sentence(
+        self, vector: np.ndarray, n: int, source: str | None = None
+    ) -> list[str]:
+        """Ids of up to `n` chunks holding the sentences closest to `vector`, best first:
+        an approximate search of the sentence collection, grouped by chunk."""
+        if n <= 0:
+            return []
+        result = self._sentences.query(
+            query_embeddings=[vector.tolist()],
+            n_results=n * SENTENCES_PER_CHUNK,
+            where={"source": source} if source else None,
+            include=["metadatas"],
+        )
+        ranked = dict.fromkeys(str(m["chunk_id"]) for m in (result["metadatas"] or [[]])[0])
+        return list(ranked)[:n]
+
+    def lexical_ranking(self, query: str, n: int, source: str | None = None) -> list[str]:
+        """Ids of the `n` chunks that best match the query's words (BM25 in SQLite FTS5)."""
+        return self._synced_lexical().rank(query, n, source)
+
+    def knows_term(self, term: str) -> bool:
+        """Whether a content term occurs in any stored chunk or document title."""
+        return self._synced_lexical().knows(term)
+
+    @_guarded()
     def chunk_count(self) -> int:
         """Number of stored chunks."""
         return int(self._chunks.count())
@@ -272,69 +366,3 @@ class ChromaStore:
     def sentence_count(self) -> int:
         """Number of stored sentence vectors."""
         return int(self._sentences.count())
-
-
-def _chunk_meta(doc: Document, chunk: Chunk, total: int, doc_meta: str) -> dict[str, Any]:
-    spans = [offset for s in chunk.sentences for offset in (s.start, s.end)]
-    meta: dict[str, Any] = {
-        "source": doc.source,
-        "title": doc.title,
-        "sha256": doc.sha256,
-        "doc_chunks": total,
-        "doc_meta": doc_meta,
-        "index": chunk.index,
-        "start": chunk.start,
-        "end": chunk.end,
-        "section": chunk.section,
-        "spans": spans,
-    }
-    if chunk.page is not None:
-        meta["page"] = chunk.page
-    return meta
-
-
-def _doc_info(meta: dict[str, Any]) -> DocInfo:
-    return DocInfo(
-        source=str(meta["source"]),
-        title=str(meta["title"]),
-        sha256=str(meta["sha256"]),
-        chunks=0,
-        expected_chunks=int(meta["doc_chunks"]),
-        meta=json.loads(meta["doc_meta"]),
-    )
-
-
-def _tag_meta(sentence: Sentence) -> dict[str, str]:
-    """A sentence's provenance as Chroma metadata (which holds no None values)."""
-    tag = sentence.provenance
-    if tag is None:
-        return {}
-    found = {"claim_type": tag.claim_type, "claimant": tag.claimant, "event_date": tag.event_date}
-    return {key: value for key, value in found.items() if value is not None}
-
-
-def _text(value: object) -> str | None:
-    """A metadata value as text; None stays None."""
-    return None if value is None else str(value)
-
-
-def _chunk_from_row(
-    chunk_id: str, meta: dict[str, Any], text: str, tags: dict[int, Provenance]
-) -> Chunk:
-    start = int(meta["start"])
-    spans = [int(x) for x in meta["spans"]]
-    sentences = tuple(
-        Sentence(a, b, text[a - start : b - start], tags.get(i))
-        for i, (a, b) in enumerate(zip(spans[::2], spans[1::2], strict=True))
-    )
-    return Chunk(
-        id=chunk_id,
-        source=str(meta["source"]),
-        index=int(meta["index"]),
-        start=start,
-        end=int(meta["end"]),
-        text=text,
-        section=str(meta["section"]),
-        sentences=sentences,
-        page=meta.get("page"),
-    )

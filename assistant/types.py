@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from assistant.provenance import Provenance
 
 
@@ -103,13 +105,15 @@ class IndexStats:
 
 @dataclass(slots=True)
 class Hit:
-    """A retrieved chunk with its fused score and per-retriever ranks."""
+    """A retrieved chunk with its fused score, per-retriever ranks and the vector of each
+    of its sentences (rows in sentence order; empty when not read from the store)."""
 
     chunk: Chunk
     doc: DocInfo
     score: float
     dense_rank: int | None = None
     bm25_rank: int | None = None
+    sentence_vectors: np.ndarray | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

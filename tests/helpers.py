@@ -22,7 +22,7 @@ from assistant.ingest import source_key
 from assistant.load import iter_corpus_files, load_document
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
-from assistant.types import Citation
+from assistant.types import Chunk, Citation
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -198,4 +198,9 @@ def expected_chunk_ids(settings: Settings, embedder: Embedder) -> set[str]:
 
 def stored_chunk_ids(assistant: Assistant) -> set[str]:
     """Ids of the chunks the store holds, read afresh."""
-    return {chunk.id for chunk, _ in assistant.store.load_chunks()}
+    return {chunk.id for chunk in stored_chunks(assistant)}
+
+
+def stored_chunks(assistant: Assistant) -> list[Chunk]:
+    """The chunks the store holds, read afresh."""
+    return [chunk for chunk, _ in assistant.store.load_chunks()]

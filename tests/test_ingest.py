@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import make_settings
+from helpers import make_settings, stored_chunks
 
 from assistant.embed import SentenceEmbedder
 from assistant.errors import IndexMismatchError, StoreError
@@ -48,14 +48,14 @@ def test_reingest_of_unchanged_corpus_embeds_nothing(assistant: Assistant) -> No
 
 def test_edit_replaces_exactly_its_chunks(assistant: Assistant) -> None:
     assistant.ingest()
-    b_before = {c.id for c in assistant.index.chunks if c.source == "b.md"}
+    b_before = {c.id for c in stored_chunks(assistant) if c.source == "b.md"}
     (assistant.settings.corpus_dir / "a.md").write_text(DOC_A + "\nA new sentence on SMIC.\n")
     report = assistant.ingest()
     assert report.updated == ["a.md"] and report.unchanged == ["b.md"]
-    a_text = " ".join(c.text for c in assistant.index.chunks if c.source == "a.md")
+    a_text = " ".join(c.text for c in stored_chunks(assistant) if c.source == "a.md")
     assert "SMIC" in a_text
-    assert {c.id for c in assistant.index.chunks if c.source == "b.md"} == b_before
-    assert assistant.store.chunk_count() == len(assistant.index.chunks)
+    assert {c.id for c in stored_chunks(assistant) if c.source == "b.md"} == b_before
+    assert assistant.store.chunk_count() == len(stored_chunks(assistant))
 
 
 def test_deleted_file_disappears(assistant: Assistant) -> None:
@@ -63,8 +63,9 @@ def test_deleted_file_disappears(assistant: Assistant) -> None:
     (assistant.settings.corpus_dir / "b.md").unlink()
     report = assistant.ingest()
     assert report.removed == ["b.md"]
-    assert {c.source for c in assistant.index.chunks} == {"a.md"}
-    assert assistant.store.sentence_count() == sum(len(c.sentences) for c in assistant.index.chunks)
+    assert {c.source for c in stored_chunks(assistant)} == {"a.md"}
+    sentences = sum(len(c.sentences) for c in stored_chunks(assistant))
+    assert assistant.store.sentence_count() == sentences
 
 
 def test_bad_files_are_skipped_and_the_rest_ingests(assistant: Assistant) -> None:

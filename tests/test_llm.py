@@ -37,7 +37,6 @@ def llm_assistant(
         store=corpus_assistant.store,
         embedder=embedder,
     )
-    assistant._index = corpus_assistant.index  # same store: share the built snapshot
     return assistant
 
 

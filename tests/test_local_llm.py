@@ -41,7 +41,6 @@ def local_assistant(corpus_assistant: Assistant, embedder: Embedder) -> Assistan
         answerer="local", local_model="smollm2-135m", local_max_tokens=64
     )
     assistant = build_assistant(settings, store=corpus_assistant.store, embedder=embedder)
-    assistant._index = corpus_assistant.index  # same store: share the built snapshot
     return assistant
 
 
@@ -66,7 +65,7 @@ def server_root(llm: LLMAnswerer) -> str:
 def request_for(assistant: Assistant, question: str) -> AnswerRequest:
     vector = assistant.embedder.embed([question])[0]
     hits = assistant.search(question)
-    return AnswerRequest(question, question, vector, hits, assistant.index, assistant.settings)
+    return assistant.answer_request(question, vector, hits)
 
 
 @pytest.mark.slow

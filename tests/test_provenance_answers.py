@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from helpers import stored_chunks
 
 from assistant.chunk import chunk_document
 from assistant.embed import SentenceEmbedder
@@ -31,7 +32,7 @@ def test_every_stored_sentence_has_the_tag_ingest_gave_it(corpus_assistant: Assi
     texts = {
         d.source: (d.meta, _text(corpus_assistant, d.source)) for d in corpus_assistant.documents()
     }
-    for chunk in corpus_assistant.index.chunks:
+    for chunk in stored_chunks(corpus_assistant):
         meta, text = texts[chunk.source]
         for sentence in chunk.sentences:
             expected = tag_sentence(sentence.text, previous_context(text, sentence.start), meta)
@@ -184,8 +185,8 @@ def _text(assistant: Assistant, source: str) -> str:
 def test_timeline_lists_dated_sentences_in_order_and_filters_them(
     corpus_assistant: Assistant,
 ) -> None:
-    index = corpus_assistant.index
-    found = events(index.chunks, index.docs)
+    pairs = list(corpus_assistant.store.load_chunks())
+    found = events([chunk for chunk, _ in pairs], {doc.source: doc for _, doc in pairs})
     assert found and all(e.sentence.provenance and e.when for e in found)
     starts = [period(e.when)[0] for e in found]
     assert starts == sorted(starts)

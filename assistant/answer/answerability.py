@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.base import AnswerRequest
+from assistant.answer.base import AnswerRequest, TermCheck
 from assistant.answer.reader import Candidate, load_weights
 from assistant.cite import make_citation
-from assistant.retrieve import CorpusIndex
 from assistant.text import QUOTE_MARKS, WORD, content_terms
 from assistant.types import ABSTAIN_TEXT, Answer, Citation
 
@@ -29,7 +28,7 @@ CALENDAR_OR_QUANTITY = re.compile(  # not names: 'Dec', 'Monday', '27th', '600bn
 )
 
 
-def unknown_terms(question: str, index: CorpusIndex) -> list[str]:
+def unknown_terms(question: str, known_term: TermCheck) -> list[str]:
     """Names in the question the corpus never uses: capitalised words after the first
     word, and words mixing letters and digits (e.g. 'Arizona', '18A')."""
     words = WORD.findall(question.translate(QUOTE_MARKS))
@@ -40,15 +39,13 @@ def unknown_terms(question: str, index: CorpusIndex) -> list[str]:
         or (any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word))
     ]
     return [
-        name
-        for name in names
-        if not CALENDAR_OR_QUANTITY.match(name) and _unseen(name, index.vocabulary)
+        name for name in names if not CALENDAR_OR_QUANTITY.match(name) and _unseen(name, known_term)
     ]
 
 
-def _unseen(name: str, vocabulary: frozenset[str]) -> bool:
+def _unseen(name: str, known_term: TermCheck) -> bool:
     terms = content_terms(name)
-    return bool(terms) and terms[0] not in vocabulary
+    return bool(terms) and not known_term(terms[0])
 
 
 @dataclass(frozen=True)

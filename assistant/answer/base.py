@@ -8,11 +8,10 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.retrieve import CorpusIndex
-from assistant.settings import Settings
 from assistant.types import Answer, Hit
 
 TokenSink = Callable[[str], None]
+TermCheck = Callable[[str], bool]  # whether a content term occurs anywhere in the corpus
 
 
 @dataclass
@@ -22,9 +21,9 @@ class AnswerRequest:
     question: str
     query: str  # the retrieval query: the question, plus earlier-turn terms for a follow-up
     query_vector: np.ndarray
-    hits: list[Hit]
-    index: CorpusIndex
-    settings: Settings
+    hits: list[Hit]  # each with its sentences' vectors
+    known_term: TermCheck
+    answer_words: int  # target answer length
     timings: dict[str, float] = field(default_factory=dict)
     on_token: TokenSink | None = None
 

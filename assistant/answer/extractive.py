@@ -76,7 +76,7 @@ class ExtractiveAnswerer:
         probability: float,
     ) -> Why | None:
         """The first reason the passages do not answer the question, if any."""
-        missing = unknown_terms(request.question, request.index)
+        missing = unknown_terms(request.question, request.known_term)
         floor = self.abstain_below
         if missing:
             return Why(UNKNOWN_TERMS, missing)
@@ -156,7 +156,7 @@ def _select(
 ) -> list[Candidate]:
     """The anchor, then further answering sentences, in budget: each next one by its
     probability, raised when it covers question terms the answer does not cover yet."""
-    budget = request.settings.answer_words
+    budget = request.answer_words
     wanted = set(content_terms(request.query))
     chosen = with_context(anchor, candidates)
     chosen += continuation(chosen[-1], candidates, budget - _words(chosen))

@@ -144,7 +144,7 @@ class LLMAnswerer:
             for n, (hit, text) in enumerate(zip(shown, texts, strict=True), start=1)
         )
         return [
-            ("system", self.shape.system.format(words=request.settings.answer_words)),
+            ("system", self.shape.system.format(words=request.answer_words)),
             ("human", ANSWER_USER.format(passages=passages, question=request.question)),
         ]
 
@@ -200,11 +200,10 @@ class LLMAnswerer:
         if not 1 <= n <= len(self._shown(request)):
             return None  # the model cited a passage it was never given
         hit: Hit = request.hits[n - 1]
-        vectors = request.index.sentence_vectors.get(hit.chunk.id)
-        if vectors is None:
+        if hit.sentence_vectors is None or not len(hit.sentence_vectors):
             return None
-        found = support(claim, vector, hit, vectors)
-        if found.score < request.settings.support_threshold:
+        found = support(claim, vector, hit, hit.sentence_vectors)
+        if found.score < self.settings.support_threshold:
             return None
         key = (hit.chunk.id, found.sentence.start)
         if key not in citations:

@@ -84,7 +84,7 @@ def read(request: AnswerRequest, shape: QuestionShape | None = None) -> list[Can
     wanted = set(content_terms(request.query))
     candidates = []
     for rank, hit in enumerate(request.hits):
-        vectors = request.index.sentence_vectors.get(hit.chunk.id)
+        vectors = hit.sentence_vectors
         if vectors is None or len(vectors) != len(hit.chunk.sentences):
             continue
         candidates += _passage_candidates(hit, rank, vectors, request.query_vector, wanted, shape)

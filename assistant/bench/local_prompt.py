@@ -72,9 +72,7 @@ def measure(assistant: Assistant, llm: LLMAnswerer, item: GoldItem) -> dict[str,
     """Ask one question through the local answerer; the reply, its fate and its timings."""
     vector = assistant.embedder.embed([item.question])[0]
     hits = assistant.search(item.question)
-    request = AnswerRequest(
-        item.question, item.question, vector, hits, assistant.index, assistant.settings
-    )
+    request = assistant.answer_request(item.question, vector, hits)
     tokens: list[str] = []
     began = time.perf_counter()
     answer = assistant.ask(item.question, answerer="local", on_token=tokens.append)

@@ -72,9 +72,7 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
     )
     assistant = build_assistant(settings, embedder=embedder)
     report = assistant.ingest(progress=IngestProgress(job))
-    began = time.perf_counter()
-    documents = len(assistant.documents())  # builds the in-memory index
-    index_s = time.perf_counter() - began
+    documents = len(assistant.documents())
     say(job, f"warming up on {len(job.questions)} questions")
     for item in job.questions:
         assistant.ask(item.question, item.turns())
@@ -101,7 +99,6 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
         },
         "torch_threads": torch.get_num_threads(),
         "model_load_s": model_s,
-        "index_load_s": index_s,
         "peak_rss_mb": peak_rss_mb,
         "systems": {
             "chipqa": {

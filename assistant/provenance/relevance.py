@@ -7,17 +7,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.retrieve import CorpusIndex
 from assistant.types import Hit, Sentence
 
 
 class Relevance:
     """Similarities of the passages' sentences to the question, and the best of them."""
 
-    def __init__(self, hits: Sequence[Hit], vector: np.ndarray, index: CorpusIndex) -> None:
+    def __init__(self, hits: Sequence[Hit], vector: np.ndarray) -> None:
         self.scores: dict[str, list[float]] = {}
         for hit in hits:
-            vectors = index.sentence_vectors.get(hit.chunk.id)
+            vectors = hit.sentence_vectors
             if vectors is not None and len(vectors) == len(hit.chunk.sentences):
                 self.scores[hit.chunk.id] = (vectors @ vector).tolist()
         self.best = max((max(s) for s in self.scores.values() if s), default=0.0)

@@ -17,17 +17,16 @@ from assistant.provenance.evidence import as_of_text, quoting
 from assistant.provenance.latest import Newest, asks_for_latest, newest_evidence
 from assistant.provenance.lexicon import FORECAST
 from assistant.provenance.relevance import Relevance
-from assistant.retrieve import CorpusIndex
 from assistant.types import Answer, Citation, Hit, Sentence
 
 DISAGREEMENT_MARGIN = 0.06  # a disagreement's sentences must be this close to the most relevant
 
 
-def add_provenance(answer: Answer, vector: np.ndarray, index: CorpusIndex) -> str:
+def add_provenance(answer: Answer, vector: np.ndarray) -> str:
     """Complete `answer` in place: disagreements, newest evidence, as-of. Returns the text added."""
     if answer.abstained:
         return ""
-    relevance = Relevance(answer.passages, vector, index)
+    relevance = Relevance(answer.passages, vector)
     cite = _Citer(answer, relevance)
     added = [
         _disagreement(answer, found, cite)

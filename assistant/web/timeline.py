@@ -28,8 +28,8 @@ def timeline_view(
     assistant: Assistant, entity: str | None, topic: str | None
 ) -> tuple[str, Any, Any]:
     """The timeline of what is indexed now, filtered, with the entity and topic choices."""
-    index = assistant.index
-    found = events(index.chunks, index.docs)
+    pairs = list(assistant.store.load_chunks())
+    found = events([chunk for chunk, _ in pairs], {doc.source: doc for _, doc in pairs})
     entities, topics = choices(found)
     entity = entity if entity in entities else None  # "All entities" (or a vanished name)
     topic = topic if topic in topics else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import make_settings
+from helpers import make_settings, stored_chunks
 from pdfs import text_pdf
 
 from assistant import load
@@ -94,7 +94,7 @@ def test_odd_encoding_is_decoded_and_indexed(batch: Batch, name: str) -> None:
 def test_rest_of_the_batch_ingests(batch: Batch) -> None:
     assert sorted(batch.report.added) == sorted([*GOOD, *DECODED])
     assert len(batch.report.skipped) == len(REJECTED)
-    assert batch.assistant.store.chunk_count() == len(batch.assistant.index.chunks)
+    assert batch.assistant.store.chunk_count() == len(stored_chunks(batch.assistant))
     answer = batch.assistant.ask("How many wafers does the Quxton harbour fab ship?")
     assert "seven million wafers" in answer.text and answer.citations[0].page == 1
 

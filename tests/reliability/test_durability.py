@@ -66,10 +66,10 @@ def kill_once_chunks_land(tmp_path: Path, settings: Settings) -> None:
 
 def assert_complete_documents_have_their_sentences(assistant: Assistant) -> None:
     """A document the store calls complete has a vector for every sentence of every chunk."""
-    vectors = assistant.store.sentence_vectors()
-    for chunk, doc in assistant.store.load_chunks():
-        if doc.complete:
-            assert len(vectors.get(chunk.id, [])) == len(chunk.sentences), chunk.source
+    complete = [chunk for chunk, doc in assistant.store.load_chunks() if doc.complete]
+    stored = assistant.store.passages([chunk.id for chunk in complete])
+    for chunk in complete:
+        assert len(stored[chunk.id].sentence_vectors) == len(chunk.sentences), chunk.source
 
 
 def test_killed_ingest_leaves_a_usable_store_and_resumes_without_duplicates(

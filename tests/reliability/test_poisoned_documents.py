@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from helpers import make_settings, seeded_corpus
+from helpers import make_settings, seeded_corpus, stored_chunks
 from llm_server import ScriptedLLM
 
 from assistant.answer.prompts import NOT_IN_CORPUS
@@ -84,7 +84,7 @@ def poisoned(
 
 def chunk_texts(assistant: Assistant, source: str) -> list[str]:
     """The stored text of each chunk of `source`, in order."""
-    return [c.text for c in assistant.index.chunks if c.source == source]
+    return [c.text for c in stored_chunks(assistant) if c.source == source]
 
 
 def payload_passage(assistant: Assistant, question: str, source: str) -> int:

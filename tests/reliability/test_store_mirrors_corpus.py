@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import expected_chunk_ids, make_settings, stored_chunk_ids
+from helpers import expected_chunk_ids, make_settings, stored_chunk_ids, stored_chunks
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -81,7 +81,7 @@ class CorpusAndStore(RuleBasedStateMachine):
             return
         expected = expected_chunk_ids(self.settings, self.embedder)
         assert stored_chunk_ids(self.assistant) == expected
-        chunks = self.assistant.index.chunks
+        chunks = stored_chunks(self.assistant)
         assert {chunk.id for chunk in chunks} == expected
         assert self.assistant.store.sentence_count() == sum(len(c.sentences) for c in chunks)
 

@@ -1,0 +1,88 @@
+"""Chroma records: how chunks, documents and sentences are written as metadata and read back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from assistant.provenance import Provenance
+from assistant.types import Chunk, DocInfo, Document, Sentence
+
+
+def chunk_meta(doc: Document, chunk: Chunk, total: int, doc_meta: str) -> dict[str, Any]:
+    spans = [offset for s in chunk.sentences for offset in (s.start, s.end)]
+    meta: dict[str, Any] = {
+        "source": doc.source,
+        "title": doc.title,
+        "sha256": doc.sha256,
+        "doc_chunks": total,
+        "doc_meta": doc_meta,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "section": chunk.section,
+        "spans": spans,
+    }
+    if chunk.page is not None:
+        meta["page"] = chunk.page
+    return meta
+
+
+def doc_info(meta: dict[str, Any]) -> DocInfo:
+    return DocInfo(
+        source=str(meta["source"]),
+        title=str(meta["title"]),
+        sha256=str(meta["sha256"]),
+        chunks=0,
+        expected_chunks=int(meta["doc_chunks"]),
+        meta=json.loads(meta["doc_meta"]),
+    )
+
+
+def tag_meta(sentence: Sentence) -> dict[str, str]:
+    """A sentence's provenance as Chroma metadata (which holds no None values)."""
+    tag = sentence.provenance
+    if tag is None:
+        return {}
+    found = {"claim_type": tag.claim_type, "claimant": tag.claimant, "event_date": tag.event_date}
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def provenance(meta: Mapping[str, Any]) -> Provenance | None:
+    """A sentence's provenance read back from its metadata (None when it had none)."""
+    if "claim_type" not in meta:
+        return None
+    return Provenance(
+        str(meta["claim_type"]), _text(meta.get("claimant")), _text(meta.get("event_date"))
+    )
+
+
+def _text(value: object) -> str | None:
+    """A metadata value as text; None stays None."""
+    return None if value is None else str(value)
+
+
+def chunk_from_row(
+    chunk_id: str,
+    meta: dict[str, Any],
+    text: str,
+    tags: Mapping[int, tuple[Provenance | None, Any]],
+) -> Chunk:
+    start = int(meta["start"])
+    spans = [int(x) for x in meta["spans"]]
+    sentences = tuple(
+        Sentence(a, b, text[a - start : b - start], tags[i][0] if i in tags else None)
+        for i, (a, b) in enumerate(zip(spans[::2], spans[1::2], strict=True))
+    )
+    return Chunk(
+        id=chunk_id,
+        source=str(meta["source"]),
+        index=int(meta["index"]),
+        start=start,
+        end=int(meta["end"]),
+        text=text,
+        section=str(meta["section"]),
+        sentences=sentences,
+        page=meta.get("page"),
+    )
