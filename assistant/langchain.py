@@ -96,7 +96,10 @@ class ChipQAChain(Runnable[ChainInput, dict[str, Any]]):
         for value in values:
             question, history, options = _request(value)
             for event in self.assistant.stream(question, history, **options):
-                yield event.to_dict() if isinstance(event, Answer) else {"token": event}
+                if isinstance(event, str):
+                    yield {"token": event}
+                elif isinstance(event, Answer):
+                    yield event.to_dict()
 
 
 def _request(value: ChainInput) -> tuple[str, list[Turn], dict[str, Any]]:

@@ -6,13 +6,14 @@ import queue
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer, TokenSink
+from assistant.answer.llm import StoppableSink
 from assistant.embed import Embedder, SentenceEmbedder
 from assistant.errors import ConfigError, EmptyIndexError, QuestionError
 from assistant.followup import Turn, standalone_query
@@ -72,8 +73,10 @@ class Assistant:
         answerer: str | None = None,
         source: str | None = None,
         on_token: TokenSink | None = None,
+        on_hits: Callable[[list[Hit]], None] | None = None,
     ) -> Answer:
-        """Answer `question` (with earlier turns for follow-ups), citing every sentence."""
+        """Answer `question` (with earlier turns for follow-ups), citing every sentence;
+        `on_hits` gets the retrieved passages before the answer is written."""
         began = time.perf_counter()
         question, notice = self._clean(question)
         if not self.store.chunk_count():
@@ -82,6 +85,8 @@ class Assistant:
         name = answerer or self.settings.answerer
         query = standalone_query(question, history, self._answerer(name))
         vector, hits = self._search(query, k or self.settings.k, source, timings)
+        if on_hits:
+            on_hits(hits)
         step = time.perf_counter()
         request = self.answer_request(question, vector, hits, query, timings, on_token)
         result = self._answerer(name).answer(request)
@@ -127,21 +132,31 @@ class Assistant:
         return self.answerers[name]
 
     def stream(
-        self, question: str, history: list[Turn] | None = None, **options: Any
-    ) -> Iterator[str | Answer]:
-        """`ask` as it happens: pieces of text as the answerer writes them, then the `Answer`
-        (whose text may differ: an LLM's unsupported sentences are dropped).
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        *,
+        stop: threading.Event | None = None,
+        **options: Any,
+    ) -> Iterator[str | list[Hit] | Answer]:
+        """`ask` as it happens: the retrieved passages, pieces of text as the answerer writes
+        them, then the `Answer` (whose text may differ: an LLM's unsupported sentences are
+        dropped).
 
         Args:
             question: The question.
             history: Earlier turns, for a follow-up.
+            stop: Set it to stop an LLM mid-answer; the extractive answer then comes, with a
+                notice.
             **options: `k`, `answerer` and `source`, as `ask` takes them.
         """
-        events: queue.SimpleQueue[str | Answer | Exception] = queue.SimpleQueue()
+        events: queue.SimpleQueue[str | list[Hit] | Answer | Exception] = queue.SimpleQueue()
+        sink = events.put if stop is None else StoppableSink(events.put, stop)
 
         def work() -> None:
             try:
-                events.put(self.ask(question, history, on_token=events.put, **options))
+                answer = self.ask(question, history, on_token=sink, on_hits=events.put, **options)
+                events.put(answer)
             except Exception as error:  # raised again in the caller's thread
                 events.put(error)
 

@@ -1,7 +1,8 @@
 """A scripted OpenAI-compatible chat-completions server on loopback, for LLM-path tests.
 
 It speaks the real wire protocol (JSON and server-sent-event streaming); replies come
-from a queue the test fills, and every request body is recorded.
+from a queue the test fills, every request body is recorded, and so is how each streamed
+reply ended (all sent, or the client hung up).
 """
 
 from __future__ import annotations
@@ -10,8 +11,19 @@ import json
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+@dataclass
+class Streamed:
+    """One streamed reply: its pieces (one a word), how many were written, how it ended."""
+
+    total: int
+    written: int = 0
+    hung_up: bool = False  # the client closed the connection before the last piece
+    ended: threading.Event = field(default_factory=threading.Event)
 
 
 class ScriptedLLM:
@@ -21,6 +33,8 @@ class ScriptedLLM:
         self.replies: deque[str] = deque()
         self.requests: list[dict[str, Any]] = []
         self.delay_s = 0.0
+        self.piece_delay_s = 0.0  # pause before each streamed piece (a slow model)
+        self.streams: list[Streamed] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -38,10 +52,11 @@ class ScriptedLLM:
         self.server.server_close()
 
     def reset(self) -> None:
-        """No replies queued, no requests recorded, no delay."""
+        """No replies queued, no requests or streams recorded, no delays."""
         self.replies.clear()
         self.requests.clear()
-        self.delay_s = 0.0
+        self.streams.clear()
+        self.delay_s = self.piece_delay_s = 0.0
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         owner = self
@@ -91,7 +106,19 @@ class ScriptedLLM:
                 self.end_headers()
                 words = reply.split(" ")
                 pieces = [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
+                streamed = Streamed(total=len(pieces))
+                owner.streams.append(streamed)
+                try:
+                    self._pieces(model, pieces, streamed)
+                except (BrokenPipeError, ConnectionResetError):
+                    streamed.hung_up = True
+                    raise
+                finally:
+                    streamed.ended.set()
+
+            def _pieces(self, model: str, pieces: list[str], streamed: Streamed) -> None:
                 for i, piece in enumerate([*pieces, None]):
+                    time.sleep(owner.piece_delay_s if piece is not None else 0)
                     delta = {"content": piece} if piece is not None else {}
                     if i == 0:
                         delta["role"] = "assistant"
@@ -110,6 +137,7 @@ class ScriptedLLM:
                     }
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
+                    streamed.written += piece is not None
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
 

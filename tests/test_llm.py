@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 from helpers import CORPUS, free_port
 from llm_server import ScriptedLLM
 
-from assistant.answer.llm import UNVERIFIED
+from assistant.answer.llm import STOPPED, UNVERIFIED
 from assistant.embed import SentenceEmbedder
 from assistant.followup import Turn
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
+from assistant.types import Answer, Hit
 
 QUESTION = "Why does the US block chip exports to China?"
 SUPPORTED = (
@@ -137,3 +140,38 @@ def test_follow_up_is_condensed_by_the_llm(assistant: Assistant, llm: ScriptedLL
     assert "Alibaba" in llm.requests[0]["messages"][1]["content"]
     searched = assistant.search("And how much energy does it use?", history)
     assert [h.chunk.id for h in searched] == [h.chunk.id for h in assistant.search(standalone)]
+
+
+def test_stream_shows_the_passages_before_the_first_word(
+    assistant: Assistant, llm: ScriptedLLM
+) -> None:
+    llm.replies.append(f"{SUPPORTED} [{faq_number(assistant)}].")
+    events = list(assistant.stream(QUESTION))
+    hits, *tokens, answer = events
+    assert isinstance(hits, list) and all(isinstance(h, Hit) for h in hits)
+    assert isinstance(answer, Answer) and [h.chunk.id for h in hits] == [
+        h.chunk.id for h in answer.passages
+    ]
+    assert len(tokens) > 3 and all(isinstance(t, str) for t in tokens)
+
+
+def test_stopping_closes_the_model_stream_and_shows_the_extractive_answer(
+    assistant: Assistant, llm: ScriptedLLM
+) -> None:
+    llm.piece_delay_s = 0.05
+    llm.replies.append(" ".join(["China keeps building chips [1]."] * 40))  # 8 s if not stopped
+    stop = threading.Event()
+    tokens: list[str] = []
+    for event in assistant.stream(QUESTION, stop=stop):
+        if isinstance(event, str):
+            tokens.append(event)
+            if len(tokens) == 5:
+                stop.set()
+                stopped_at = time.monotonic()
+        answer = event
+    assert isinstance(answer, Answer) and answer.notice == STOPPED
+    assert answer.text == assistant.ask(QUESTION, answerer="extractive").text
+    (streamed,) = llm.streams
+    assert streamed.ended.wait(2), "the server still streams after the stop"
+    assert streamed.hung_up and streamed.written < 10 < streamed.total
+    assert time.monotonic() - stopped_at < 2

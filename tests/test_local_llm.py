@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,13 +26,14 @@ from conftest import CORPUS
 
 from assistant.answer import local
 from assistant.answer.base import AnswerRequest
-from assistant.answer.llm import UNVERIFIED, LLMAnswerer, PromptShape
+from assistant.answer.llm import STOPPED, UNVERIFIED, LLMAnswerer, PromptShape
 from assistant.answer.prompts import ANSWER_SYSTEM
 from assistant.cite import split_claims
 from assistant.embed import Embedder
 from assistant.errors import ConfigError
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
+from assistant.types import Answer
 
 QUESTION = "Why does the US block chip exports to China?"
 NOT_INSTALLED = "the local model is not installed: run `make run ANSWERER=local`"
@@ -100,25 +104,32 @@ def test_answer_streams_and_every_shown_sentence_is_verified(assistant: Assistan
         assert answer.abstained or answer.notice == UNVERIFIED
 
 
-class Stopped(Exception):
-    """Raised by a token sink whose reader pressed stop."""
+def processing(llm: LLMAnswerer) -> bool:
+    """Whether the model's server is generating (its one slot busy)."""
+    with urllib.request.urlopen(f"{server_root(llm)}/slots", timeout=10) as reply:
+        return any(slot["is_processing"] for slot in json.load(reply))
 
 
 @pytest.mark.slow
-def test_stopping_mid_answer_shows_the_extractive_answer(assistant: Assistant) -> None:
-    seen: list[str] = []
-
-    def sink(token: str) -> None:
-        seen.append(token)
-        if len(seen) == 3:  # once: the fallback's text then streams as usual
-            raise Stopped
-
-    answer = assistant.ask(QUESTION, answerer="local", on_token=sink)
-    assert seen[3:] == [answer.text]
-    assert answer.notice == (
-        "The local model did not answer (Stopped); showing the extractive answer."
-    )
+def test_stopping_mid_answer_ends_generation_and_shows_the_extractive_answer(
+    assistant: Assistant,
+) -> None:
+    stop = threading.Event()
+    tokens: list[str] = []
+    for event in assistant.stream(QUESTION, stop=stop, answerer="local"):
+        if isinstance(event, str):
+            tokens.append(event)
+            if len(tokens) == 3:
+                stop.set()
+        answer = event
+    assert isinstance(answer, Answer) and answer.notice == STOPPED
+    assert tokens[3:] == [answer.text]  # the model's words stop; the fallback's text follows
     assert answer.text == assistant.ask(QUESTION, answerer="extractive").text
+    llm = answerer(assistant).start()
+    deadline = time.monotonic() + 2
+    while processing(llm) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not processing(llm)
 
 
 @pytest.mark.slow

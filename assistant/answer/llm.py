@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import html
 import logging
+import threading
 import time
+from contextlib import closing
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from assistant.answer.answerability import abstention
-from assistant.answer.base import AnswerRequest
+from assistant.answer.base import AnswerRequest, TokenSink
 from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.prompts import (
     ANSWER_SYSTEM,
@@ -32,7 +34,10 @@ from assistant.errors import LLMError
 from assistant.types import Answer, Citation, Hit
 
 if TYPE_CHECKING:
+    from collections.abc import Generator
+
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import AIMessageChunk
 
     from assistant.embed import Embedder
     from assistant.followup import Turn
@@ -42,6 +47,20 @@ log = logging.getLogger(__name__)
 UNVERIFIED = (
     "The LLM's answer could not be verified against the sources; showing the extractive answer."
 )
+STOPPED = "You stopped the answer; showing the extractive answer."
+
+
+class StoppableSink:
+    """A token sink with a stop switch: the LLM answerer checks it before each streamed piece,
+    closes the model's stream once it is set and falls back to the extractive answer."""
+
+    def __init__(self, sink: TokenSink, stop: threading.Event) -> None:
+        self.sink = sink
+        self.stop = stop
+
+    def __call__(self, token: str) -> None:
+        """Pass `token` on."""
+        self.sink(token)
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,8 @@ class LLMAnswerer:
             reply = self._stream(request)
         except LLMError as error:
             return self._fallback(request, str(error))
+        if reply is None:
+            return self._fallback(request, STOPPED)
         if NOT_IN_CORPUS in reply:
             return abstention(request, read(request))
         text, citations = self._verify(reply, request)
@@ -151,17 +172,24 @@ class LLMAnswerer:
     def _shown(self, request: AnswerRequest) -> list[Hit]:
         return request.hits[: self.shape.passages]
 
-    def _stream(self, request: AnswerRequest) -> str:
+    def _stream(self, request: AnswerRequest) -> str | None:
+        """The model's reply, each piece passed to `request.on_token` as it comes; None when
+        the reader stopped it (its stream is then closed, which ends the generation)."""
         parts: list[str] = []
         began = time.perf_counter()
+        sink = request.on_token
         try:
-            for piece in self.chat.stream(self.messages(request)):
-                token = str(piece.content)
-                if token and "llm_first_token" not in request.timings:
-                    request.timings["llm_first_token"] = (time.perf_counter() - began) * 1000
-                parts.append(token)
-                if request.on_token and token:
-                    request.on_token(token)
+            stream = cast("Generator[AIMessageChunk]", self.chat.stream(self.messages(request)))
+            with closing(stream) as pieces:
+                for piece in pieces:
+                    if isinstance(sink, StoppableSink) and sink.stop.is_set():
+                        return None
+                    token = str(piece.content)
+                    if token and "llm_first_token" not in request.timings:
+                        request.timings["llm_first_token"] = (time.perf_counter() - began) * 1000
+                    parts.append(token)
+                    if sink and token:
+                        sink(token)
         except Exception as error:  # connection refused, timeout, HTTP error, bad payload
             log.warning("LLM endpoint failed: %r", error)
             raise LLMError(
