@@ -1,18 +1,28 @@
-"""The Chroma client: an embedded database in the data folder, or a `chroma run` server."""
+"""The Chroma client: an embedded database in the data folder, or a Chroma server.
+
+A server is a local `chroma run`, a `chroma run` behind a proxy that checks a token, a
+distributed Chroma or Chroma Cloud: host, port, TLS, a token and the tenant and database
+come from the settings (`CHIPQA_CHROMA_*`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import StoreError
 
 if TYPE_CHECKING:
+    from chromadb.config import Settings as ChromaSettings
+
     from assistant.settings import Settings
 
 DEFAULT_PORT = 8000  # `chroma run`'s own default
+TOKEN_PROVIDER = "chromadb.auth.token_authn.TokenAuthClientProvider"
+REFUSED = frozenset({401, 403})
 
 
-def brief_error(error: Exception) -> str:
+def brief_error(error: BaseException) -> str:
     """The first line of an error's message, or its type when it has none."""
     lines = str(error).strip().splitlines()
     return lines[0][:200] if lines else type(error).__name__
@@ -20,26 +30,17 @@ def brief_error(error: Exception) -> str:
 
 def connect(settings: Settings) -> Any:
     """A Chroma client for the settings: one clear `StoreError` line when it cannot open."""
+    if settings.uses_server:
+        return _server_client(settings)
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.uses_server:
-        port = settings.chroma_port or DEFAULT_PORT
-        try:
-            return chromadb.HttpClient(
-                host=str(settings.chroma_host), port=port, settings=chroma_settings
-            )
-        except Exception as error:
-            raise StoreError(
-                f"cannot reach the Chroma server at {settings.chroma_host}:{port} "
-                f"({brief_error(error)}): start it with `chroma run --path DIR --port {port}`, "
-                "or unset CHIPQA_CHROMA_HOST to use the embedded store"
-            ) from error
     path = settings.data_dir / "chroma"
     try:
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return chromadb.PersistentClient(
+            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+        )
     except OSError as error:
         raise StoreError(
             f"cannot use data directory {settings.data_dir} ({error.strerror}): "
@@ -50,3 +51,85 @@ def connect(settings: Settings) -> Any:
             f"cannot open the Chroma store in {settings.data_dir} ({brief_error(error)}): "
             "move that folder aside and re-run `chipqa ingest`, or set CHIPQA_DATA_DIR"
         ) from error
+
+
+def _server_client(settings: Settings) -> Any:
+    """An `HttpClient` on the configured server, tenant and database, sending the token."""
+    import chromadb
+
+    try:
+        return chromadb.HttpClient(
+            host=str(settings.chroma_host),
+            port=settings.chroma_port or DEFAULT_PORT,
+            ssl=settings.chroma_ssl,
+            settings=client_settings(settings),
+            tenant=settings.chroma_tenant,
+            database=settings.chroma_database,
+        )
+    except Exception as error:  # chromadb and httpx raise many unrelated types here
+        raise StoreError(server_problem(settings, error)) from error
+
+
+def client_settings(settings: Settings) -> ChromaSettings:
+    """Chroma's client settings: no telemetry; with a token, Chroma's token auth provider."""
+    from chromadb.config import Settings as ChromaSettings
+
+    if settings.chroma_token is None:
+        return ChromaSettings(anonymized_telemetry=False)
+    return ChromaSettings(
+        anonymized_telemetry=False,
+        chroma_client_auth_provider=TOKEN_PROVIDER,
+        chroma_client_auth_credentials=settings.chroma_token.get_secret_value(),
+        chroma_auth_token_transport_header=settings.chroma_token_header,
+    )
+
+
+def server_problem(settings: Settings, error: Exception) -> str:
+    """One line saying why the server would not open and which setting fixes it."""
+    port = settings.chroma_port or DEFAULT_PORT
+    where = f"the Chroma server at {settings.chroma_host}:{port}"
+    status = http_status(error)
+    if status in REFUSED and settings.chroma_token is None:
+        return f"{where} wants a token (HTTP {status}): set CHIPQA_CHROMA_TOKEN"
+    if status in REFUSED:
+        return (
+            f"{where} refused the token (HTTP {status}): check CHIPQA_CHROMA_TOKEN "
+            f"and CHIPQA_CHROMA_TOKEN_HEADER (now {settings.chroma_token_header})"
+        )
+    if status == 404:
+        return (
+            f"{where} has no database '{settings.chroma_database}' in tenant "
+            f"'{settings.chroma_tenant}' ({brief_error(error)}): create it there, or set "
+            "CHIPQA_CHROMA_TENANT and CHIPQA_CHROMA_DATABASE"
+        )
+    tls = " or check CHIPQA_CHROMA_SSL," if settings.chroma_ssl else ""
+    return (
+        f"cannot reach {where} ({brief_error(list(chain(error))[-1])}): start it with "
+        f"`chroma run --path DIR --port {port}`,{tls} or unset CHIPQA_CHROMA_HOST to use the "
+        "embedded store"
+    )
+
+
+def http_status(error: BaseException) -> int | None:
+    """The HTTP status behind an error or any error it was raised from (None: no status).
+
+    Chroma's client re-raises an HTTP error as a plain one, so the status is looked for
+    down the chain.
+    """
+    import httpx
+    from chromadb.errors import ChromaError
+
+    for link in chain(error):
+        if isinstance(link, ChromaError):
+            return link.code()
+        if isinstance(link, httpx.HTTPStatusError):
+            return link.response.status_code
+    return None
+
+
+def chain(error: BaseException) -> Iterator[BaseException]:
+    """The error, then each error it was raised from or while handling, innermost last."""
+    link: BaseException | None = error
+    while link is not None:
+        yield link
+        link = link.__cause__ or link.__context__

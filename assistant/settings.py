@@ -6,15 +6,18 @@ Change it only by a validated copy: `settings.replace(k=8)`.
 from __future__ import annotations
 
 import hashlib
+import string
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.chunk import CHUNKER_VERSION
 
 AnswererName = Literal["extractive", "llm", "local"]
+TokenHeader = Literal["X-Chroma-Token", "Authorization"]
+TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + string.punctuation)
 LocalModelName = Literal["qwen2.5-coder-1.5b", "smollm2-135m"]
 
 
@@ -37,6 +40,25 @@ class Settings(BaseSettings):
         "embedded store.",
     )
     chroma_port: int | None = Field(None, description="Chroma server port (unset: 8000).")
+    chroma_ssl: bool = Field(False, description="Talk to the Chroma server over HTTPS.")
+    chroma_token: SecretStr | None = Field(
+        None,
+        description="Token sent with every request to the Chroma server: a Chroma Cloud API "
+        "key, or the token the proxy in front of `chroma run` checks.",
+    )
+    chroma_token_header: TokenHeader = Field(
+        "X-Chroma-Token",
+        description="Header that carries the token: `X-Chroma-Token`, or `Authorization` "
+        "(sent as `Bearer TOKEN`).",
+    )
+    chroma_tenant: str = Field(
+        "default_tenant", description="Chroma tenant on the server (Chroma Cloud: your team's)."
+    )
+    chroma_database: str = Field(
+        "default_database",
+        description="Chroma database within the tenant; it must exist (ChipQA creates only "
+        "collections).",
+    )
 
     # Chunking and embedding (these change the vectors, see `index_fingerprint`).
     embedding_model: str = Field(
@@ -106,6 +128,14 @@ class Settings(BaseSettings):
     def _collection_name(cls, value: str) -> str:
         if not value.replace("-", "").replace("_", "").isalnum():
             raise ValueError("use letters, digits, '-' and '_' only")
+        return value
+
+    @field_validator("chroma_token")
+    @classmethod
+    def _token_characters(cls, value: SecretStr | None) -> SecretStr | None:
+        token = None if value is None else value.get_secret_value()
+        if token is not None and not (token and set(token) <= TOKEN_CHARS):
+            raise ValueError("use ASCII letters, digits and punctuation only (no spaces)")
         return value
 
     @model_validator(mode="after")

@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from helpers import CORPUS, ChromaServer
+from helpers import CORPUS, GATE_TOKEN, ChromaServer
 from llm_server import ScriptedLLM
 
 from assistant.embed import SentenceEmbedder
@@ -57,6 +57,14 @@ def own_chroma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServe
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def gated_chroma(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """A `chroma run` server that only requests carrying `GATE_TOKEN` reach."""
+    server = ChromaServer(tmp_path_factory.mktemp("gated-chroma"), token=GATE_TOKEN).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def scripted_llm() -> Iterator[ScriptedLLM]:
     """An OpenAI-compatible endpoint on loopback whose replies the tests script."""
@@ -76,5 +84,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that start a Chroma server carry the `server` marker."""
     for item in items:
         names = getattr(item, "fixturenames", ())
-        if "chroma_server" in names or "own_chroma" in names:
+        if {"chroma_server", "own_chroma", "gated_chroma"} & set(names):
             item.add_marker(pytest.mark.server)

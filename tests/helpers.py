@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from token_gate import TokenGate
 
 from assistant.chunk import chunk_document
 from assistant.embed import Embedder
@@ -29,6 +30,7 @@ CORPUS = REPO / "corpus"
 SEED = CORPUS / "000_cb4bb78572b81c0a.txt"
 BIN = Path(sys.executable).parent
 CLI_TIMEOUT_S = 180
+GATE_TOKEN = "chipqa-gate.7Qm2"  # the token `gated_chroma` lets through
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
@@ -66,26 +68,35 @@ def wait_for_port(port: int, seconds: float = 60.0) -> None:
 
 @dataclass
 class ChromaServer:
-    """A real `chroma run` server on loopback that a test may stop and start again."""
+    """A real `chroma run` server on loopback that a test may stop and start again. With a
+    `token`, `chroma run` listens elsewhere and `port` is a `TokenGate` in front of it."""
 
     path: Path
     port: int = field(default_factory=free_port)
     host: str = "127.0.0.1"
+    token: str | None = None
     process: subprocess.Popen[bytes] | None = None
+    gate: TokenGate | None = None
 
     def start(self) -> ChromaServer:
         """Start serving `path` on `port` and wait until it accepts connections."""
-        address = ["--host", self.host, "--port", str(self.port)]
+        chroma_port = self.port if self.token is None else free_port()
+        address = ["--host", self.host, "--port", str(chroma_port)]
         self.process = subprocess.Popen(
             [str(BIN / "chroma"), "run", "--path", str(self.path), *address],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for_port(self.port)
+        wait_for_port(chroma_port)
+        if self.token is not None:
+            self.gate = TokenGate(self.token, upstream=chroma_port, port=self.port).start()
         return self
 
     def stop(self) -> None:
-        """Stop the server and wait for it to exit."""
+        """Stop the server (and its gate) and wait for it to exit."""
+        if self.gate is not None:
+            self.gate.stop()
+            self.gate = None
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=30)
