@@ -206,6 +206,9 @@ def eval_command(
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("eval/reports/latest"),
     baseline: Annotated[bool, typer.Option(help="Also run the naive LangChain RAG.")] = False,
     thresholds: Annotated[Path | None, typer.Option(help="Fail below these floors.")] = None,
+    sample: Annotated[
+        int, typer.Option(min=0, help="Questions per split, evenly spaced (0: all).")
+    ] = 0,
 ) -> None:
     """Score answers against a gold FAQ; write report.json, report.md and plots."""
     from assistant.evaluation import require_tooling
@@ -220,6 +223,7 @@ def eval_command(
         out=out,
         baseline=baseline,
         thresholds=thresholds,
+        sample=sample,
     )
     raise typer.Exit(code)
 

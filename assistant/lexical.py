@@ -18,6 +18,7 @@ from pathlib import Path
 from assistant.text import content_terms
 from assistant.types import Chunk
 
+SCHEMA_VERSION = 2  # a file of another version is emptied, then refilled from the store
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunk_rows (
     id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, source TEXT NOT NULL);
@@ -25,6 +26,9 @@ CREATE INDEX IF NOT EXISTS chunk_rows_source ON chunk_rows (source);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5 (
     terms, title, detail = column, tokenize = "unicode61 tokenchars '''' ");
 CREATE VIRTUAL TABLE IF NOT EXISTS vocabulary USING fts5vocab (passages, 'row');
+"""
+DROP = """
+DROP TABLE IF EXISTS vocabulary; DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS chunk_rows;
 """
 RANKING = "bm25(passages, 1.0, 0.0)"  # queries match the terms column; titles serve `knows`
 
@@ -39,7 +43,13 @@ class LexicalIndex:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA busy_timeout = 30000")  # another process may be writing
-        self._db.executescript(SCHEMA)
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")  # one process at a time checks the version
+            if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                for statement in f"{DROP}{SCHEMA}".split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def add(self, chunks: Sequence[Chunk], titles: dict[str, str]) -> None:
         """Index chunks (replacing any with the same id); `titles` maps source to title."""

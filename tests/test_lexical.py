@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from helpers import make_settings, small_corpus, stored_chunk_ids
@@ -71,3 +72,16 @@ def test_a_store_rebuilds_a_missing_lexical_file_from_its_chunks(
     assert again.store.knows_term("chiplet") and not again.store.knows_term("rapidus")
     everything = again.store.lexical_ranking("fab", 100)
     assert len(everything) == len(set(everything)) and set(everything) == stored_chunk_ids(again)
+
+
+def test_a_file_of_an_older_schema_is_emptied_for_a_rebuild(tmp_path: Path) -> None:
+    path = tmp_path / "lexical.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE VIRTUAL TABLE passages USING fts5 (terms, title, detail = none)")
+    old.execute("INSERT INTO passages VALUES ('stale chips', 'Old')")
+    old.commit()
+    old.close()
+    index = LexicalIndex(path)
+    assert index.count() == 0 and index.rank("stale chips", 3) == []
+    index.add([chunk("a.md", 0, "Fresh chips.")], TITLES)
+    assert index.rank("chips", 3) == ["a.md:0"]

@@ -6,7 +6,12 @@ import pytest
 
 from assistant.errors import ConfigError
 from assistant.evaluation.gold import GoldItem
-from assistant.evaluation.harness import is_correct, select_split
+from assistant.evaluation.harness import (
+    generation_outcome,
+    is_correct,
+    sample_items,
+    select_split,
+)
 from assistant.evaluation.metrics import (
     crag_score,
     expected_calibration_error,
@@ -19,6 +24,7 @@ from assistant.evaluation.metrics import (
     reliability_bins,
     token_f1,
 )
+from assistant.types import Answer
 
 
 def test_evidence_match_folds_whitespace_and_quote_marks() -> None:
@@ -116,3 +122,17 @@ def test_split_selection() -> None:
     assert [i.id for i in select_split(items, "all")] == ["dev", "test", "blind"]
     with pytest.raises(ConfigError, match="unknown split train"):
         select_split(items, "dev,train")
+
+
+def test_a_sample_spreads_over_each_split() -> None:
+    items = [_item(id=f"d{n}", split="dev") for n in range(10)]
+    items += [_item(id=f"b{n}", split="blind") for n in range(3)]
+    chosen = [i.id for i in sample_items(items, 5)]
+    assert chosen == ["d0", "d2", "d4", "d6", "d8", "b0", "b1", "b2"]
+
+
+def test_generation_outcome_counts_what_verification_kept() -> None:
+    kept = Answer("q", "Chips ship. [1] Fabs grow. [1]", False, 0.8, [])
+    assert generation_outcome(kept, "Chips ship. [1] Fabs grow. [1]") == (2, 2)
+    fallback = Answer("q", "Quoted. [1]", False, 0.5, [], notice="unsupported")
+    assert generation_outcome(fallback, "Made up. [2] Wrong. [1] Quoted. [1]") == (2, 0)

@@ -24,9 +24,9 @@ from assistant.answer.base import AnswerRequest
 from assistant.answer.llm import LLMAnswerer, PromptShape
 from assistant.answer.local import LocalAnswerer
 from assistant.answer.prompts import ANSWER_SYSTEM, NOT_IN_CORPUS
-from assistant.cite import split_claims
 from assistant.cli import load_settings
 from assistant.evaluation.gold import GoldItem, load_gold
+from assistant.evaluation.harness import generation_outcome
 from assistant.evaluation.metrics import key_fact_recall
 from assistant.pipeline import Assistant, build_assistant
 
@@ -76,20 +76,17 @@ def measure(assistant: Assistant, llm: LLMAnswerer, item: GoldItem) -> dict[str,
     tokens: list[str] = []
     began = time.perf_counter()
     answer = assistant.ask(item.question, answerer="local", on_token=tokens.append)
-    verified = not answer.abstained and answer.notice is None
-    reply = "".join(tokens) if verified else "".join(tokens).removesuffix(answer.text)
-    kept = len(split_claims(answer.text)) if verified else 0
+    claims, kept = generation_outcome(answer, "".join(tokens))
     return {
         "id": item.id,
         "question": item.question,
         "prompt_tokens": prompt_tokens(llm, request),
         "first_token_s": answer.timings_ms.get("llm_first_token", 0.0) / 1000,
         "total_s": time.perf_counter() - began,
-        "reply": reply,
         "answer": answer.text,
-        "verified": verified,
+        "verified": not answer.abstained and answer.notice is None,
         "abstained": answer.abstained,
-        "claims": len(split_claims(reply)),
+        "claims": claims,
         "kept": kept,
         "key_fact_recall": key_fact_recall(answer.text, item.key_facts),
     }

@@ -69,6 +69,9 @@ class QuestionResult:
     supported_sentences: int
     latency_ms: float
     crag: int = 0
+    first_token_ms: float | None = None  # generative answerers only
+    generated_claims: int = 0  # sentences the model wrote
+    kept_claims: int = 0  # of those, shown after verification
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -80,13 +83,17 @@ def run_eval(
     out: Path,
     baseline: bool = False,
     thresholds: Path | None = None,
+    sample: int = 0,
 ) -> int:
-    """Evaluate, write report.json/report.md/plots into `out`, print a table; 1 if a floor fails."""
+    """Evaluate, write report.json/report.md/plots into `out`, print a table; 1 if a floor fails.
+    `sample` > 0 takes that many questions per split, evenly spaced through the file."""
     items = select_split(load_gold(gold), split)
+    if sample > 0:
+        items = sample_items(items, sample)
     if not items:
         print(f"no gold questions in split '{split}' of {gold}", file=sys.stderr)
         return 1
-    assistant.ask(items[0].question)  # warm-up: builds the in-memory index, fills caches
+    assistant.ask(items[0].question)  # warm-up: loads the model, fills caches
     results = {"chipqa": [evaluate_chipqa(assistant, item) for item in _progress(items, "chipqa")]}
     if baseline:
         results["baseline"] = _run_baseline(assistant, items)
@@ -94,6 +101,7 @@ def run_eval(
         "gold": str(gold),
         "split": split,
         "questions": len(items),
+        "sample": sample,
         "settings": {
             "k": assistant.settings.k,
             "answerer": assistant.settings.answerer,
@@ -121,13 +129,25 @@ def select_split(items: list[GoldItem], split: str) -> list[GoldItem]:
     return [i for i in items if i.split in wanted]
 
 
+def sample_items(items: list[GoldItem], per_split: int) -> list[GoldItem]:
+    """Up to `per_split` items of each split, evenly spaced (the file groups kinds together,
+    so every kind keeps its share)."""
+    chosen = []
+    for split in SPLITS:
+        of_split = [i for i in items if i.split == split]
+        step = max(len(of_split) / per_split, 1.0)
+        chosen += [of_split[int(n * step)] for n in range(min(per_split, len(of_split)))]
+    return chosen
+
+
 def evaluate_chipqa(assistant: Assistant, item: GoldItem) -> QuestionResult:
     """Ask ChipQA one gold question and score retrieval, answer, citations and abstention."""
     history = item.turns() or None
-    answer = assistant.ask(item.question, history)
+    streamed: list[str] = []
+    answer = assistant.ask(item.question, history, on_token=streamed.append)
     ranking = assistant.search(item.question, history, k=RANKING_DEPTH)
     relevant = [holds_evidence(hit.chunk.text, item.quotes) for hit in ranking]
-    return _score(
+    result = _score(
         item,
         answer.text,
         answer.abstained,
@@ -138,6 +158,18 @@ def evaluate_chipqa(assistant: Assistant, item: GoldItem) -> QuestionResult:
         _citation_counts(assistant, answer, item),
         assistant,
     )
+    if "llm_first_token" in answer.timings_ms:
+        result.first_token_ms = answer.timings_ms["llm_first_token"]
+        result.generated_claims, result.kept_claims = generation_outcome(answer, "".join(streamed))
+    return result
+
+
+def generation_outcome(answer: Answer, streamed: str) -> tuple[int, int]:
+    """Sentences a model wrote (its streamed reply) and how many of them the answer shows:
+    none when it fell back to the extractive answer (streamed after the reply) or abstained."""
+    verified = not answer.abstained and answer.notice is None
+    reply = streamed if verified else streamed.removesuffix(answer.text)
+    return len(split_claims(reply)), len(split_claims(answer.text)) if verified else 0
 
 
 def _citation_counts(assistant: Assistant, answer: Answer, item: GoldItem) -> dict[str, int]:
@@ -273,7 +305,7 @@ def _aggregate(rows: list[QuestionResult]) -> dict[str, float]:
     citations = sum(r.citations for r in answered)
     sentences = sum(r.sentences for r in answered)
     latencies = [r.latency_ms for r in rows]
-    return {
+    return _generation_metrics(rows) | {
         "questions": len(rows),
         "answerable": len(answerable),
         "hit@1": mean([hit_at(r.relevant, 1) for r in answerable]),
@@ -303,6 +335,20 @@ def _aggregate(rows: list[QuestionResult]) -> dict[str, float]:
         else 0.0,
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
+    }
+
+
+def _generation_metrics(rows: list[QuestionResult]) -> dict[str, float]:
+    """First-token latency and the share of written sentences verification dropped
+    (only for rows a model wrote)."""
+    generated = [r for r in rows if r.first_token_ms is not None]
+    written = sum(r.generated_claims for r in generated)
+    if not generated:
+        return {}
+    return {
+        "first_token_p50_ms": percentile([float(r.first_token_ms or 0) for r in generated], 50),
+        "first_token_p95_ms": percentile([float(r.first_token_ms or 0) for r in generated], 95),
+        "dropped_claims": 1 - sum(r.kept_claims for r in generated) / written if written else 0.0,
     }
 
 

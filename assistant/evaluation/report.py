@@ -41,6 +41,9 @@ HEADLINE = [
     "ece",
     "latency_p50_ms",
     "latency_p95_ms",
+    "first_token_p50_ms",
+    "first_token_p95_ms",
+    "dropped_claims",
 ]
 
 
@@ -60,7 +63,10 @@ def render_table(summary: dict[str, dict[str, dict[str, float]]]) -> str:
     header = "| metric | " + " | ".join(f"{s} {p}" for s, p in columns) + " |"
     lines = [header, "|---" * (len(columns) + 1) + "|"]
     for metric in HEADLINE:
-        cells = [_fmt(summary[s][p][metric], metric) for s, p in columns]
+        values = [summary[s][p].get(metric) for s, p in columns]
+        if all(value is None for value in values):
+            continue  # e.g. first-token latency, for generative answerers only
+        cells = ["–" if value is None else _fmt(value, metric) for value in values]
         lines.append(f"| {metric} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
