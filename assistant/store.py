@@ -147,8 +147,9 @@ class ChromaStore:
         """The FTS5 file for this collection, in the data folder (per server for a server)."""
         folder = self.settings.data_dir / "lexical"
         if self.settings.uses_server:
-            host = f"{self.settings.chroma_host}-{self.settings.chroma_port or DEFAULT_PORT}"
-            return folder / f"{host}-{name}.sqlite3"
+            where = self.settings
+            server = f"{where.chroma_host}-{where.chroma_port or DEFAULT_PORT}"
+            return folder / f"{server}-{where.chroma_tenant}-{where.chroma_database}-{name}.sqlite3"
         return folder / f"{name}.sqlite3"
 
     def _synced_lexical(self) -> LexicalIndex:
