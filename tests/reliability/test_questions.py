@@ -6,26 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import assert_quotes_exact, make_settings, seeded_corpus
+from helpers import assert_quotes_exact
 
-from assistant.embed import SentenceEmbedder
 from assistant.errors import QuestionError
-from assistant.pipeline import Assistant, build_assistant
+from assistant.pipeline import Assistant
 from assistant.types import Answer
 
 DEEPSEEK = "How important is DeepSeek?"
-
-
-@pytest.fixture(scope="module")
-def seed_assistant(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
-) -> Assistant:
-    """The seed document alone, indexed into an embedded Chroma in a temp folder."""
-    root = tmp_path_factory.mktemp("seed")
-    seeded_corpus(root)
-    assistant = build_assistant(make_settings(root), embedder=embedder)
-    assistant.ingest()
-    return assistant
 
 
 def assert_well_formed(answer: Answer, corpus_dir: Path) -> None:
@@ -40,9 +27,11 @@ def assert_well_formed(answer: Answer, corpus_dir: Path) -> None:
     ["", "   \n\t  ", "\u200b\u200c\u200d\ufeff", "\x00\x07\x1b\x7f", "\u202e\u2066"],
     ids=["empty", "whitespace", "zero-width only", "control only", "bidi only"],
 )
-def test_question_without_text_is_one_clear_error(seed_assistant: Assistant, question: str) -> None:
+def test_question_without_text_is_one_clear_error(
+    corpus_assistant: Assistant, question: str
+) -> None:
     with pytest.raises(QuestionError, match="the question is empty") as caught:
-        seed_assistant.ask(question)
+        corpus_assistant.ask(question)
     assert "\n" not in str(caught.value)
 
 
@@ -60,25 +49,25 @@ def test_question_without_text_is_one_clear_error(seed_assistant: Assistant, que
     ids=["controls", "bidi override", "chinese", "mixed", "spanish", "emoji", "lone surrogate"],
 )
 def test_odd_question_gets_an_answer_or_abstention(
-    seed_assistant: Assistant, question: str
+    corpus_assistant: Assistant, question: str
 ) -> None:
-    assert_well_formed(seed_assistant.ask(question), seed_assistant.settings.corpus_dir)
+    assert_well_formed(corpus_assistant.ask(question), corpus_assistant.settings.corpus_dir)
 
 
-def test_control_characters_do_not_change_the_answer(seed_assistant: Assistant) -> None:
-    plain = seed_assistant.ask(DEEPSEEK)
-    noisy = seed_assistant.ask("How\x00 important\x07 is DeepSeek?\r\n")
+def test_control_characters_do_not_change_the_answer(corpus_assistant: Assistant) -> None:
+    plain = corpus_assistant.ask(DEEPSEEK)
+    noisy = corpus_assistant.ask("How\x00 important\x07 is DeepSeek?\r\n")
     assert noisy.text == plain.text and not plain.abstained
 
 
-def test_zero_width_characters_inside_a_word_are_ignored(seed_assistant: Assistant) -> None:
-    plain = seed_assistant.ask(DEEPSEEK)
-    assert seed_assistant.ask("How impor\u00adtant is Deep\u200bSeek\u2060?").text == plain.text
+def test_zero_width_characters_inside_a_word_are_ignored(corpus_assistant: Assistant) -> None:
+    plain = corpus_assistant.ask(DEEPSEEK)
+    assert corpus_assistant.ask("How impor\u00adtant is Deep\u200bSeek\u2060?").text == plain.text
 
 
-def test_megabyte_question_is_cut_with_a_notice(seed_assistant: Assistant) -> None:
-    limit = seed_assistant.settings.max_question_chars
-    answer = seed_assistant.ask(DEEPSEEK + " " + "chips " * 200_000)
+def test_megabyte_question_is_cut_with_a_notice(corpus_assistant: Assistant) -> None:
+    limit = corpus_assistant.settings.max_question_chars
+    answer = corpus_assistant.ask(DEEPSEEK + " " + "chips " * 200_000)
     assert len(answer.question) == limit
     assert answer.notice == f"Your question was cut to its first {limit} characters."
-    assert_well_formed(answer, seed_assistant.settings.corpus_dir)
+    assert_well_formed(answer, corpus_assistant.settings.corpus_dir)
