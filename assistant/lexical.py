@@ -2,7 +2,7 @@
 
 It ranks in the database, so no process holds a copy of the corpus. Rows are the chunks'
 content terms (stopwords dropped, plurals folded: the same terms questions are reduced to),
-and the document title, indexed for `knows` but weighted zero in the ranking. The index is
+and the document title, which `knows` and matching see but ranking weighs zero. The index is
 derived from the store: `ChromaStore` writes both, and rebuilds this one when their chunk
 counts disagree (a store filled from another machine, an interrupted write).
 """
@@ -18,19 +18,21 @@ from pathlib import Path
 from assistant.text import content_terms
 from assistant.types import Chunk
 
-SCHEMA_VERSION = 2  # a file of another version is emptied, then refilled from the store
+SCHEMA_VERSION = 3  # a file of another version is emptied, then refilled from the store
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunk_rows (
     id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, source TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunk_rows_source ON chunk_rows (source);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5 (
-    terms, title, detail = column, tokenize = "unicode61 tokenchars '''' ");
+    terms, title, detail = none, tokenize = "unicode61 tokenchars '''' ");
 CREATE VIRTUAL TABLE IF NOT EXISTS vocabulary USING fts5vocab (passages, 'row');
 """
 DROP = """
 DROP TABLE IF EXISTS vocabulary; DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS chunk_rows;
 """
-RANKING = "bm25(passages, 1.0, 0.0)"  # queries match the terms column; titles serve `knows`
+# A title match makes a chunk a candidate, ranked after every chunk whose own words match
+# (measured on dev: key-fact recall 0.814, against 0.809 when titles are not matched).
+RANKING = "bm25(passages, 1.0, 0.0)"
 
 
 class LexicalIndex:
@@ -101,7 +103,7 @@ class LexicalIndex:
         terms = sorted(set(content_terms(query)))
         if not terms or n <= 0:
             return []
-        match = "terms : (" + " OR ".join(f'"{t}"' for t in terms) + ")"
+        match = " OR ".join(f'"{t}"' for t in terms)
         sql = (
             "SELECT chunk_rows.chunk_id FROM passages JOIN chunk_rows ON chunk_rows.id = "
             "passages.rowid WHERE passages MATCH ?"

@@ -41,10 +41,10 @@ def test_ranks_by_the_query_terms_rarest_first(tmp_path: Path) -> None:
     assert index.rank("the of and", 3) == []  # stopwords only: nothing to match
 
 
-def test_knows_chunk_and_title_terms_but_titles_do_not_rank(tmp_path: Path) -> None:
+def test_knows_chunk_and_title_terms_and_ranks_title_matches_last(tmp_path: Path) -> None:
     index = filled(tmp_path / "lexical.sqlite3")
     assert index.knows("huawei") and index.knows("foundry") and not index.knows("tsmc")
-    assert index.rank("foundry", 3) == []
+    assert index.rank("foundry licences", 3) == ["a.md:1", "b.md:0"]
 
 
 def test_replacing_and_deleting_never_leaves_stale_rows(tmp_path: Path) -> None:
