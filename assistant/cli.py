@@ -230,7 +230,14 @@ def eval_command(
 
 @app.command("bench")
 def bench_command(
-    sizes: Annotated[str, typer.Option(help="Corpus multipliers, e.g. 1,10,100.")] = "1,10,100",
+    sizes: Annotated[
+        str | None,
+        typer.Option(help="Corpus multipliers, e.g. 1,10,100 (the default, none with --simulate)."),
+    ] = None,
+    simulate: Annotated[
+        str | None,
+        typer.Option(help="Store simulation sizes in chunks, e.g. 10000,100000 (no embedding)."),
+    ] = None,
     queries: Annotated[int, typer.Option(help="Questions per size.")] = 0,
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("eval/reports/bench"),
     quick: Annotated[bool, typer.Option(help="Sizes 1,10 and few queries (smoke test).")] = False,
@@ -248,7 +255,14 @@ def bench_command(
     require_tooling("bench")
     settings = load_settings()
     run_bench(
-        settings, sizes=sizes, queries=queries, out=out, quick=quick, gold=gold, targets=targets
+        settings,
+        sizes=sizes if sizes is not None else ("" if simulate else "1,10,100"),
+        queries=queries,
+        out=out,
+        quick=quick,
+        gold=gold,
+        targets=targets,
+        simulate=simulate or "",
     )
 
 

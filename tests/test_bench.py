@@ -112,10 +112,10 @@ def test_guard(text: str, allowed: bool) -> None:
 
 
 def test_sizes_are_validated() -> None:
-    assert parse_sizes("10, 1,10") == [1, 10]
+    assert parse_sizes("10, 1,10", "--sizes") == [1, 10]
     for bad in ("", "x", "0,1"):
-        with pytest.raises(ConfigError, match="--sizes"):
-            parse_sizes(bad)
+        with pytest.raises(ConfigError, match="--simulate takes whole numbers"):
+            parse_sizes(bad, "--simulate")
 
 
 def test_questions_are_spread_over_the_file() -> None:

@@ -1,16 +1,19 @@
-"""The benchmark's report: machine, per-size figures with ratios, cold start, and the speed
-targets of `eval/bench_targets.yaml`, as bench.json, bench.md and bench.png."""
+"""The benchmark's report: machine, per-size figures with ratios, cold start, the speed
+targets of `eval/bench_targets.yaml` and the store simulation, as bench.json, bench.md and
+charts."""
 
 from __future__ import annotations
 
 import os
 import platform
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from assistant.bench.scale_report import plot_scale, scale_section
 from assistant.errors import ConfigError
 from assistant.evaluation.output import save_chart, write_report
 from assistant.settings import Settings
@@ -72,7 +75,7 @@ def load_targets(path: Path) -> Targets:
 def make_report(
     settings: Settings,
     results: list[dict[str, Any]],
-    cold: dict[str, Any],
+    cold: dict[str, Any] | None,
     queries: int,
     targets: Targets,
     load: tuple[tuple[float, ...], tuple[float, ...]],
@@ -126,7 +129,7 @@ def size_figures(size: dict[str, Any]) -> dict[str, float]:
 
 
 def assess(
-    results: list[dict[str, Any]], cold: dict[str, Any], targets: Targets
+    results: list[dict[str, Any]], cold: dict[str, Any] | None, targets: Targets
 ) -> list[dict[str, Any]]:
     """Each target with the measured figure and whether it was met."""
     rows = []
@@ -134,7 +137,7 @@ def assess(
         figures = size_figures(size)
         for key in ("every", size["multiple"]):
             rows += _rows(f"×{size['multiple']} ", figures, targets.sizes.get(key, Limits()))
-    return rows + _rows("cold ", cold, targets.cold_start)
+    return rows + (_rows("cold ", cold, targets.cold_start) if cold else [])
 
 
 def _rows(prefix: str, figures: dict[str, Any], limits: Limits) -> list[dict[str, Any]]:
@@ -154,20 +157,32 @@ def _rows(prefix: str, figures: dict[str, Any], limits: Limits) -> list[dict[str
 
 
 def write_reports(report: dict[str, Any], out: Path) -> None:
-    """bench.json, bench.md and bench.png into `out`; the Markdown is also printed."""
+    """bench.json, bench.md and the charts into `out`; the Markdown is also printed."""
     markdown = render_markdown(report)
     paths = write_report(out, "bench", report, markdown)
-    paths.append(save_chart(out / "bench.png", lambda axes: plot_latency(report, axes)))
+    if report["sizes"]:
+        paths.append(save_chart(out / "bench.png", lambda axes: plot_latency(report, axes)))
+    if report.get("simulation"):
+        draw = partial(plot_scale, report["simulation"])
+        paths.append(save_chart(out / "bench-scale.png", draw))
     print(markdown)
     print(f"wrote {', '.join(str(p) for p in paths)}")
 
 
 def render_markdown(report: dict[str, Any]) -> str:
-    """The report as Markdown: sizes, ChipQA stages, cold start and targets."""
+    """The report as Markdown: the corpus sizes and the simulation, each when measured."""
+    lines = ["# ChipQA benchmark", ""]
+    if report["sizes"]:
+        lines += corpus_section(report)
+    if report.get("simulation"):
+        lines += scale_section(report["simulation"])
+    return "\n".join(lines) + "\n"
+
+
+def corpus_section(report: dict[str, Any]) -> list[str]:
+    """Sizes, ChipQA stages, cold start and targets."""
     machine, cold = report["machine"], report["cold_start"]
-    lines = [
-        "# ChipQA benchmark",
-        "",
+    return [
         f"{machine['cpus']} CPUs ({report['sizes'][0]['torch_threads']} torch threads), "
         f"Python {machine['python']}, load average {_load(machine['load_average_before'])} "
         f"before and {_load(machine['load_average_after'])} after; "
@@ -184,8 +199,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"`chipqa ask` {cold['ask_s']:.2f} s.",
         "",
         *target_table(report["targets"]),
+        "",
     ]
-    return "\n".join(lines) + "\n"
 
 
 def size_table(sizes: list[dict[str, Any]]) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Any
 from assistant.bench.cold import cold_start
 from assistant.bench.measure import SizeJob, dir_bytes, measure_size
 from assistant.bench.report import load_targets, make_report, write_reports
+from assistant.bench.scale import QUERIES, run_simulation
 from assistant.bench.synthetic import gold_phrases, write_distractors
 from assistant.errors import ConfigError
 from assistant.evaluation.gold import GoldItem, load_gold
@@ -42,50 +43,70 @@ def run_bench(
     quick: bool,
     gold: Path = GOLD_FAQ,
     targets: Path = TARGETS,
+    simulate: str = "",
 ) -> None:
     """Measure every size, then write bench.json, bench.md and bench.png into `out`.
 
     Args:
         settings: Base settings; the corpus folder is the ×1 corpus.
-        sizes: Comma-separated corpus multipliers, e.g. "1,10,100".
-        queries: Gold questions timed per size (0 = all).
+        sizes: Comma-separated corpus multipliers, e.g. "1,10,100"; "" for none.
+        queries: Gold questions timed per corpus size (0 = all), and questions per simulated
+            size (0 = `scale.QUERIES`).
         out: Report folder (created).
         quick: Sizes 1,10, a few questions and one timed pass (a smoke test).
         gold: Gold FAQ file whose questions are timed.
         targets: Speed targets the report checks.
+        simulate: Comma-separated store sizes in chunks for the scale simulation; "" for none.
     """
     goals = load_targets(targets)
-    multiples = parse_sizes(QUICK_SIZES if quick else sizes)
+    multiples = parse_sizes(QUICK_SIZES if quick else sizes, "--sizes") if quick or sizes else []
+    chunks = parse_sizes(simulate, "--simulate") if simulate else []
+    if not multiples and not chunks:
+        raise ConfigError("nothing to measure: give --sizes, --simulate or both")
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="chipqa-bench-") as tmp:
+        corpus = measure_corpus(settings, multiples, queries, quick, gold, Path(tmp))
+        simulation = None
+        if chunks:
+            simulation = run_simulation(chunks, Path(tmp) / "simulation", queries or QUERIES)
+    load = (load_before, os.getloadavg())
+    report = make_report(settings, *corpus, goals, load)
+    write_reports(report | ({"simulation": simulation} if simulation else {}), out)
+
+
+def measure_corpus(
+    settings: Settings, multiples: list[int], queries: int, quick: bool, gold: Path, tmp: Path
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None, int]:
+    """Each corpus size's figures, the cold start (None without sizes) and questions timed."""
+    if not multiples:
+        return [], None, 0
     items = load_gold(gold)
     questions = tuple(pick_questions(items, queries or (QUICK_QUERIES if quick else 0)))
     base_docs = sum(1 for _ in iter_corpus_files(settings.corpus_dir.resolve()))
     if base_docs == 0:
         raise ConfigError(f"no documents in {settings.corpus_dir}: set CHIPQA_CORPUS_DIR")
     avoid = gold_phrases(items)
-    load_before = os.getloadavg()
     rounds = 1 if quick else ROUNDS
     jobs, results = [], []
-    with tempfile.TemporaryDirectory(prefix="chipqa-bench-") as tmp:
-        for multiple in multiples:
-            work = Path(tmp) / f"x{multiple}"
-            corpus = prepare_corpus(settings.corpus_dir, work, base_docs, multiple, avoid)
-            jobs.append(
-                SizeJob(multiple, base_docs * multiple, corpus, work, settings, questions, rounds)
-            )
-            results.append(run_size(jobs[-1]))
-        cold = cold_start(jobs[0], quick)
-    load = (load_before, os.getloadavg())
-    write_reports(make_report(settings, results, cold, len(questions), goals, load), out)
+    for multiple in multiples:
+        work = tmp / f"x{multiple}"
+        corpus = prepare_corpus(settings.corpus_dir, work, base_docs, multiple, avoid)
+        jobs.append(
+            SizeJob(multiple, base_docs * multiple, corpus, work, settings, questions, rounds)
+        )
+        results.append(run_size(jobs[-1]))
+    return results, cold_start(jobs[0], quick), len(questions)
 
 
-def parse_sizes(sizes: str) -> list[int]:
-    """'1,10,100' → [1, 10, 100] (sorted, deduplicated, each ≥ 1)."""
+def parse_sizes(sizes: str, option: str) -> list[int]:
+    """'1,10,100' → [1, 10, 100] (sorted, deduplicated, each ≥ 1); `option` names the
+    command-line option in the error."""
     try:
         multiples = sorted({int(part) for part in sizes.split(",") if part.strip()})
     except ValueError as error:
-        raise ConfigError(f"--sizes takes whole numbers like 1,10,100, not '{sizes}'") from error
+        raise ConfigError(f"{option} takes whole numbers like 1,10,100, not '{sizes}'") from error
     if not multiples or multiples[0] < 1:
-        raise ConfigError(f"--sizes takes whole numbers ≥ 1 like 1,10,100, not '{sizes}'")
+        raise ConfigError(f"{option} takes whole numbers ≥ 1 like 1,10,100, not '{sizes}'")
     return multiples
 
 
