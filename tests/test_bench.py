@@ -57,20 +57,25 @@ def test_quick_bench_reports_every_size_and_system(tmp_path: Path) -> None:
             figures = size["systems"][system]
             assert all(figures[p] > 0 for p in ("p50", "p95", "p99")), system
         assert all(v > 0 for v in size["ratios"].values())
+        server = size["server_mode"]
+        assert server["app_peak_rss_mb"] > 0 and server["server_rss_mb"] > 0
     assert report["cold_start"]["help_s"] > 0 and report["cold_start"]["ask_s"] > 0
     names = [row["name"] for row in report["targets"]]
     assert names == [
         "×1 ingest_chunks_per_s",
         "×1 p50_vs_floor",
+        "×1 server_app_rss_growth_mb",
         "×1 p50_ms",
         "×1 p95_ms",
         "×10 ingest_chunks_per_s",
         "×10 p50_vs_floor",
+        "×10 server_app_rss_growth_mb",
         "cold help_s",
         "cold ask_s",
     ]
     assert all(isinstance(row["met"], bool) for row in report["targets"])
     assert "| ×10 | 20 |" in (out / "bench.md").read_text()
+    assert report["sizes"][0]["server_mode"]["app_rss_growth_mb"] == 0
     assert (out / "bench.png").read_bytes().startswith(b"\x89PNG")
 
 

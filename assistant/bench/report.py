@@ -32,6 +32,8 @@ SIZE_FIGURES = (
     "ingest_chunks_per_s",
     "ingest_embeddings_per_s",
     "peak_rss_mb",
+    "server_app_rss_mb",
+    "server_app_rss_growth_mb",
 )
 COLD_FIGURES = ("help_s", "ask_s")
 
@@ -83,6 +85,8 @@ def make_report(
     """bench.json's content: machine, per-size figures with ratios, cold start, targets."""
     for size in results:
         size["ratios"] = ratios(size["systems"])
+        smallest = results[0]["server_mode"]["app_peak_rss_mb"]
+        size["server_mode"]["app_rss_growth_mb"] = size["server_mode"]["app_peak_rss_mb"] - smallest
     return {
         "machine": {
             "cpus": os.cpu_count(),
@@ -125,6 +129,8 @@ def size_figures(size: dict[str, Any]) -> dict[str, float]:
         "ingest_chunks_per_s": size["ingest"]["chunks_per_s"],
         "ingest_embeddings_per_s": size["ingest"]["embeddings_per_s"],
         "peak_rss_mb": size["peak_rss_mb"],
+        "server_app_rss_mb": size["server_mode"]["app_peak_rss_mb"],
+        "server_app_rss_growth_mb": size["server_mode"]["app_rss_growth_mb"],
     }
 
 
@@ -191,6 +197,12 @@ def corpus_section(report: dict[str, Any]) -> list[str]:
         "",
         *size_table(report["sizes"]),
         "",
+        "Server mode: each size's store served by `chroma run`, and a fresh ChipQA process "
+        "(model included) that rebuilds its lexical file from the server, then answers the "
+        "questions twice. It holds no copy of the corpus, so its memory should stay flat:",
+        "",
+        *server_table(report["sizes"]),
+        "",
         "ChipQA stages, p50 ms:",
         "",
         *stage_table(report["sizes"]),
@@ -221,6 +233,23 @@ def size_table(sizes: list[dict[str, Any]]) -> list[str]:
             f"| {systems['floor']['p50']:.1f} | {systems['naive']['p50']:.1f} "
             f"| {r['p50_vs_floor']:.2f} / {r['p95_vs_floor']:.2f} "
             f"| {r['p50_vs_naive']:.2f} / {r['p95_vs_naive']:.2f} |"
+        )
+    return lines
+
+
+def server_table(sizes: list[dict[str, Any]]) -> list[str]:
+    """One row per corpus size: the app's and the server's memory in server mode."""
+    lines = [
+        "| size | chunks | app peak RSS MB | growth over ×"
+        f"{sizes[0]['multiple']} MB | app RSS after MB | server RSS MB | lexical rebuild s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        mode = size["server_mode"]
+        lines.append(
+            f"| ×{size['multiple']} | {size['chunks']} | {mode['app_peak_rss_mb']:.0f} "
+            f"| {mode['app_rss_growth_mb']:+.0f} | {mode['app_rss_mb']:.0f} "
+            f"| {mode['server_rss_mb']:.0f} | {mode['lexical_rebuild_s']:.2f} |"
         )
     return lines
 

@@ -20,6 +20,7 @@ from assistant.bench.cold import cold_start
 from assistant.bench.measure import SizeJob, dir_bytes, measure_size
 from assistant.bench.report import load_targets, make_report, write_reports
 from assistant.bench.scale import QUERIES, run_simulation
+from assistant.bench.server_app import measure_server_app
 from assistant.bench.synthetic import gold_phrases, write_distractors
 from assistant.errors import ConfigError
 from assistant.evaluation.gold import GoldItem, load_gold
@@ -133,10 +134,13 @@ def prepare_corpus(
 
 
 def run_size(job: SizeJob) -> dict[str, Any]:
-    """Measure one size in a fresh process; add the on-disk sizes once it has exited."""
+    """Measure one size in a fresh process; add the on-disk sizes once it has exited, then
+    the app's memory in server mode over the same store."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         result: dict[str, Any] = pool.submit(measure_size, job).result()
     result["disk_bytes"] = dir_bytes(job.data_dir)
     result["systems"]["naive"]["disk_bytes"] = dir_bytes(job.naive_dir)
+    print(f"×{job.multiple}: app memory in server mode", flush=True)
+    result["server_mode"] = measure_server_app(job)
     return result
