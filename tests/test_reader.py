@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from test_answer import assert_citations_exact
 
-from assistant.answer.question import analyse, names_in
+from assistant.answer.question import analyse, names_in, question_parts
 from assistant.evaluation.fit_reader import _threshold, fit_logistic, fit_softmax
 from assistant.pipeline import Assistant
 
@@ -36,6 +36,17 @@ def test_attribute_questions_name_their_subject_not_their_source() -> None:
     # a question about a reason is not an attribute question, though it says "sales"
     assert analyse("Why did Nvidia's China sales collapse?").attribute is None
     assert analyse("What will Huawei ship in 2031?").future_years == ("2031",)
+
+
+def test_questions_that_ask_several_things_have_parts() -> None:
+    assert question_parts("Which chip did DeepSeek use, and was it later restricted?") == (
+        "Which chip did DeepSeek use",
+        "was it later restricted?",
+    )
+    assert len(question_parts("Huang says China trails by a hair; what does Ren admit?")) == 2
+    assert len(question_parts("The brief says Cambricon grew fast. What were its H1 sales?")) == 2
+    assert question_parts("Who made the H20 and why?") == ()  # "why" alone is no part
+    assert question_parts("What is CoWoS?") == ()
 
 
 def test_names_match_words_and_initials() -> None:

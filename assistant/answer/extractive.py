@@ -7,9 +7,11 @@
    for the things it names, asks about a year no retrieved sentence mentions, or when the
    calibrated probability that the answer is right is too low.
 3. The answer starts from the best sentence and adds the next best ones that do not repeat
-   it; a sentence that leans on the one before it ("In response, …") brings it along, a
-   lead-in ending in ":" brings its list, and a corpus question's answer comes whole. For a
-   question about whether a view is shared, the counter-claims the passages hold are added.
+   it, within the answer length (once per part of a question that asks several things:
+   "Which chip did it use, and was that chip later restricted?"); a sentence that leans on
+   the one before it ("In response, …") brings it along, a lead-in ending in ":" brings its
+   list, and a corpus question's answer comes whole. For a question about whether a view is
+   shared, the counter-claims the passages hold are added.
 4. `confidence` is the probability, fitted on the dev split, that the answer holds the
    key facts (for an abstention: that it does not).
 """
@@ -156,7 +158,7 @@ def _select(
 ) -> list[Candidate]:
     """The anchor, then further answering sentences, in budget: each next one by its
     probability, raised when it covers question terms the answer does not cover yet."""
-    budget = request.answer_words
+    budget = request.answer_words * max(1, len(shape.parts))  # room for each part's answer
     wanted = set(content_terms(request.query))
     chosen = with_context(anchor, candidates)
     chosen += continuation(chosen[-1], candidates, budget - _words(chosen))

@@ -4,7 +4,8 @@ Rules, not a model: the wh-word and a few cue words decide the type; each type n
 pattern an answering sentence shows (a date for "when", a figure for "how much", a reason
 for "why"). Names are the capitalised or alphanumeric words a question is about
 ("Moore Threads", "GB200"); an attribute question ("what is the price of …") needs a
-sentence that states that attribute for one of those names.
+sentence that states that attribute for one of those names. A question that asks several
+things ("Which chip did it use, and was it later restricted?") has parts, each answered.
 """
 
 from __future__ import annotations
@@ -186,6 +187,14 @@ ATTRIBUTION = re.compile(  # "per Richard Windsor", "according to the WSJ": a so
     r"(?:the\s+)?(?:[A-Z][\w’'-]*\s?){1,4}"
 )
 
+PART_BREAK = re.compile(  # between the parts of a two-part question
+    r"(?<=[.?;!])\s+|\s+[—–]\s+|\s+-{1,2}\s+|,?\s+(?:and|but|or)\s+(?=(?:which|what|who|whom|"
+    r"whose|when|where|why|how|did|does|do|is|are|was|were|can|could|has|have|had|will|"
+    r"would|should)\b)",
+    re.I,
+)
+MIN_PART_TERMS = 2  # a shorter piece ("and why?") is read with the part before it
+
 GENERIC_NAMES = frozenset(  # capitalised in questions, but too general to pin an answer
     {"us", "usa", "america", "american", "china", "chinese", "beijing", "washington", "ai"}
 )
@@ -200,6 +209,7 @@ class QuestionShape:
     attribute: Attribute | None  # an attribute a named thing must have stated
     names: tuple[str, ...]  # the specific things the question is about
     future_years: tuple[str, ...]  # years past every document's date
+    parts: tuple[str, ...] = ()  # the pieces of a question that asks two things or more
 
 
 def analyse(question: str) -> QuestionShape:
@@ -218,7 +228,19 @@ def analyse(question: str) -> QuestionShape:
         attribute = None
     years = tuple(y for y in re.findall(r"\b(20\d\d)\b", text) if int(y) >= FUTURE_YEAR_FROM)
     names = question_names(ATTRIBUTION.sub(" ", text))
-    return QuestionShape(kind, expects, attribute, names, years)
+    return QuestionShape(kind, expects, attribute, names, years, question_parts(text))
+
+
+def question_parts(text: str) -> tuple[str, ...]:
+    """The pieces of a question that asks two things ("Which chip did it use, and was that
+    chip later restricted?"; "X says A; what does Y say?"), or () for a one-part question."""
+    parts: list[str] = []
+    for piece in PART_BREAK.split(text):
+        if parts and len(content_terms(piece)) < MIN_PART_TERMS:
+            parts[-1] = f"{parts[-1]} {piece}"
+        elif piece.strip():
+            parts.append(piece.strip())
+    return tuple(parts) if len(parts) > 1 else ()
 
 
 def question_names(text: str) -> tuple[str, ...]:
