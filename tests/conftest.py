@@ -74,10 +74,12 @@ def scripted_llm() -> Iterator[ScriptedLLM]:
 
 
 @pytest.fixture
-def llm(scripted_llm: ScriptedLLM) -> ScriptedLLM:
-    """The scripted endpoint with no replies queued, no requests recorded and no delay."""
+def llm(scripted_llm: ScriptedLLM) -> Iterator[ScriptedLLM]:
+    """The scripted endpoint with no replies queued, no requests recorded and no delay,
+    and left so for the next test."""
     scripted_llm.reset()
-    return scripted_llm
+    yield scripted_llm
+    scripted_llm.reset()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -104,6 +104,9 @@ def _chat_tab(ui: Handlers) -> gr.Dropdown:
                     elem_id="question",
                 )
                 ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                stop = gr.Button(
+                    "Stop", variant="stop", scale=1, min_width=80, visible=False, elem_id="stop"
+                )
                 clear = gr.Button("Clear", scale=1, min_width=80, elem_id="clear")
             hint = gr.HTML("", js_on_load=None, elem_id="ask-hint")
             examples = gr.Examples(
@@ -117,12 +120,13 @@ def _chat_tab(ui: Handlers) -> gr.Dropdown:
             sources = gr.HTML(render.sources_panel([]), js_on_load=None, elem_id="sources")
     chat = gr.State(Conversation())
     inputs = [question, chat, answerer, k, source]
-    outputs = [question, chat, chat_log, sources, hint]
+    outputs = [question, chat, chat_log, sources, hint, stop]
     gr.on([question.submit, ask.click], ui.respond, inputs, outputs, api_visibility="private")
     examples.load_input_event.then(ui.respond, inputs, outputs, api_visibility="private")
+    stop.click(ui.stop, outputs=stop, queue=False, api_visibility="private")
     clear.click(
         lambda: ("", Conversation(), render.conversation([]), render.sources_panel([]), ""),
-        outputs=outputs,
+        outputs=outputs[:-1],
         queue=False,
         api_visibility="private",
     )

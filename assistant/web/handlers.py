@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
 import re
 import threading
 import time
@@ -27,7 +26,7 @@ from assistant.ingest import BusyError, add_files, remove_upload, uploads
 from assistant.pipeline import Assistant
 from assistant.types import Answer
 from assistant.web import render
-from assistant.web.sources import sources_section
+from assistant.web.sources import found_section, sources_section
 
 log = logging.getLogger(__name__)
 
@@ -64,18 +63,28 @@ class Handlers:
     def __init__(self, assistant: Assistant, *, uploads_open: bool = True) -> None:
         self.assistant = assistant
         self.uploads_open = uploads_open
+        self._stops: dict[str, threading.Event] = {}  # browser session → its Stop switch
 
     def respond(
-        self, message: str, chat: Conversation, answerer: str, k: float, source: str
-    ) -> Iterator[tuple[Update, Conversation, Update, Update, str]]:
-        """Stream the answer to `message` into the chat, then show its sources.
+        self,
+        message: str,
+        chat: Conversation,
+        answerer: str,
+        k: float,
+        source: str,
+        request: gr.Request | None = None,
+    ) -> Iterator[tuple[Update, Conversation, Update, Update, str, Update]]:
+        """Stream the answer to `message` into the chat: the passages found first, then the
+        text as it is written, then the checked answer with its sources.
 
-        Yields the question box, the conversation, the chat log, the sources panel and the
-        hint under the question box. The box is emptied at once, so the user can type on.
+        Yields the question box, the conversation, the chat log, the sources panel, the
+        hint under the question box and the Stop button, shown while a model writes. The
+        box is emptied at once, so the user can type on.
         """
         question = message.strip()
         if not question:
-            yield gr.skip(), chat, gr.skip(), gr.skip(), render.inline_error(EMPTY_QUESTION)
+            hint = render.inline_error(EMPTY_QUESTION)
+            yield gr.skip(), chat, gr.skip(), gr.skip(), hint, gr.skip()
             return
         limit = self.assistant.settings.max_question_chars
         asked = [*chat.messages, render.user_message(question[:limit])]
@@ -85,25 +94,79 @@ class Handlers:
                 f"This question is in {script}; ChipQA reads English only: please ask in English."
             )
             chat = Conversation((*asked, render.info_message(reply)), chat.sections, chat.turns)
-            yield "", chat, render.conversation(chat.messages), gr.skip(), ""
+            yield "", chat, render.conversation(chat.messages), gr.skip(), "", gr.skip()
             return
+        writes = answerer != "extractive"
+        session = request.session_hash if request and writes else None
+        stop = threading.Event()
+        if session:
+            self._stops[session] = stop
         pending = render.sources_panel(chat.sections, pending=True)
-        yield "", chat, render.conversation([*asked, render.pending_message("")]), pending, ""
-        only = None if source == ALL_DOCUMENTS else source
+        log_html = render.conversation([*asked, render.pending_message("")])
+        yield "", chat, log_html, pending, "", _stop_button(shown=True) if writes else gr.skip()
         try:
-            for text, answer in self._stream(question, list(chat.turns), answerer, int(k), only):
-                if answer is None:
-                    log_html = render.conversation([*asked, render.pending_message(text)])
-                    yield gr.skip(), chat, log_html, gr.skip(), gr.skip()
-                else:
-                    chat = self._answered(chat, asked, answer)
-                    panel = render.sources_panel(chat.sections)
-                    yield gr.skip(), chat, render.conversation(chat.messages), panel, ""
+            for shown, log_html, panel, button in self._answer(
+                question, asked, chat, answerer, k, source, stop
+            ):
+                yield gr.skip(), shown, log_html, panel, gr.skip(), button
         except Exception as error:
             failed = render.info_message(f"Error: {_explain(error)}", "error")
             chat = Conversation((*asked, failed), chat.sections, chat.turns)
             panel = render.sources_panel(chat.sections)
-            yield gr.skip(), chat, render.conversation(chat.messages), panel, ""
+            yield (
+                gr.skip(),
+                chat,
+                render.conversation(chat.messages),
+                panel,
+                "",
+                _stop_button(shown=False),
+            )
+        finally:
+            if session and self._stops.get(session) is stop:
+                del self._stops[session]
+
+    def stop(self, request: gr.Request) -> Update:
+        """Stop the answer this browser session's model is writing; the Stop button says so."""
+        stop = self._stops.get(request.session_hash or "")
+        if stop is None:
+            return gr.skip()
+        stop.set()
+        return gr.update(value="Stopping…", interactive=False)
+
+    def _answer(
+        self,
+        question: str,
+        asked: list[str],
+        chat: Conversation,
+        answerer: str,
+        k: float,
+        source: str,
+        stop: threading.Event,
+    ) -> Iterator[tuple[Conversation, str, Update, Update]]:
+        """The conversation, chat log, sources panel and Stop button as the answer comes:
+        the passages found, an LLM's text as it streams (an extractive answer a few words
+        at a time), then the answer with its sources, and the button hidden."""
+        only = None if source == ALL_DOCUMENTS else source
+        options = {"k": int(k), "answerer": answerer, "source": only}
+        text = ""
+        for event in self.assistant.stream(question, list(chat.turns), stop=stop, **options):
+            if isinstance(event, list):
+                found = found_section(question, event, uploads(self.assistant.settings))
+                status = f"Found {len(event)} passages; writing the answer…"
+                log_html = render.conversation([*asked, render.pending_message("", status)])
+                yield chat, log_html, render.sources_panel(chat.sections, True, found), gr.skip()
+            elif isinstance(event, str) and answerer != "extractive":
+                text += event
+                log_html = render.conversation([*asked, render.pending_message(text)])
+                yield chat, log_html, gr.skip(), gr.skip()
+            elif isinstance(event, Answer):
+                for prefix in [] if text else _word_prefixes(event.text):
+                    pending = render.pending_message(prefix)
+                    yield chat, render.conversation([*asked, pending]), gr.skip(), gr.skip()
+                    time.sleep(STREAM_PAUSE_S)
+                chat = self._answered(chat, asked, event)
+                log_html = render.conversation(chat.messages)
+                yield chat, log_html, render.sources_panel(chat.sections), _stop_button(shown=False)
 
     def _answered(self, chat: Conversation, asked: list[str], answer: Answer) -> Conversation:
         """The conversation with `answer` added: the question as it was used, the answer
@@ -118,37 +181,6 @@ class Handlers:
         sections = (*chat.sections, sources_section(answer, number, files))
         turn = Turn(question=answer.question, answer=answer.text)
         return Conversation(messages, sections, (*chat.turns, turn))
-
-    def _stream(
-        self, question: str, turns: list[Turn], answerer: str, k: int, source: str | None
-    ) -> Iterator[tuple[str, Answer | None]]:
-        """Yield the growing answer text, then the whole text with its `Answer`. The LLM
-        answerers stream tokens; extractive answers are shown a few words at a time."""
-        events: queue.SimpleQueue[str | Answer | Exception] = queue.SimpleQueue()
-        tokens = None if answerer == "extractive" else events.put
-
-        def work() -> None:
-            try:
-                events.put(
-                    self.assistant.ask(
-                        question, turns, k=k, answerer=answerer, source=source, on_token=tokens
-                    )
-                )
-            except Exception as error:
-                events.put(error)
-
-        threading.Thread(target=work, daemon=True).start()
-        text = ""
-        while not isinstance(event := events.get(), Answer):
-            if isinstance(event, Exception):
-                raise event
-            text += event
-            yield text, None
-        if not text:
-            for prefix in _word_prefixes(event.text):
-                yield prefix, None
-                time.sleep(STREAM_PAUSE_S)
-        yield event.text, event
 
     def ask(self, question: str, history: str = "[]", k: int = 0) -> dict[str, Any]:
         """Answer `question` as `chipqa ask --json` does.
@@ -235,6 +267,11 @@ class Handlers:
             except Exception as error:
                 lines = [(False, _explain(error))]
         return (render.status_list(lines), *self.corpus(), gr.update(visible=False))
+
+
+def _stop_button(shown: bool) -> Update:
+    """The Stop button ready to use, or hidden (a new update each time: Gradio consumes it)."""
+    return gr.update(visible=shown, value="Stop", interactive=True)
 
 
 def foreign_script(text: str) -> str | None:

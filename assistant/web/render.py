@@ -18,6 +18,7 @@ from assistant.types import Answer
 from assistant.web.sources import card_ids, marker_title, section_id
 
 MARKER = re.compile(r"\[(\d+)\]")
+SEARCHING = "Searching the documents…"
 STATUS_NUMBERS = itertools.count(1)
 INTRO = (
     '<p class="cq-empty"><strong>Ask about chip parity, export controls, Nvidia’s China '
@@ -41,9 +42,9 @@ def user_message(question: str) -> str:
     return f'<div class="cq-user"><span class="cq-sr">You asked: </span>{_text(question)}</div>'
 
 
-def pending_message(text: str) -> str:
-    """An answer still being written (plain text, no links yet)."""
-    shown = _text(text) if text else "Searching the documents…"
+def pending_message(text: str, status: str = SEARCHING) -> str:
+    """An answer still being written (plain text, no links yet); `status` until it starts."""
+    shown = _text(text) if text else _text(status)
     return f'<article class="cq-bot" aria-busy="true"><div class="cq-text">{shown}</div></article>'
 
 
@@ -72,12 +73,13 @@ def answer_message(answer: Answer, number: int, uploads: Mapping[str, Upload]) -
     )
 
 
-def sources_panel(sections: Sequence[str], pending: bool = False) -> str:
-    """The sources panel: every answer's section, the newest shown; a note while searching."""
+def sources_panel(sections: Sequence[str], pending: bool = False, found: str = "") -> str:
+    """The sources panel: every answer's section, the newest shown; while an answer is
+    pending, the passages `found` for it (a note until they are)."""
     hidden = [s.replace("<section ", "<section hidden ", 1) for s in sections]
-    shown = [*hidden[:-1], *sections[-1:]] if not pending else hidden
+    shown = [*hidden[:-1], *sections[-1:]] if not pending else [*hidden, found]
     body = "".join(shown) or ("" if pending else SOURCES_INTRO)
-    searching = '<p class="cq-hint" role="status">Searching the documents…</p>' if pending else ""
+    searching = f'<p class="cq-hint" role="status">{SEARCHING}</p>' if pending and not found else ""
     return f'<div class="cq-panel"><h2 class="cq-head">Sources</h2>{searching}{body}</div>'
 
 

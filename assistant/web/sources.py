@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from assistant.ingest import Upload
-from assistant.types import Answer, Citation
+from assistant.types import Answer, Citation, Hit
 
 CONTEXT_CHARS = 240  # passage text shown on each side of the cited sentences
+FOUND_CHARS = 320  # the start of each retrieved passage shown while the answer is written
 CLAIM_TYPES = {
     "official": "official statement",
     "company": "company claim",
@@ -73,6 +74,30 @@ def sources_section(answer: Answer, number: int, uploads: Mapping[str, Upload]) 
         f'aria-label="Sources for answer {number}">{asked}{head}{cards}'
         f'<a class="cq-back" href="#cq-m{number}">Back to answer {number}</a></section>'
     )
+
+
+def found_section(question: str, hits: list[Hit], uploads: Mapping[str, Upload]) -> str:
+    """The passages retrieved for `question`, shown while its answer is being written."""
+    cards = "".join(
+        f'<article class="cq-card cq-related"><span class="cq-title">'
+        f"{html.escape(hit.doc.title)}</span>"
+        f'<p class="cq-meta">{_found_origin(hit, uploads)}</p>'
+        f'<p class="cq-passage">{html.escape(_clip(hit.chunk.text, FOUND_CHARS))}</p></article>'
+        for hit in hits
+    )
+    return (
+        f'<section class="cq-answer cq-found" aria-label="Passages found">'
+        f'<p class="cq-for">For “{html.escape(_clip(question, 120))}”</p>'
+        f'<p class="cq-hint" role="status">{len(hits)} passages found. The answer cites the '
+        f"ones it uses; each cited sentence is then highlighted here.</p>{cards}</section>"
+    )
+
+
+def _found_origin(hit: Hit, uploads: Mapping[str, Upload]) -> str:
+    """A retrieved passage's date, and the file name when it was uploaded."""
+    upload = uploads.get(hit.doc.source)
+    dated = str(hit.doc.meta.get("date", "undated"))
+    return html.escape(f"uploaded file {upload.name} · {dated}" if upload else dated)
 
 
 def marker_title(citation: Citation, uploads: Mapping[str, Upload]) -> str:
