@@ -140,18 +140,14 @@ def ask_command(
     """Answer a question, citing a source passage after every sentence."""
     settings = load_settings(k=k, answerer=answerer)
     assistant = _assistant(settings)
-    streamed = settings.answerer in ("llm", "local") and not as_json
-    answer = assistant.ask(question, source=source, on_token=_echo if streamed else None)
     if as_json:
+        answer = assistant.ask(question, source=source)
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
+        from assistant.terminal import answer as answer_live
         from assistant.terminal import format_answer
 
-        print(format_answer(answer, streamed=streamed))
-
-
-def _echo(text: str) -> None:
-    print(text, end="", flush=True)
+        print(format_answer(answer_live(assistant, question, source=source)))
 
 
 @app.command("chat")

@@ -2,14 +2,22 @@
 
 A chat turn is answered exactly as the web UI answers it: the question with the earlier
 turns (each the question as used and the answer's text), then the answer with its sources.
+What is printed is always the checked answer; on a terminal, an LLM's draft is shown dimmed
+while it is written (Ctrl-C stops it) and then gives way to that answer.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 import textwrap
+import threading
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.text import Text
 
 from assistant.errors import ChipQAError
 from assistant.followup import Turn
@@ -21,11 +29,12 @@ if TYPE_CHECKING:
 HELP = "Ask about the documents; /sources shows the last answer's passages, /quit leaves."
 NO_ANSWER_YET = "No answer yet: ask a question first."
 QUOTE_OPEN, QUOTE_CLOSE = "»", "«"
+STOP_HINT = "(Ctrl-C stops it)"
 
 
-def format_answer(answer: Answer, streamed: bool = False) -> str:
+def format_answer(answer: Answer) -> str:
     """The answer, then its numbered sources (or related reading when abstaining)."""
-    lines = [""] if streamed else [answer.text]
+    lines = [answer.text]
     if answer.notice:
         lines.append(f"Note: {answer.notice}")
     label = "Related reading" if answer.abstained else "Sources"
@@ -74,12 +83,46 @@ def chat(
             print(HELP)
         elif text:
             try:
-                last = assistant.ask(text, history, k=k, answerer=answerer, source=source)
+                last = answer(assistant, text, history, k=k, answerer=answerer, source=source)
             except ChipQAError as error:
                 print(f"chipqa: error: {error}", file=sys.stderr)
                 continue
             history.append(Turn(question=last.question, answer=last.text))
             print(format_answer(last) + "\n")
+
+
+def answer(
+    assistant: Assistant, question: str, history: list[Turn] | None = None, **options: Any
+) -> Answer:
+    """`assistant.ask`; on a terminal, an LLM's draft shows dimmed in place while it is
+    written, and Ctrl-C stops it (the extractive answer then comes, with a note).
+
+    Args:
+        assistant: The assistant to ask.
+        question: The question.
+        history: Earlier turns, for a follow-up.
+        **options: `k`, `answerer` and `source`, as `ask` takes them.
+    """
+    name = options.get("answerer") or assistant.settings.answerer
+    if name == "extractive" or not sys.stdout.isatty():
+        return assistant.ask(question, history, **options)
+    console = Console()
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    draft = f"Searching the documents… {STOP_HINT}\n"
+    try:
+        with Live(console=console, transient=True, refresh_per_second=8) as live:
+            events = assistant.stream(question, history, stop=stop, **options)
+            while not isinstance(event := next(events), Answer):
+                if isinstance(event, list):
+                    draft = f"Found {len(event)} passages; writing… {STOP_HINT}\n"
+                else:
+                    draft += event
+                tail = draft[-console.width * max(console.height // 2, 1) :]
+                live.update(Text(tail, style="dim"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return event
 
 
 def typed_lines() -> Iterator[str]:
