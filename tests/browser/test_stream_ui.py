@@ -39,6 +39,7 @@ def test_passages_show_before_the_answer_text_is_written(
     expect(found).to_contain_text("passages found")
     expect(writing).to_contain_text("DeepSeek shows")  # the reply streams in …
     expect(found.locator(".cq-card").first).to_be_visible()  # … beside the passages
+    expect(page.get_by_role("button", name="Stop")).to_be_visible()
     page.screenshot(path=output_dir / "chat-passages-while-writing.png", full_page=True)
     answer = page.locator("#chat .cq-bot").last
     expect(answer).not_to_have_attribute("aria-busy", "true")
