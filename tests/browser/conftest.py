@@ -76,12 +76,7 @@ def live_app(
         )
     assistant = build_assistant(settings, embedder=embedder)
     assistant.ingest()
-    app = serve(assistant, block=False)
-    try:
-        wait_for_port(settings.port)
-        yield LiveApp(f"http://127.0.0.1:{settings.port}/", assistant)
-    finally:
-        app.close()
+    yield from served(assistant)
 
 
 @pytest.fixture(scope="session")
@@ -93,11 +88,15 @@ def read_only_app(live_app: LiveApp) -> Iterator[LiveApp]:
         host="0.0.0.0", port=free_port(), llm_base_url=None, llm_model=None
     )
     extractive = {"extractive": base.answerers["extractive"]}
-    assistant = Assistant(settings, base.embedder, base.store, extractive)
+    yield from served(Assistant(settings, base.embedder, base.store, extractive))
+
+
+def served(assistant: Assistant) -> Iterator[LiveApp]:
+    """The app serving `assistant` on its settings' port until the generator is closed."""
     app = serve(assistant, block=False)
     try:
-        wait_for_port(settings.port)
-        yield LiveApp(f"http://127.0.0.1:{settings.port}/", assistant)
+        wait_for_port(assistant.settings.port)
+        yield LiveApp(f"http://127.0.0.1:{assistant.settings.port}/", assistant)
     finally:
         app.close()
 
