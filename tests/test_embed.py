@@ -2,17 +2,96 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import make_settings, stored_chunks
+from helpers import CORPUS, make_settings, stored_chunks
 
-from assistant.embed import BUNDLED, SentenceEmbedder, model_path
+from assistant.chunk import chunk_document
+from assistant.embed import BUNDLED, SINGLE_THREAD_MAX, SentenceEmbedder, light, model_path
 from assistant.errors import ConfigError
+from assistant.load import iter_corpus_files, load_document
 from assistant.pipeline import Assistant, build_assistant
 
 TEXTS = ["Huawei's Ascend 910C targets training.", "SMIC ships 7 nm chips."]
+HEAVY = ("torch", "sentence_transformers", "transformers")
+# Runs the `chipqa` entry point, then names the model modules it imported, on stderr.
+PROBE = """
+import sys
+from assistant.cli import main
+sys.argv = ["chipqa", *sys.argv[1:]]
+try:
+    main()
+finally:
+    names = ("torch", "sentence_transformers", "transformers", "tokenizers")
+    print("imported:", *[name for name in names if name in sys.modules], file=sys.stderr)
+"""
+
+
+def corpus_sentences(embedder: SentenceEmbedder) -> list[str]:
+    """Every sentence of the shipped corpus, as ingest chunks it."""
+    sentences = []
+    for path in iter_corpus_files(CORPUS):
+        chunks = chunk_document(load_document(path, path.name), embedder.count_tokens, 128)
+        sentences += [s.text for chunk in chunks for s in chunk.sentences]
+    return sentences
+
+
+def test_questions_get_the_ingest_encoders_vectors_from_numpy(embedder: SentenceEmbedder) -> None:
+    sentences = corpus_sentences(embedder)
+    assert len(sentences) > 300 and len(sentences) > SINGLE_THREAD_MAX
+    ingested = embedder.embed(sentences)
+    assert embedder.loaded and light.supports(embedder.path)
+    one_by_one = np.vstack([embedder.embed([s]) for s in sentences])
+    assert np.allclose(one_by_one, embedder.light().embed(sentences), atol=1e-5)
+    assert float((one_by_one * ingested).sum(axis=1).min()) >= 0.999
+
+
+def test_a_folder_the_numpy_encoder_cannot_reproduce_is_left_to_sentence_transformers(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "cls-pooled"
+    for item in model_path(BUNDLED).iterdir():
+        if item.name != "1_Pooling":
+            (folder / item.name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / item.name).symlink_to(item)
+    pooling = folder / "1_Pooling"
+    pooling.mkdir()
+    config = (model_path(BUNDLED) / "1_Pooling" / "config.json").read_text()
+    (pooling / "config.json").write_text(
+        config.replace('"pooling_mode_cls_token": false', '"pooling_mode_cls_token": true')
+    )
+    assert light.supports(model_path(BUNDLED)) and not light.supports(folder)
+
+
+def probe(args: list[str], data_dir: Path) -> tuple[int, set[str]]:
+    """Exit code of `chipqa ARGS` in a fresh process, and the model modules it imported."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHIPQA_")}
+    env |= {"CHIPQA_CORPUS_DIR": str(CORPUS), "CHIPQA_DATA_DIR": str(data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], env=env, capture_output=True, text=True
+    )
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("imported:"), done.stderr
+    return done.returncode, set(last.split()[1:])
+
+
+@pytest.mark.parametrize("args", [["stats"], ["--help"], ["--version"], ["ask", "-h"]])
+def test_commands_that_need_no_model_load_none(
+    args: list[str], corpus_assistant: Assistant
+) -> None:
+    assert probe(args, corpus_assistant.settings.data_dir) == (0, set())
+
+
+def test_a_question_is_answered_without_torch(corpus_assistant: Assistant) -> None:
+    code, imported = probe(
+        ["ask", "How important is DeepSeek?"], corpus_assistant.settings.data_dir
+    )
+    assert code == 0 and "tokenizers" in imported and not imported & set(HEAVY)
 
 
 def test_a_model_folder_gives_the_vectors_of_the_model_in_it(

