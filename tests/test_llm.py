@@ -10,7 +10,7 @@ import pytest
 from helpers import CORPUS, free_port
 from llm_server import ScriptedLLM
 
-from assistant.answer.llm import STOPPED, UNVERIFIED
+from assistant.answer.llm import DECLINED, STOPPED, UNVERIFIED
 from assistant.embed import SentenceEmbedder
 from assistant.followup import Turn
 from assistant.pipeline import Assistant, build_assistant
@@ -111,10 +111,16 @@ def test_reply_obeying_an_injected_instruction_is_caught(
     assert "To slow China’s progress" in answer.text  # the extractive answer
 
 
-def test_not_in_corpus_reply_abstains(assistant: Assistant, llm: ScriptedLLM) -> None:
+def test_a_declining_model_leaves_the_decision_to_the_reader(
+    assistant: Assistant, llm: ScriptedLLM
+) -> None:
     llm.replies.append("NOT_IN_CORPUS")
     answer = assistant.ask(QUESTION)  # one the extractive answerer does answer
-    assert answer.abstained and len(llm.requests) == 1
+    assert not answer.abstained and answer.notice == DECLINED and len(llm.requests) == 1
+    assert "To slow China’s progress" in answer.text
+    llm.replies.append("NOT_IN_CORPUS")
+    off_topic = assistant.ask("What is the best recipe for sourdough bread?")
+    assert off_topic.abstained and off_topic.notice is None
 
 
 @pytest.mark.parametrize("failure", ["down", "slow"])

@@ -48,6 +48,7 @@ UNVERIFIED = (
     "The LLM's answer could not be verified against the sources; showing the extractive answer."
 )
 STOPPED = "You stopped the answer; showing the extractive answer."
+DECLINED = "The model found no answer in the passages; showing the extractive answer."
 
 
 class StoppableSink:
@@ -126,8 +127,8 @@ class LLMAnswerer:
             return self._fallback(request, str(error))
         if reply is None:
             return self._fallback(request, STOPPED)
-        if NOT_IN_CORPUS in reply:
-            return abstention(request, read(request))
+        if NOT_IN_CORPUS in reply:  # a small model declines too often: the reader decides
+            return self._fallback(request, DECLINED)
         text, citations = self._verify(reply, request)
         if not citations:
             return self._fallback(request, UNVERIFIED)
@@ -240,8 +241,9 @@ class LLMAnswerer:
         return citations[key]
 
     def _fallback(self, request: AnswerRequest, notice: str) -> Answer:
+        """The extractive answer with a notice saying why (none when it abstains too)."""
         result = self.fallback.answer(request)
-        result.notice = notice
+        result.notice = None if result.abstained and notice == DECLINED else notice
         return result
 
 
