@@ -5,11 +5,11 @@ Vectors are unit vectors built from shared parts: a direction common to the whol
 one per topic, one per document, one per chunk (a sentence mixes its chunk's vector with its
 own part). The weights reproduce the cosines measured on the shipped corpus's MiniLM
 vectors: unrelated chunks about 0.3, chunks of one document about 0.5, a sentence to its
-chunk about 0.7. Text is drawn with Zipf-like word frequencies from a vocabulary whose most
-frequent words are the English stopwords ChipQA drops (as in real text, about half the
-words) and the rest made-up words, a fifth of them from the document's topic, so lexical
-posting lists are skewed as in real text. Every record is a pure function of (seed,
-document number).
+chunk about 0.7. Text is drawn with Zipf-like word frequencies from a vocabulary whose
+most frequent words are the English stopwords ChipQA drops (a third of the words, as in
+the shipped corpus) and the rest made-up words, a fifth of them from the document's topic,
+so lexical posting lists are skewed as in real text. Every record is a pure function of
+(seed, document number).
 """
 
 from __future__ import annotations
