@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -30,7 +30,6 @@ from assistant.types import Chunk, DocInfo, Document
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
-    from chromadb.api.types import Where
 
     from assistant.settings import Settings
 
@@ -56,6 +55,15 @@ class DenseMatch:
 
     chunk_id: str
     similarity: float
+
+
+def _sentence_counts(
+    chunk_ids: Sequence[str], metas: Sequence[Mapping[str, Any]]
+) -> dict[str, int]:
+    """chunk id → how many sentences it has (its metadata holds a start and end for each)."""
+    return {
+        chunk_id: len(meta["spans"]) // 2 for chunk_id, meta in zip(chunk_ids, metas, strict=True)
+    }
 
 
 @contextmanager
@@ -266,7 +274,7 @@ class ChromaStore:
                     include=["metadatas", "documents"], limit=PAGE, offset=offset
                 )
             metas = [dict(m) for m in rows["metadatas"] or []]
-            tags = self._sentence_rows(rows["ids"], include_vectors=False)
+            tags = self._sentence_rows(_sentence_counts(rows["ids"], metas), include_vectors=False)
             chunks = [
                 chunk_from_row(chunk_id, meta, text, tags.get(chunk_id, {}))
                 for chunk_id, meta, text in zip(
@@ -281,31 +289,30 @@ class ChromaStore:
             return {}
         with _guarded():
             rows = self._chunks.get(ids=list(chunk_ids), include=["metadatas", "documents"])
-        sentences = self._sentence_rows(rows["ids"], include_vectors=True)
+        metas = [dict(m) for m in rows["metadatas"] or []]
+        sentences = self._sentence_rows(_sentence_counts(rows["ids"], metas), include_vectors=True)
         found = {}
-        for chunk_id, meta, text in zip(
-            rows["ids"], rows["metadatas"] or [], rows["documents"] or [], strict=True
-        ):
+        for chunk_id, meta, text in zip(rows["ids"], metas, rows["documents"] or [], strict=True):
             rows_of_chunk = sentences.get(chunk_id, {})
             vectors = [rows_of_chunk[i][1] for i in sorted(rows_of_chunk)]
             found[chunk_id] = StoredPassage(
-                chunk_from_row(chunk_id, dict(meta), text, rows_of_chunk),
-                doc_info(dict(meta)),
+                chunk_from_row(chunk_id, meta, text, rows_of_chunk),
+                doc_info(meta),
                 np.asarray(vectors, dtype=np.float32),
             )
         return found
 
     def _sentence_rows(
-        self, chunk_ids: Sequence[str], *, include_vectors: bool
+        self, counts: Mapping[str, int], *, include_vectors: bool
     ) -> dict[str, dict[int, tuple[Provenance | None, Any]]]:
-        """chunk id → sentence position → (provenance tagged at ingest, vector or None)."""
+        """chunk id → sentence position → (provenance tagged at ingest, vector or None), read
+        by id (`<chunk id>:<position>`): a metadata filter would scan the collection."""
         found: dict[str, dict[int, tuple[Provenance | None, Any]]] = {}
         include: Any = ["metadatas", "embeddings"] if include_vectors else ["metadatas"]
-        step = PAGE // SENTENCES_PER_CHUNK
-        for first in range(0, len(chunk_ids), step):
-            where = cast("Where", {"chunk_id": {"$in": list(chunk_ids[first : first + step])}})
+        ids = [f"{chunk_id}:{i}" for chunk_id, count in counts.items() for i in range(count)]
+        for first in range(0, len(ids), PAGE):
             with _guarded():
-                rows = self._sentences.get(where=where, include=include)
+                rows = self._sentences.get(ids=ids[first : first + PAGE], include=include)
             vectors = rows["embeddings"] if include_vectors else None
             for row, meta in enumerate(rows["metadatas"] or []):
                 vector = vectors[row] if vectors is not None else None
