@@ -96,7 +96,13 @@ def ingest_command(
 
 
 def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool) -> IngestReport:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     if quiet or not sys.stderr.isatty():
         return assistant.ingest(paths)
@@ -104,16 +110,22 @@ def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool) -> IngestR
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
         TextColumn("{task.fields[file]}"),
         transient=True,
     ) as bar:
-        task = bar.add_task("embedding", total=None, file="")
+        task = bar.add_task("reading", total=None, file="", rate="")
 
         def hook(event: str, detail: object) -> None:
             if event == "file":
                 bar.update(task, file=str(detail))
+            elif event == "total":
+                bar.update(task, description="embedding", total=int(str(detail)), file="")
             else:
-                bar.advance(task, int(detail))  # type: ignore[call-overload]
+                bar.advance(task, int(str(detail)))
+                speed = bar.tasks[0].speed
+                bar.update(task, rate=f"{speed:.0f} texts/s" if speed else "")
 
         return assistant.ingest(paths, progress=hook)
 

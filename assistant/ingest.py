@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from assistant.chunk import chunk_document, embedding_text
 from assistant.embed import Embedder
 from assistant.errors import ConfigError, LoadError, StoreError
@@ -25,10 +27,14 @@ from assistant.load import iter_corpus_files, load_document
 from assistant.provenance.evidence import tag_chunks
 from assistant.settings import Settings
 from assistant.store import Store
-from assistant.types import Document
+from assistant.types import Chunk, Document
 
-# Called as (event, detail): ("file", source) when a file starts, ("embedded", n) per batch.
+# Called as (event, detail): ("file", source) as each file is read, ("total", n) once the
+# texts to embed are counted, then ("embedded", n) per batch of n texts.
 ProgressHook = Callable[[str, object], None]
+# Texts per embedding call: small documents share one, so batches stay full and sorting
+# by length spans documents (×10 corpus: 1.3–1.7× the chunks/s of a call per document).
+GROUP_TEXTS = 256
 
 UPLOADS = "uploads"  # folder inside the corpus that uploaded files are copied to
 UPLOAD_TYPES = (".txt", ".md", ".html", ".pdf")
@@ -84,6 +90,7 @@ def ingest(
     with writer_lock(settings):
         indexed = store.documents()
         seen: set[str] = set()
+        pending: list[_Pending] = []
         for path in _files(roots):
             source = source_key(path, settings.corpus_dir)
             seen.add(source)
@@ -98,8 +105,9 @@ def ingest(
             if old and old.sha256 == doc.sha256 and old.complete:
                 report.unchanged.append(source)
                 continue
-            _index_document(doc, settings, store, embedder, report, progress)
-            (report.updated if old else report.added).append(source)
+            chunks = _chunks(doc, settings, embedder)
+            pending.append(_Pending(doc, chunks, _texts(chunks), old is not None))
+        _index(pending, store, embedder, report, progress)
         for source in sorted(set(indexed) - seen):
             if _deleted_under(source, roots, settings.corpus_dir):
                 store.delete_source(source)
@@ -120,28 +128,72 @@ def _roots(paths: Sequence[Path], corpus_dir: Path) -> list[Path]:
     return roots
 
 
-def _index_document(
-    doc: Document,
-    settings: Settings,
-    store: Store,
-    embedder: Embedder,
-    report: IngestReport,
-    progress: ProgressHook | None,
-) -> None:
+@dataclass(frozen=True)
+class _Pending:
+    """A document to (re)index, chunked, with the texts to embed for it."""
+
+    doc: Document
+    chunks: list[Chunk]
+    texts: list[str]
+    indexed_before: bool
+
+
+def _texts(chunks: Sequence[Chunk]) -> list[str]:
+    """What is embedded for a document, in `Store.write`'s order: each chunk's text, then
+    each sentence."""
+    return [embedding_text(c) for c in chunks] + [s.text for c in chunks for s in c.sentences]
+
+
+def _chunks(doc: Document, settings: Settings, embedder: Embedder) -> list[Chunk]:
     if settings.max_chunk_tokens > embedder.max_tokens:
         raise ConfigError(
             f"CHIPQA_MAX_CHUNK_TOKENS is {settings.max_chunk_tokens} but {embedder.name} "
             f"reads {embedder.max_tokens} tokens at most: lower it"
         )
-    chunks = tag_chunks(doc, chunk_document(doc, embedder.count_tokens, settings.max_chunk_tokens))
-    texts = [embedding_text(c) for c in chunks]
-    sentences = [s.text for c in chunks for s in c.sentences]
+    return tag_chunks(doc, chunk_document(doc, embedder.count_tokens, settings.max_chunk_tokens))
+
+
+def _index(
+    pending: list[_Pending],
+    store: Store,
+    embedder: Embedder,
+    report: IngestReport,
+    progress: ProgressHook | None,
+) -> None:
+    """Embed the pending documents' texts a group at a time, then write the group."""
+    if progress:
+        progress("total", sum(len(p.texts) for p in pending))
     hook = (lambda n: progress("embedded", n)) if progress else None
-    vectors = embedder.embed(texts + sentences, progress=hook)
-    store.delete_source(doc.source)
-    store.write(doc, chunks, vectors)
-    report.chunks += len(chunks)
-    report.embeddings += len(vectors)
+    for group in _groups(pending):
+        embedded = embedder.embed([t for p in group for t in p.texts], progress=hook)
+        _write(group, embedded, store, report)
+
+
+def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
+    """Runs of consecutive documents with about `GROUP_TEXTS` texts between them."""
+    group: list[_Pending] = []
+    size = 0
+    for item in pending:
+        group.append(item)
+        size += len(item.texts)
+        if size >= GROUP_TEXTS:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _write(group: list[_Pending], embedded: np.ndarray, store: Store, report: IngestReport) -> None:
+    """Replace each document of `group` in the store, with its rows of `embedded`."""
+    first = 0
+    for item in group:
+        vectors = embedded[first : first + len(item.texts)]
+        first += len(item.texts)
+        store.delete_source(item.doc.source)
+        store.write(item.doc, item.chunks, vectors)
+        report.chunks += len(item.chunks)
+        report.embeddings += len(vectors)
+        (report.updated if item.indexed_before else report.added).append(item.doc.source)
 
 
 def source_key(path: Path, corpus_dir: Path) -> str:

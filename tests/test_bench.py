@@ -53,6 +53,8 @@ def test_quick_bench_reports_every_size_and_system(tmp_path: Path) -> None:
     for size in report["sizes"]:
         assert size["chunks"] > 0 and size["disk_bytes"] > 0 and size["peak_rss_mb"] > 0
         assert size["ingest"]["chunks_per_s"] > 0 and size["ingest"]["embeddings_per_s"] > 0
+        assert size["ingest"]["previous"]["chunks"] == size["chunks"]
+        assert size["ingest"]["vs_previous"] > 0
         for system in ("chipqa", "floor", "naive"):
             figures = size["systems"][system]
             assert all(figures[p] > 0 for p in ("p50", "p95", "p99")), system
@@ -60,6 +62,7 @@ def test_quick_bench_reports_every_size_and_system(tmp_path: Path) -> None:
         server = size["server_mode"]
         assert server["app_peak_rss_mb"] > 0 and server["server_rss_mb"] > 0
     assert report["cold_start"]["help_s"] > 0 and report["cold_start"]["ask_s"] > 0
+    assert report["cold_start"]["ask_previous_s"] > report["cold_start"]["ask_s"]
     names = [row["name"] for row in report["targets"]]
     assert names == [
         "×1 ingest_chunks_per_s",
@@ -75,6 +78,7 @@ def test_quick_bench_reports_every_size_and_system(tmp_path: Path) -> None:
     ]
     assert all(isinstance(row["met"], bool) for row in report["targets"])
     assert "| ×10 | 20 |" in (out / "bench.md").read_text()
+    assert "Ingest against the previous way, same process: ×1 " in (out / "bench.md").read_text()
     assert report["sizes"][0]["server_mode"]["app_rss_growth_mb"] == 0
     assert (out / "bench.png").read_bytes().startswith(b"\x89PNG")
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import make_settings, stored_chunks
 
-from assistant.embed import SentenceEmbedder
+from assistant.chunk import embedding_text
+from assistant.embed import Progress, SentenceEmbedder
 from assistant.errors import IndexMismatchError, StoreError
 from assistant.ingest import writer_lock
 from assistant.pipeline import Assistant, build_assistant
@@ -94,3 +97,34 @@ def test_second_writer_is_refused(tmp_path: Path) -> None:
         writer_lock(settings),
     ):
         pass
+
+
+def test_small_documents_share_an_embedding_call_and_each_keeps_its_vectors(
+    tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(6):
+        (corpus / f"{n}.md").write_text(
+            f"# Part {n}\n\nSMIC ran {n} lines. Huawei bought lot {n}.\n"
+        )
+    calls: list[int] = []
+    embed = embedder.embed
+
+    def counted(texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        calls.append(len(texts))
+        return embed(texts, progress)
+
+    monkeypatch.setattr(embedder, "embed", counted)
+    events: list[tuple[str, object]] = []
+    assistant = build_assistant(make_settings(tmp_path), embedder=embedder)
+    report = assistant.ingest(progress=lambda event, detail: events.append((event, detail)))
+    assert len(report.added) == 6 and calls == [report.embeddings]
+    kinds = [event for event, _ in events]
+    assert kinds[:7] == ["file"] * 6 + ["total"] and set(kinds[7:]) == {"embedded"}
+    assert events[6][1] == report.embeddings == sum(n for _, n in events[7:])  # type: ignore[misc]
+    for chunk in stored_chunks(assistant):
+        match = assistant.store.nearest(embed([embedding_text(chunk)])[0], 1)[0]
+        assert match.chunk_id == chunk.id and match.similarity > 0.999
+        last = chunk.sentences[-1].text
+        assert assistant.store.nearest_by_sentence(embed([last])[0], 1) == [chunk.id]

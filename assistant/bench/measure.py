@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.bench.previous_ingest import PREVIOUS_MAX, time_previous_ingest
 from assistant.evaluation.gold import GoldItem
 from assistant.evaluation.metrics import mean, percentile
 from assistant.settings import Settings
@@ -72,6 +73,10 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
     )
     assistant = build_assistant(settings, embedder=embedder)
     report = assistant.ingest(progress=IngestProgress(job))
+    previous = None
+    if job.multiple <= PREVIOUS_MAX:
+        say(job, "ingesting again the previous way (each chunk's text embedded too)")
+        previous = time_previous_ingest(settings.replace(data_dir=job.work_dir / "previous"))
     documents = len(assistant.documents())
     say(job, f"warming up on {len(job.questions)} questions")
     for item in job.questions:
@@ -96,6 +101,8 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
             "embeddings": report.embeddings,
             "chunks_per_s": report.chunks / seconds,
             "embeddings_per_s": report.embeddings / seconds,
+            "previous": previous,
+            "vs_previous": previous and report.chunks / seconds / previous["chunks_per_s"],
         },
         "torch_threads": torch.get_num_threads(),
         "model_load_s": model_s,
@@ -121,26 +128,29 @@ def say(job: SizeJob, message: str) -> None:
 
 
 class IngestProgress:
-    """Prints ingest progress about every tenth of the documents."""
+    """Prints ingest progress about every tenth of the texts: throughput and time left."""
 
     def __init__(self, job: SizeJob) -> None:
         self.job = job
-        self.step = max(1, job.documents // 10)
-        self.files = 0
+        self.total = 0
         self.embedded = 0
+        self.began = time.perf_counter()
 
     def __call__(self, event: str, detail: object) -> None:
-        """An ingest progress event: ("file", source) or ("embedded", n)."""
-        if event == "embedded" and isinstance(detail, int):
-            self.embedded += detail
-            return
-        self.files += 1
-        if self.files == 1 or self.files % self.step == 0:
-            say(
-                self.job,
-                f"ingesting document {self.files}/{self.job.documents} "
-                f"({self.embedded} embeddings so far)",
-            )
+        """An ingest progress event: ("file", source), ("total", n) or ("embedded", n)."""
+        if event == "total" and isinstance(detail, int):
+            self.total, self.began = detail, time.perf_counter()
+            say(self.job, f"embedding {detail} texts")
+        elif event == "embedded" and isinstance(detail, int):
+            step = max(1, self.total // 10)
+            before, self.embedded = self.embedded, self.embedded + detail
+            if self.embedded // step > before // step:
+                rate = self.embedded / max(time.perf_counter() - self.began, 1e-9)
+                left = (self.total - self.embedded) / rate
+                say(
+                    self.job,
+                    f"embedded {self.embedded}/{self.total} texts, {rate:.0f}/s, {left:.0f} s left",
+                )
 
 
 def time_systems(

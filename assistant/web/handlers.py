@@ -306,13 +306,16 @@ class _IngestProgress:
         self.bar = bar
         self.file = ""
         self.embedded = 0
+        self.total: int | None = None
 
     def __call__(self, event: str, detail: object) -> None:
         if event == "file":
             self.file = Path(str(detail)).name
+        elif event == "total" and isinstance(detail, int):
+            self.total = detail
         elif isinstance(detail, int):
             self.embedded += detail
-        self.bar((self.embedded, None), desc=f"Indexing {self.file}", unit="texts embedded")
+        self.bar((self.embedded, self.total), desc=f"Indexing {self.file}", unit="texts embedded")
 
 
 def _parse_history(history: str) -> list[Turn]:
