@@ -17,10 +17,11 @@ from helpers import CORPUS, assert_quotes_exact, free_port, make_settings
 
 from assistant.embed import SentenceEmbedder
 from assistant.followup import Turn
-from assistant.ingest import add_files, writer_lock
+from assistant.ingest import writer_lock
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
 from assistant.types import Answer, Citation
+from assistant.uploads import add_files
 from assistant.web import Handlers, serve
 from assistant.web.app import EXAMPLES, uploads_open
 from assistant.web.handlers import ALL_DOCUMENTS, Conversation, foreign_script

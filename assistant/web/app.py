@@ -13,9 +13,9 @@ from functools import partial
 import gradio as gr
 
 from assistant.errors import ConfigError
-from assistant.ingest import UPLOAD_TYPES
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
+from assistant.uploads import UPLOAD_TYPES
 from assistant.web import render
 from assistant.web.assets import CSS, LOG_JS, page_js
 from assistant.web.handlers import ALL_DOCUMENTS, Conversation, Handlers

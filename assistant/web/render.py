@@ -13,8 +13,8 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 
-from assistant.ingest import Upload
 from assistant.types import Answer
+from assistant.uploads import Upload
 from assistant.web.sources import card_ids, marker_title, section_id
 
 MARKER = re.compile(r"\[(\d+)\]")

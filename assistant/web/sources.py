@@ -11,8 +11,8 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from assistant.ingest import Upload
 from assistant.types import Answer, Citation, Hit
+from assistant.uploads import Upload
 
 CONTEXT_CHARS = 240  # passage text shown on each side of the cited sentences
 FOUND_CHARS = 320  # the start of each retrieved passage shown while the answer is written

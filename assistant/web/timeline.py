@@ -13,10 +13,10 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.ingest import Upload, uploads
 from assistant.pipeline import Assistant
 from assistant.provenance.dates import human_date
 from assistant.provenance.timeline import Event, choices, events, matching
+from assistant.uploads import Upload, uploads
 from assistant.web.sources import CLAIM_TYPES
 
 ALL_ENTITIES = "All entities"
