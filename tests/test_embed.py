@@ -41,6 +41,7 @@ def corpus_sentences(embedder: SentenceEmbedder) -> list[str]:
     return sentences
 
 
+@pytest.mark.slow  # embeds every corpus sentence three ways (about 25 s)
 def test_questions_get_the_ingest_encoders_vectors_from_numpy(embedder: SentenceEmbedder) -> None:
     sentences = corpus_sentences(embedder)
     assert len(sentences) > 300 and len(sentences) > SINGLE_THREAD_MAX
