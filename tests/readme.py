@@ -35,10 +35,10 @@ def layout() -> str:
     for path in sorted(PACKAGE.iterdir()):
         if path.is_dir() and (path / "__init__.py").exists():
             modules = sorted(p.stem for p in path.glob("*.py") if p.stem != "__init__")
-            lines.append(f"  {path.name + '/':<14}{summary(path / '__init__.py')}")
+            lines.append(f"  {path.name + '/':<13} {summary(path / '__init__.py')}")
             lines.append(f"{'':<16}({', '.join(modules)})")
         elif path.suffix == ".py" and path.name != "__init__.py":
-            lines.append(f"  {path.name:<14}{summary(path)}")
+            lines.append(f"  {path.name:<13} {summary(path)}")
     return "\n".join([*lines, "```"]) + "\n"
 
 
