@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.bench.measure import dir_bytes
 from assistant.bench.scale_report import extrapolate
 from assistant.bench.simulated import CHUNKS_PER_DOC, DIMENSION, SyntheticCorpus
 from assistant.errors import ConfigError, StoreError
@@ -151,7 +152,7 @@ def size_result(
         "insert": insert,
         "server_rss_mb": resident_bytes(server.pid) / MB,
         "app_rss_mb": resident_bytes() / MB,
-        "disk_mb": folder_bytes(work) / MB,
+        "disk_mb": dir_bytes(work) / MB,
     }
 
 
@@ -209,11 +210,6 @@ def resident_bytes(pid: int | str = "self") -> int:
 def physical_memory() -> int:
     """This machine's RAM, in bytes."""
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-
-
-def folder_bytes(folder: Path) -> int:
-    """Total size of the files under `folder`."""
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 def say(message: str) -> None:
