@@ -227,7 +227,9 @@ def build_assistant(
 ) -> Assistant:
     """Wire the pipeline; pass components to replace the defaults."""
     settings = settings or Settings()
-    embedder = embedder or SentenceEmbedder(settings.embedding_model, settings.batch_size)
+    embedder = embedder or SentenceEmbedder(
+        settings.embedding_model, settings.batch_size, settings.embedding_precision
+    )
     store = store or ChromaStore(settings, embedder.name, embedder.dimension)
     if answerers is None:
         extractive = ExtractiveAnswerer(abstain_below=settings.abstain_threshold)

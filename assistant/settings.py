@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.chunk import CHUNKER_VERSION
+from assistant.embed import Precision
 
 AnswererName = Literal["extractive", "llm", "local"]
 TokenHeader = Literal["X-Chroma-Token", "Authorization"]
@@ -66,7 +67,13 @@ class Settings(BaseSettings):
         description="The bundled model's name, or a sentence-transformers model folder.",
     )
     max_chunk_tokens: int = Field(128, ge=32, le=256, description="Chunk size cap in tokens.")
-    batch_size: int = Field(16, ge=1, description="Texts per embedding batch.")
+    batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
+    embedding_precision: Precision = Field(
+        "auto",
+        description="Arithmetic of ingest batches: `bfloat16` (about 2× faster on CPUs with "
+        "AMX or AVX-512 BF16; vectors within cosine 0.9999), `float32`, or `auto`: bfloat16 "
+        "where the CPU has it natively.",
+    )
 
     # Retrieval.
     k: int = Field(4, ge=1, le=50, description="Passages handed to the answerer.")

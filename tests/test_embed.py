@@ -11,8 +11,15 @@ import numpy as np
 import pytest
 from helpers import CORPUS, make_settings, stored_chunks
 
-from assistant.chunk import chunk_document
-from assistant.embed import BUNDLED, SINGLE_THREAD_MAX, SentenceEmbedder, light, model_path
+from assistant.chunk import chunk_document, embedding_text
+from assistant.embed import (
+    BUNDLED,
+    SINGLE_THREAD_MAX,
+    SentenceEmbedder,
+    light,
+    model_path,
+    native_bfloat16,
+)
 from assistant.errors import ConfigError
 from assistant.load import iter_corpus_files, load_document
 from assistant.pipeline import Assistant, build_assistant
@@ -50,6 +57,31 @@ def test_questions_get_the_ingest_encoders_vectors_from_numpy(embedder: Sentence
     one_by_one = np.vstack([embedder.embed([s]) for s in sentences])
     assert np.allclose(one_by_one, embedder.light().embed(sentences), atol=1e-5)
     assert float((one_by_one * ingested).sum(axis=1).min()) >= 0.999
+
+
+def test_bfloat16_batches_give_the_float32_vectors() -> None:
+    exact = SentenceEmbedder(precision="float32")
+    fast = SentenceEmbedder(precision="bfloat16")
+    chunks = []
+    for path in sorted(iter_corpus_files(CORPUS))[:6]:
+        chunks += chunk_document(load_document(path, path.name), exact.count_tokens, 128)
+    texts = [embedding_text(chunk) for chunk in chunks]
+    assert len(texts) > SINGLE_THREAD_MAX and fast.bfloat16 and not exact.bfloat16
+    cosines = (exact.embed(texts) * fast.embed(texts)).sum(axis=1)
+    assert float(cosines.min()) >= 0.999
+
+
+@pytest.mark.parametrize(
+    ("flags", "native"),
+    [("fpu avx512f avx512_bf16 amx_tile", True), ("fpu amx_bf16", True), ("fpu avx512f", False)],
+)
+def test_bfloat16_is_chosen_only_where_the_cpu_has_it(
+    tmp_path: Path, flags: str, native: bool
+) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+    assert native_bfloat16(cpuinfo) is native
+    assert native_bfloat16(tmp_path / "missing") is False
 
 
 def test_a_folder_the_numpy_encoder_cannot_reproduce_is_left_to_sentence_transformers(

@@ -60,7 +60,9 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
 
     say(job, "loading the embedding model")
     began = time.perf_counter()
-    embedder = SentenceEmbedder(job.settings.embedding_model, job.settings.batch_size)
+    embedder = SentenceEmbedder(
+        job.settings.embedding_model, job.settings.batch_size, job.settings.embedding_precision
+    )
     embedder.load()
     model_s = time.perf_counter() - began
     settings = job.settings.replace(
@@ -105,6 +107,8 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
             "vs_previous": previous and report.chunks / seconds / previous["chunks_per_s"],
         },
         "torch_threads": torch.get_num_threads(),
+        "embedding_precision": "bfloat16" if embedder.bfloat16 else "float32",
+        "batch_size": embedder.batch_size,
         "model_load_s": model_s,
         "peak_rss_mb": peak_rss_mb,
         "systems": {

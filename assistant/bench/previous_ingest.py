@@ -1,7 +1,8 @@
 """The ingest ChipQA had before, timed beside today's by `chipqa bench` for the ratio.
 
 One document at a time: each chunk's own text embedded beside its sentences (about four
-embeddings per chunk), then the document written before the next one is embedded.
+embeddings per chunk) in float32 batches of 16, then the document written before the next
+one is embedded.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from assistant.provenance.evidence import tag_chunks
 from assistant.settings import Settings
 from assistant.store import ChromaStore
 
+PREVIOUS_BATCH = 16
 PREVIOUS_MAX = 10  # largest corpus multiple it is timed on (×100 would take most of an hour)
 
 
@@ -31,7 +33,7 @@ def time_previous_ingest(settings: Settings) -> dict[str, float]:
 
 
 def _load_and_ingest(settings: Settings) -> dict[str, float]:
-    embedder = SentenceEmbedder(settings.embedding_model, settings.batch_size)
+    embedder = SentenceEmbedder(settings.embedding_model, PREVIOUS_BATCH, "float32")
     embedder.load()
     return previous_ingest(settings, embedder)
 

@@ -229,7 +229,12 @@ def previous_ingest_line(sizes: list[dict[str, Any]]) -> list[str]:
         f"{s['ingest']['chunks_per_s']:.1f} chunks/s ({s['ingest']['vs_previous']:.2f}×)"
         for s in timed
     )
-    return [f"Ingest against the previous way, same process: {figures}.", ""]
+    now = f"{timed[0]['embedding_precision']} batches of {timed[0]['batch_size']}"
+    return [
+        "Ingest against the previous way (float32 batches of 16, one document at a time), "
+        f"same process; now {now} across documents: {figures}.",
+        "",
+    ]
 
 
 def size_table(sizes: list[dict[str, Any]]) -> list[str]:
