@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer, TokenSink
-from assistant.answer.llm import StoppableSink
+from assistant.answer.base import StoppableSink
 from assistant.embed import Embedder, SentenceEmbedder
 from assistant.errors import ConfigError, EmptyIndexError, QuestionError
 from assistant.followup import Turn, standalone_query

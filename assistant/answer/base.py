@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -12,6 +13,19 @@ from assistant.types import Answer, Hit
 
 TokenSink = Callable[[str], None]
 TermCheck = Callable[[str], bool]  # whether a content term occurs anywhere in the corpus
+
+
+class StoppableSink:
+    """A token sink with a stop switch: the LLM answerer checks it before each streamed piece,
+    closes the model's stream once it is set and falls back to the extractive answer."""
+
+    def __init__(self, sink: TokenSink, stop: threading.Event) -> None:
+        self.sink = sink
+        self.stop = stop
+
+    def __call__(self, token: str) -> None:
+        """Pass `token` on."""
+        self.sink(token)
 
 
 @dataclass

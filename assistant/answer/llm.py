@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import html
 import logging
-import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from assistant.answer.answerability import abstention
-from assistant.answer.base import AnswerRequest, TokenSink
+from assistant.answer.base import AnswerRequest, StoppableSink
 from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.prompts import (
     ANSWER_SYSTEM,
@@ -49,19 +48,6 @@ UNVERIFIED = (
 )
 STOPPED = "You stopped the answer; showing the extractive answer."
 DECLINED = "The model found no answer in the passages; showing the extractive answer."
-
-
-class StoppableSink:
-    """A token sink with a stop switch: the LLM answerer checks it before each streamed piece,
-    closes the model's stream once it is set and falls back to the extractive answer."""
-
-    def __init__(self, sink: TokenSink, stop: threading.Event) -> None:
-        self.sink = sink
-        self.stop = stop
-
-    def __call__(self, token: str) -> None:
-        """Pass `token` on."""
-        self.sink(token)
 
 
 @dataclass(frozen=True)

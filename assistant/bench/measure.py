@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from assistant.pipeline import Assistant
 
 BASELINES = ("floor", "naive")
+MB = 2**20
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
     say(job, f"warming up on {len(job.questions)} questions")
     for item in job.questions:
         assistant.ask(item.question, item.turns())
-    peak_rss_mb = peak_rss() / 2**20
+    peak_rss_mb = peak_rss() / MB
     say(job, "building the naive LangChain baseline")
     began = time.perf_counter()
     naive = NaiveRAG.build(job.corpus_dir, job.naive_dir, embedder)

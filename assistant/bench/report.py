@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from assistant.bench.measure import MB
 from assistant.bench.scale_report import plot_scale, scale_section
 from assistant.errors import ConfigError
 from assistant.evaluation.output import save_chart, write_report
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 SYSTEMS = {"chipqa": "ChipQA", "floor": "floor", "naive": "naive LangChain"}
-MB = 2**20
 RATIOS = tuple(f"{p}_vs_{base}" for base in ("floor", "naive") for p in ("p50", "p95"))
 SIZE_FIGURES = (
     "p50_ms",

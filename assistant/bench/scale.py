@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.bench.measure import dir_bytes
+from assistant.bench.measure import MB, dir_bytes
 from assistant.bench.scale_report import extrapolate
 from assistant.bench.simulated import CHUNKS_PER_DOC, DIMENSION, SyntheticCorpus
 from assistant.errors import ConfigError, StoreError
@@ -35,7 +35,6 @@ SEED = 11
 QUERIES = 200
 WARMUP = 20
 START_TIMEOUT_S = 60
-MB = 2**20
 
 
 @dataclass(frozen=True)
