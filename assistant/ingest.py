@@ -176,15 +176,19 @@ def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
 
 
 def _write(group: list[_Pending], embedded: np.ndarray, store: Store, report: IngestReport) -> None:
-    """Replace each document of `group` in the store, with its rows of `embedded`."""
-    first = 0
+    """Replace the documents of `group` in the store, with their rows of `embedded`, written
+    together (per-document writes took a third of the ×10 corpus's ingest)."""
+    ends = np.cumsum([len(item.texts) for item in group])
+    rows = [
+        (item.doc, item.chunks, embedded[end - len(item.texts) : end])
+        for item, end in zip(group, ends, strict=True)
+    ]
     for item in group:
-        vectors = embedded[first : first + len(item.texts)]
-        first += len(item.texts)
         store.delete_source(item.doc.source)
-        store.write(item.doc, item.chunks, vectors)
+    store.write(rows)
+    for item in group:
         report.chunks += len(item.chunks)
-        report.embeddings += len(vectors)
+        report.embeddings += len(item.texts)
         (report.updated if item.indexed_before else report.added).append(item.doc.source)
 
 

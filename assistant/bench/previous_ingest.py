@@ -54,7 +54,7 @@ def previous_ingest(settings: Settings, embedder: SentenceEmbedder) -> dict[str,
         texts = [embedding_text(c) for c in chunks] + [s.text for c in chunks for s in c.sentences]
         vectors = embedder.embed(texts)
         store.delete_source(doc.source)
-        store.write(doc, chunks, vectors)
+        store.write([(doc, chunks, vectors)])
         chunks_written += len(chunks)
     seconds = max(time.perf_counter() - began, 1e-9)
     return {"seconds": seconds, "chunks": chunks_written, "chunks_per_s": chunks_written / seconds}

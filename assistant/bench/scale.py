@@ -91,7 +91,7 @@ def write_documents(
     for number in range(first, end):
         doc, doc_chunks, vectors = corpus.document(number)
         began = time.perf_counter()
-        store.write(doc, doc_chunks, vectors)
+        store.write([(doc, doc_chunks, vectors)])
         seconds += time.perf_counter() - began
         chunks, records = chunks + len(doc_chunks), records + len(vectors)
         if (number - first) % step == 0:

@@ -32,7 +32,7 @@ from assistant.settings import Settings
 
 pytestmark = pytest.mark.slow
 
-DOCS = 12
+DOCS = 150  # four texts each: about three groups of texts, so a kill can fall between two
 DEEPSEEK = "How important is DeepSeek?"
 
 
