@@ -232,7 +232,7 @@ def previous_ingest_line(sizes: list[dict[str, Any]]) -> list[str]:
     now = f"{timed[0]['embedding_precision']} batches of {timed[0]['batch_size']}"
     return [
         "Ingest against the previous way (float32 batches of 16, one document at a time), "
-        f"same process; now {now} across documents: {figures}.",
+        f"same run, in a fresh process; now {now} across documents: {figures}.",
         "",
     ]
 
