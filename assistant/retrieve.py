@@ -5,7 +5,8 @@
 3. sentence: Chroma nearest neighbours among sentence vectors (precomputed at ingest),
    grouped by chunk, which finds a single fact buried in a long passage.
 
-Only the fused top `k` chunks are then read from the store, with their sentence vectors.
+Only the fused top `k` chunks are then read from the store, with their sentence vectors;
+when the first k − 1 all come from one document, the last place goes to another document's.
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ def retrieve(
     timings["sentence_search"] = _ms(began)
     began = time.perf_counter()
     # a few spares: a chunk deleted by another process since it was ranked is skipped
-    fused = fuse([dense, lexical, by_sentence], rrf_k)[: k + 2]
+    fused = fuse([dense, lexical, by_sentence], rrf_k)[: k + 6]
     found = store.passages([chunk_id for chunk_id, _ in fused])
-    hits = [
+    ranked = [
         Hit(
             chunk=found[chunk_id].chunk,
             doc=found[chunk_id].doc,
@@ -64,9 +65,21 @@ def retrieve(
         )
         for chunk_id, score in fused
         if chunk_id in found
-    ][:k]
+    ]
+    hits = _two_sources(ranked, k)
     timings["read_passages"] = _ms(began)
     return hits
+
+
+def _two_sources(ranked: list[Hit], k: int) -> list[Hit]:
+    """The top `k`, except that when the first k − 1 all come from one document, the last
+    place goes to the best passage of another (a correction, a counter-view or the other
+    half of a comparison often sits there)."""
+    top = ranked[:k]
+    if k < 2 or len({h.chunk.source for h in top[: k - 1]}) > 1:
+        return top
+    other = next((h for h in ranked[k - 1 :] if h.chunk.source != top[0].chunk.source), None)
+    return [*top[: k - 1], other] if other else top
 
 
 def _rank(chunk_id: str, ranking: list[str]) -> int | None:
