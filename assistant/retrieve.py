@@ -6,7 +6,8 @@
    grouped by chunk, which finds a single fact buried in a long passage.
 
 Only the fused top `k` chunks are then read from the store, with their sentence vectors;
-when the first k − 1 all come from one document, the last place goes to another document's.
+when the first k − 1 all come from one document, the last place goes to another document's
+(except for a question about the current state: its dated mentions often share a document).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 
 import numpy as np
 
+from assistant.provenance.latest import asks_for_latest
 from assistant.store import Store
 from assistant.types import Hit
 
@@ -66,7 +68,8 @@ def retrieve(
         for chunk_id, score in fused
         if chunk_id in found
     ]
-    hits = _two_sources(ranked, k)
+    # the current state needs every dated mention, often in one document's timeline
+    hits = ranked[:k] if asks_for_latest(query) else _two_sources(ranked, k)
     timings["read_passages"] = _ms(began)
     return hits
 
