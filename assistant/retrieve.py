@@ -20,6 +20,9 @@ from assistant.provenance.latest import asks_for_latest
 from assistant.store import Store
 from assistant.types import Hit
 
+SPARES = 2  # read beyond k: a chunk deleted by another process since it was ranked is skipped
+FURTHER = 4  # read only when every passage read so far comes from one document
+
 
 def fuse(rankings: list[list[str]], rrf_k: int) -> list[tuple[str, float]]:
     """Reciprocal rank fusion: score(id) = Σ 1 / (rrf_k + rank), rank from 1."""
@@ -53,10 +56,23 @@ def retrieve(
     by_sentence = store.nearest_by_sentence(query_vector, candidates, source)
     timings["sentence_search"] = _ms(began)
     began = time.perf_counter()
-    # a few spares: a chunk deleted by another process since it was ranked is skipped
-    fused = fuse([dense, lexical, by_sentence], rrf_k)[: k + 6]
+    fused = fuse([dense, lexical, by_sentence], rrf_k)
+    ranked = _read(store, fused[: k + SPARES], dense, lexical)
+    latest = asks_for_latest(query)
+    if not latest and k > 1 and len({hit.chunk.source for hit in ranked}) == 1:
+        ranked += _read(store, fused[k + SPARES : k + SPARES + FURTHER], dense, lexical)
+    # the current state needs every dated mention, often in one document's timeline
+    hits = ranked[:k] if latest else _two_sources(ranked, k)
+    timings["read_passages"] = _ms(began)
+    return hits
+
+
+def _read(
+    store: Store, fused: list[tuple[str, float]], dense: list[str], lexical: list[str]
+) -> list[Hit]:
+    """The fused chunks that are still in the store, read with their sentence vectors."""
     found = store.passages([chunk_id for chunk_id, _ in fused])
-    ranked = [
+    return [
         Hit(
             chunk=found[chunk_id].chunk,
             doc=found[chunk_id].doc,
@@ -68,10 +84,6 @@ def retrieve(
         for chunk_id, score in fused
         if chunk_id in found
     ]
-    # the current state needs every dated mention, often in one document's timeline
-    hits = ranked[:k] if asks_for_latest(query) else _two_sources(ranked, k)
-    timings["read_passages"] = _ms(began)
-    return hits
 
 
 def _two_sources(ranked: list[Hit], k: int) -> list[Hit]:
