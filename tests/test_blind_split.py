@@ -1,4 +1,4 @@
-"""The blind split of the gold FAQ: big enough, grounded, and worded unlike the corpus."""
+"""The blind splits of the gold FAQ: big enough, grounded, and worded unlike the corpus."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from functools import cache
 
+import pytest
 from helpers import CORPUS, REPO
 
 from assistant.evaluation.gold import GoldItem, load_gold
@@ -17,6 +18,8 @@ GOLD = REPO / "eval" / "gold_faq.yaml"
 RUN = 4  # questions may not share this many consecutive words with any corpus text
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 UNANSWERABLE_KINDS = {"missing_detail", "other_entity", "future", "false_premise", "off_topic"}
+BLIND_SPLITS = ("blind", "blind2")
+PER_SPLIT = pytest.mark.parametrize("split", BLIND_SPLITS)
 
 
 def words(text: str) -> list[str]:
@@ -31,8 +34,8 @@ def runs(text: str, size: int = RUN) -> list[tuple[str, ...]]:
 
 
 @cache
-def blind_items() -> tuple[GoldItem, ...]:
-    return tuple(i for i in load_gold(GOLD) if i.split == "blind")
+def blind_items(split: str) -> tuple[GoldItem, ...]:
+    return tuple(i for i in load_gold(GOLD) if i.split == split)
 
 
 @cache
@@ -65,7 +68,7 @@ def sources(quote: str) -> set[str]:
 
 
 def test_blind_split_has_the_planned_shape() -> None:
-    items = blind_items()
+    items = blind_items("blind")
     assert all(i.kind is not None for i in items), [i.id for i in items if i.kind is None]
     assert all(re.fullmatch(r"blind-\d+", i.id) for i in items)
     kinds = Counter(i.kind for i in items)
@@ -80,8 +83,28 @@ def test_blind_split_has_the_planned_shape() -> None:
     assert kinds["multi_doc"] >= 8, kinds
 
 
-def test_multi_doc_items_quote_two_different_documents() -> None:
-    for item in (i for i in blind_items() if i.kind == "multi_doc"):
+def test_blind2_split_leans_to_two_part_and_unanswerable_questions() -> None:
+    items = blind_items("blind2")
+    assert len(items) >= 80 and all(re.fullmatch(r"blind2-\d+", i.id) for i in items)
+    kinds = Counter(i.kind for i in items)
+    assert kinds["multi_part"] + kinds["multi_doc"] >= 20, kinds
+    assert kinds["follow_up"] >= 8 and all(i.history for i in items if i.kind == "follow_up")
+    unanswerable = [i for i in items if not i.answerable]
+    assert len(unanswerable) >= 24, kinds
+    assert {i.kind for i in unanswerable} == UNANSWERABLE_KINDS, kinds
+    assert kinds["generic_word"] >= 5, kinds
+    assert all(i.answerable for i in items if i.kind == "generic_word")
+
+
+@PER_SPLIT
+def test_two_part_items_quote_each_part(split: str) -> None:
+    for item in (i for i in blind_items(split) if i.kind in {"multi_part", "multi_doc"}):
+        assert len(item.quotes) >= 2, item.id
+
+
+@PER_SPLIT
+def test_multi_doc_items_quote_two_different_documents(split: str) -> None:
+    for item in (i for i in blind_items(split) if i.kind == "multi_doc"):
         found = [sources(q) for q in item.quotes]
         pairs = [
             (a, b)
@@ -95,20 +118,23 @@ def test_multi_doc_items_quote_two_different_documents() -> None:
         assert pairs, f"{item.id}: quotes come from one document only: {found}"
 
 
-def test_every_document_is_a_blind_source() -> None:
-    used = {name for item in blind_items() for q in item.quotes for name in sources(q)}
+@PER_SPLIT
+def test_every_document_is_a_blind_source(split: str) -> None:
+    used = {name for item in blind_items(split) for q in item.quotes for name in sources(q)}
     missing = sorted(set(documents()) - used)
     assert not missing, f"no blind evidence quote from {missing}"
 
 
-def test_blind_evidence_quotes_are_verbatim_corpus_text() -> None:
-    for item in blind_items():
+@PER_SPLIT
+def test_blind_evidence_quotes_are_verbatim_corpus_text(split: str) -> None:
+    for item in blind_items(split):
         for quote in item.quotes:
             assert sources(quote), f"{item.id}: quote not in corpus: {quote}"
 
 
-def test_blind_key_facts_appear_in_the_evidence() -> None:
-    for item in blind_items():
+@PER_SPLIT
+def test_blind_key_facts_appear_in_the_evidence(split: str) -> None:
+    for item in blind_items(split):
         if item.answerable or item.kind == "false_premise":
             assert item.quotes, f"{item.id} has no evidence"
             assert 1 <= len(item.key_facts) <= 3, f"{item.id}: {item.key_facts}"
@@ -120,8 +146,9 @@ def test_blind_key_facts_appear_in_the_evidence() -> None:
             )
 
 
-def test_blind_questions_share_no_four_word_run_with_the_corpus() -> None:
-    for item in blind_items():
+@PER_SPLIT
+def test_blind_questions_share_no_four_word_run_with_the_corpus(split: str) -> None:
+    for item in blind_items(split):
         for question in [item.question, *(turn.question for turn in item.history)]:
             copied = copied_runs(question)
             assert not copied, f"{item.id}: {question!r} copies corpus wording {copied}"

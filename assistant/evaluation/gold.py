@@ -11,10 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant.errors import ConfigError
 from assistant.followup import Turn
 
-SPLITS = ("dev", "test", "blind")
+SPLITS = ("dev", "test", "blind", "blind2")
 GoldKind = Literal[
     "single",  # one fact from one document
+    "multi_part",  # asks two things, both stated (in one document or two)
     "multi_doc",  # needs two documents
+    "generic_word",  # answerable, though it uses an ordinary word no document has
     "follow_up",  # depends on `history`
     "missing_detail",  # unanswerable: an attribute the corpus never states for an entity it names
     "other_entity",  # unanswerable: the corpus has this figure only for another entity
@@ -50,7 +52,7 @@ class GoldItem(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     answerable: bool = True
     history: list[GoldTurn] = Field(default_factory=list)
-    split: Literal["dev", "test", "blind"] = "test"
+    split: Literal["dev", "test", "blind", "blind2"] = "test"
     kind: GoldKind | None = None
 
     @property

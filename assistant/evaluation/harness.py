@@ -40,6 +40,7 @@ from assistant.evaluation.report import render_table, write_report
 from assistant.pipeline import Assistant
 from assistant.types import Answer
 
+TWO_PART_KINDS = ("multi_part", "multi_doc")  # answered part by part
 DEFAULT_SPLITS = "dev,test"  # the blind split is run only when asked for by name
 RANKING_DEPTH = 10
 CRAG_RECALL = 0.5
@@ -314,6 +315,9 @@ def _aggregate(rows: list[QuestionResult]) -> dict[str, float]:
         "mrr@10": mean([mrr_at(r.relevant, 10) for r in answerable]),
         "ndcg@10": mean([ndcg_at(r.relevant, 10) for r in answerable]),
         "key_fact_recall": mean([r.key_fact_recall for r in answerable]),
+        "two_part_key_fact_recall": mean(
+            [r.key_fact_recall for r in answerable if r.kind in TWO_PART_KINDS]
+        ),
         "semantic_similarity": mean([r.semantic_similarity for r in answerable]),
         "token_f1": mean([r.token_f1 for r in answerable]),
         "citation_precision": sum(r.precise_citations for r in answered) / citations
