@@ -55,7 +55,8 @@ class _Block:
 
 def chunk_document(doc: Document, count_tokens: TokenCounter, max_tokens: int) -> list[Chunk]:
     """Split `doc` into chunks of at most `max_tokens` tokens (section label included)."""
-    blocks = _blocks(_lines(doc.text))
+    lines = _lines(doc.text)
+    blocks = _blocks(lines) or _as_text(lines, doc.text)
     pieces = [piece for block in blocks for piece in _fit(block, count_tokens, max_tokens)]
     groups = _pack(pieces, count_tokens, max_tokens)
     return [_make_chunk(doc, index, group) for index, group in enumerate(groups)]
@@ -120,6 +121,16 @@ def _lines(text: str) -> list[_Line]:
         else:
             lines.append(_Line(start, start + len(stripped), body, kind))
     return lines
+
+
+def _as_text(lines: list[_Line], text: str) -> list[_Block]:
+    """A document of headings alone ('# Title', 'Hello', '1234') is indexed as its text."""
+    found = []
+    for line in lines:
+        if line.text:
+            start = text.index(line.text, line.start)
+            found.append(_Line(start, start + len(line.text), line.text, "text"))
+    return [_Block("", found)] if found else []
 
 
 def _looks_like_heading(line: str, previous: list[_Line]) -> bool:
@@ -204,6 +215,8 @@ def _pack(
     blocks: list[_Block], count_tokens: TokenCounter, max_tokens: int, merge: bool = False
 ) -> list[_Block]:
     """Greedily merge consecutive same-section blocks while they fit."""
+    if not blocks:
+        return []
     sizes = count_tokens([_embed_text(b) for b in blocks])
     groups: list[_Block] = []
     used = 0

@@ -84,18 +84,25 @@ def ingest_command(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Files or folders (default: corpus/).")
     ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            help="Remove the documents whose files are gone even when they are many "
+            "(over a fifth of their corpus) or all of it."
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Index documents: new and edited files are embedded, deleted ones removed."""
     assistant = _assistant(load_settings())
-    report = _run_ingest(assistant, paths or [], quiet=as_json)
+    report = _run_ingest(assistant, paths or [], quiet=as_json, prune=prune)
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
         _print_ingest(report)
 
 
-def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool) -> IngestReport:
+def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool, prune: bool) -> IngestReport:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -105,7 +112,7 @@ def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool) -> IngestR
     )
 
     if quiet or not sys.stderr.isatty():
-        return assistant.ingest(paths)
+        return assistant.ingest(paths, prune=prune)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -127,7 +134,7 @@ def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool) -> IngestR
                 speed = bar.tasks[0].speed
                 bar.update(task, rate=f"{speed:.0f} texts/s" if speed else "")
 
-        return assistant.ingest(paths, progress=hook)
+        return assistant.ingest(paths, progress=hook, prune=prune)
 
 
 def _print_ingest(report: IngestReport) -> None:
@@ -186,6 +193,9 @@ def stats_command(as_json: JsonFlag = False) -> None:
         f"{len(stats.documents)} documents, {stats.chunks} chunks, "
         f"{stats.sentences} sentences in {stats.collection} ({stats.store})"
     )
+    print(f"corpus folder {stats.corpus_dir}, data folder {stats.data_dir}")
+    for corpus, count in stats.corpora.items():
+        print(f"  corpus {corpus}: {count} documents")
     for d in stats.documents:
         flag = "" if d.complete else "  [incomplete: re-run chipqa ingest]"
         print(f"  {d.chunks:4d}  {d.title}  ({d.meta.get('date', 'undated')}){flag}")

@@ -7,22 +7,23 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import socket
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from assistant.chunk import chunk_document, embedding_text
 from assistant.embed import Embedder
-from assistant.errors import ConfigError, LoadError, StoreError
+from assistant.errors import ChipQAError, ConfigError, LoadError, StoreError
 from assistant.load import iter_corpus_files, load_document
 from assistant.provenance.evidence import tag_chunks
 from assistant.settings import Settings
 from assistant.store import Store
-from assistant.types import Chunk, Document
+from assistant.types import Chunk, DocInfo, Document
 
 # Called as (event, detail): ("file", source) as each file is read, ("total", n) once the
 # texts to embed are counted, then ("embedded", n) per batch of n texts.
@@ -30,6 +31,9 @@ ProgressHook = Callable[[str, object], None]
 # Texts per embedding call: small documents share one, so batches stay full and sorting
 # by length spans documents (×10 corpus: 1.3–1.7× the chunks/s of a call per document).
 GROUP_TEXTS = 256
+# An ingest that would remove more than this share of a corpus's indexed documents (and more
+# than one) is refused unless pruning is asked for: a wrong folder must not empty an index.
+PRUNE_SHARE = 0.2
 
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,10 @@ log = logging.getLogger(__name__)
 
 class BusyError(StoreError):
     """Another process is writing to the same store; retry when it has finished."""
+
+
+class PruneRefused(ChipQAError):
+    """An ingest would remove many indexed documents; nothing was changed."""
 
 
 @dataclass
@@ -74,36 +82,35 @@ def ingest(
     store: Store,
     embedder: Embedder,
     progress: ProgressHook | None = None,
+    *,
+    prune: bool = False,
 ) -> IngestReport:
-    """Bring the store in line with the files under `paths` (default: the corpus folder)."""
+    """Bring the store in line with the files under `paths` (default: the corpus folder).
+
+    Only documents of the corpora being ingested are added, updated or removed, and an
+    ingest that would remove a large share of one stops unless `prune` is set.
+    """
     began = time.perf_counter()
     report = IngestReport()
     roots = _roots(paths, settings.corpus_dir)
+    _check_chunk_size(settings, embedder)
     with writer_lock(settings):
         indexed = store.documents()
-        seen: set[str] = set()
+        seen: dict[str, str] = {}  # source → corpus of every file found
         pending: list[_Pending] = []
         for path in _files(roots):
             source = source_key(path, settings.corpus_dir)
-            seen.add(source)
+            seen[source] = corpus_of(path, roots, settings)
             if progress:
                 progress("file", source)
-            try:
-                doc = load_document(path, source)
-            except LoadError as error:
-                report.skipped.append(str(error))
-                continue
-            old = indexed.get(source)
-            if old and old.sha256 == doc.sha256 and old.complete:
-                report.unchanged.append(source)
-                continue
-            chunks = _chunks(doc, settings, embedder)
-            pending.append(_Pending(doc, chunks, _texts(chunks), old is not None))
+            doc = _load(path, source, seen[source], indexed, report)
+            if doc is not None:
+                pending.extend(_chunked(doc, settings, embedder, indexed, report))
+        removals = _removals(indexed, seen, roots, settings, prune)
         _index(pending, store, embedder, report, progress)
-        for source in sorted(set(indexed) - seen):
-            if _deleted_under(source, roots, settings.corpus_dir):
-                store.delete_source(source)
-                report.removed.append(source)
+        for source in removals:
+            store.delete_source(source)
+            report.removed.append(source)
     report.total_chunks = store.chunk_count()
     report.seconds = time.perf_counter() - began
     return report
@@ -120,6 +127,22 @@ def _roots(paths: Sequence[Path], corpus_dir: Path) -> list[Path]:
     return roots
 
 
+def corpus_id(folder: Path) -> str:
+    """A corpus's name in the store: the host and the folder it is read from."""
+    return f"{socket.gethostname()}:{folder.resolve().as_posix()}"
+
+
+def corpus_of(path: Path, roots: Sequence[Path], settings: Settings) -> str:
+    """The corpus a file belongs to: the uploads folder, the corpus folder, or else the
+    folder it is ingested from (a file named by itself: its folder)."""
+    resolved = path.resolve()
+    for folder in (settings.uploads_dir, settings.corpus_dir):
+        if folder in resolved.parents:
+            return corpus_id(folder)
+    root = next((r for r in roots if r == resolved or r in resolved.parents), resolved)
+    return corpus_id(root if root.is_dir() else root.parent)
+
+
 @dataclass(frozen=True)
 class _Pending:
     """A document to (re)index, chunked, with the texts to embed for it."""
@@ -130,19 +153,102 @@ class _Pending:
     indexed_before: bool
 
 
-def _texts(chunks: Sequence[Chunk]) -> list[str]:
-    """What is embedded for a document, in `Store.write`'s order: each chunk's text, then
-    each sentence."""
-    return [embedding_text(c) for c in chunks] + [s.text for c in chunks for s in c.sentences]
+def _load(
+    path: Path, source: str, corpus: str, indexed: Mapping[str, DocInfo], report: IngestReport
+) -> Document | None:
+    """The file's document when it needs indexing; else None, and the report says why
+    (unchanged, unreadable, or indexed from another corpus)."""
+    try:
+        doc = replace(load_document(path, source), corpus=corpus)
+    except LoadError as error:
+        report.skipped.append(str(error))
+        return None
+    old = indexed.get(source)
+    if old and old.sha256 == doc.sha256 and old.complete:
+        report.unchanged.append(source)
+        return None
+    if old and old.corpus not in (None, corpus):
+        report.skipped.append(f"{path.name}: not replaced: {source} is indexed from {old.corpus}")
+        return None
+    return doc
 
 
-def _chunks(doc: Document, settings: Settings, embedder: Embedder) -> list[Chunk]:
+def _chunked(
+    doc: Document,
+    settings: Settings,
+    embedder: Embedder,
+    indexed: Mapping[str, DocInfo],
+    report: IngestReport,
+) -> list[_Pending]:
+    """The document chunked and tagged, or nothing and a line in the report: one file that
+    breaks the chunker stops nothing else."""
+    try:
+        chunks = tag_chunks(
+            doc, chunk_document(doc, embedder.count_tokens, settings.max_chunk_tokens)
+        )
+    except Exception as error:  # any bug a file can trigger must stay that file's
+        log.debug("chunking %s failed", doc.source, exc_info=True)
+        report.skipped.append(f"{_name(doc)}: could not be split into passages ({error!r})")
+        return []
+    if not chunks:
+        report.skipped.append(f"{_name(doc)}: no text to index (headings or symbols only)")
+        return []
+    return [_Pending(doc, chunks, _texts(chunks), doc.source in indexed)]
+
+
+def _name(doc: Document) -> str:
+    return Path(doc.source).name
+
+
+def _check_chunk_size(settings: Settings, embedder: Embedder) -> None:
     if settings.max_chunk_tokens > embedder.max_tokens:
         raise ConfigError(
             f"CHIPQA_MAX_CHUNK_TOKENS is {settings.max_chunk_tokens} but {embedder.name} "
             f"reads {embedder.max_tokens} tokens at most: lower it"
         )
-    return tag_chunks(doc, chunk_document(doc, embedder.count_tokens, settings.max_chunk_tokens))
+
+
+def _removals(
+    indexed: Mapping[str, DocInfo],
+    seen: Mapping[str, str],
+    roots: Sequence[Path],
+    settings: Settings,
+    prune: bool,
+) -> list[str]:
+    """Indexed documents of these corpora whose files are gone under the folders ingested.
+
+    Raises `PruneRefused`, unless `prune`, when they are more than `PRUNE_SHARE` of their
+    corpus's documents (and more than one), or when none of its files is left at all.
+    """
+    owners = {source: _owner(source, info, roots, settings) for source, info in indexed.items()}
+    gone: dict[str, list[str]] = {}
+    for source in sorted(set(indexed) - set(seen)):
+        path = source_path(source, settings.corpus_dir)
+        inside = any(path == root or root in path.parents for root in roots)
+        if inside and not path.exists() and owners[source] == corpus_of(path, roots, settings):
+            gone.setdefault(owners[source], []).append(source)
+    for corpus, sources in gone.items():
+        owned = sum(1 for owner in owners.values() if owner == corpus)
+        emptied = corpus not in seen.values()
+        if not prune and (emptied or len(sources) > max(1, PRUNE_SHARE * owned)):
+            raise PruneRefused(
+                f"this ingest would remove {len(sources)} of the {owned} documents indexed "
+                f"from {corpus}, whose files are not there; nothing was changed. Check the "
+                "folder (and CHIPQA_CORPUS_DIR), or run `chipqa ingest --prune` to remove them"
+            )
+    return [source for sources in gone.values() for source in sources]
+
+
+def _owner(source: str, info: DocInfo, roots: Sequence[Path], settings: Settings) -> str:
+    """The corpus a document is indexed from; one indexed before corpora were recorded
+    belongs to the corpus its path now falls in."""
+    return info.corpus or corpus_of(source_path(source, settings.corpus_dir), roots, settings)
+
+
+def _texts(chunks: Sequence[Chunk]) -> list[str]:
+    """What is embedded for a document, in `Store.write`'s order: each chunk's text, then
+    each sentence."""
+    return [embedding_text(c) for c in chunks] + [s.text for c in chunks for s in c.sentences]
 
 
 def _index(
@@ -157,8 +263,29 @@ def _index(
         progress("total", sum(len(p.texts) for p in pending))
     hook = (lambda n: progress("embedded", n)) if progress else None
     for group in _groups(pending):
-        embedded = embedder.embed([t for p in group for t in p.texts], progress=hook)
-        _write(group, embedded, store, report)
+        _write(_embedded(group, embedder, report, hook), store, report)
+
+
+def _embedded(
+    group: list[_Pending],
+    embedder: Embedder,
+    report: IngestReport,
+    hook: Callable[[int], None] | None,
+) -> list[tuple[_Pending, np.ndarray]]:
+    """Each document of `group` with its vectors; when the group's call fails, each document
+    is embedded alone and one that still fails is a line of the report."""
+    try:
+        vectors = embedder.embed([t for item in group for t in item.texts], progress=hook)
+    except Exception as error:  # a file's text must not stop the others
+        if len(group) == 1:
+            log.debug("embedding %s failed", group[0].doc.source, exc_info=True)
+            report.skipped.append(f"{_name(group[0].doc)}: could not be embedded ({error!r})")
+            return []
+        return [found for item in group for found in _embedded([item], embedder, report, hook)]
+    ends = np.cumsum([len(item.texts) for item in group])
+    return [
+        (item, vectors[end - len(item.texts) : end]) for item, end in zip(group, ends, strict=True)
+    ]
 
 
 def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
@@ -175,18 +302,15 @@ def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
         yield group
 
 
-def _write(group: list[_Pending], embedded: np.ndarray, store: Store, report: IngestReport) -> None:
-    """Replace the documents of `group` in the store, with their rows of `embedded`, written
-    together (per-document writes took a third of the ×10 corpus's ingest)."""
-    ends = np.cumsum([len(item.texts) for item in group])
-    rows = [
-        (item.doc, item.chunks, embedded[end - len(item.texts) : end])
-        for item, end in zip(group, ends, strict=True)
-    ]
-    for item in group:
+def _write(embedded: list[tuple[_Pending, np.ndarray]], store: Store, report: IngestReport) -> None:
+    """Replace these documents in the store with their vectors, written together
+    (per-document writes took a third of the ×10 corpus's ingest)."""
+    if not embedded:
+        return
+    for item, _ in embedded:
         store.delete_source(item.doc.source)
-    store.write(rows)
-    for item in group:
+    store.write([(item.doc, item.chunks, vectors) for item, vectors in embedded])
+    for item, _ in embedded:
         report.chunks += len(item.chunks)
         report.embeddings += len(item.texts)
         (report.updated if item.indexed_before else report.added).append(item.doc.source)
@@ -210,12 +334,6 @@ def source_path(source: str, corpus_dir: Path) -> Path:
 def _files(roots: Sequence[Path]) -> Iterator[Path]:
     for root in roots:
         yield from iter_corpus_files(root)
-
-
-def _deleted_under(source: str, roots: Sequence[Path], corpus_dir: Path) -> bool:
-    path = source_path(source, corpus_dir)
-    inside = any(path == root or root in path.parents for root in roots)
-    return inside and not path.exists()
 
 
 @contextmanager

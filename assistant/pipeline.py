@@ -42,11 +42,17 @@ class Assistant:
         self.ingest_lock = threading.Lock()  # one ingest at a time in this process
 
     def ingest(
-        self, paths: Sequence[Path] = (), progress: ProgressHook | None = None
+        self,
+        paths: Sequence[Path] = (),
+        progress: ProgressHook | None = None,
+        *,
+        prune: bool = False,
     ) -> IngestReport:
-        """Index files (default: the corpus folder)."""
+        """Index files (default: the corpus folder); `prune` allows removing many documents."""
         with self.ingest_lock:
-            return ingest(list(paths), self.settings, self.store, self.embedder, progress)
+            return ingest(
+                list(paths), self.settings, self.store, self.embedder, progress, prune=prune
+            )
 
     def documents(self) -> list[DocInfo]:
         """Indexed documents, sorted by source."""
@@ -62,6 +68,8 @@ class Assistant:
             documents=[docs[s] for s in sorted(docs)],
             chunks=self.store.chunk_count(),
             sentences=self.store.sentence_count(),
+            corpus_dir=str(self.settings.corpus_dir),
+            data_dir=str(self.settings.data_dir),
         )
 
     def ask(

@@ -26,6 +26,8 @@ def chunk_meta(doc: Document, chunk: Chunk, total: int, doc_meta: str) -> dict[s
     }
     if chunk.page is not None:
         meta["page"] = chunk.page
+    if doc.corpus is not None:
+        meta["corpus"] = doc.corpus
     return meta
 
 
@@ -37,6 +39,7 @@ def doc_info(meta: dict[str, Any]) -> DocInfo:
         chunks=0,
         expected_chunks=int(meta["doc_chunks"]),
         meta=json.loads(meta["doc_meta"]),
+        corpus=_text(meta.get("corpus")),
     )
 
 

@@ -130,6 +130,12 @@ class Settings(BaseSettings):
     auth: str | None = Field(None, description="`user:password`: the login the UI asks for.")
     max_upload_mb: int = Field(20, ge=1, description="Largest file the UI accepts, in MB.")
 
+    @field_validator("corpus_dir", "data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        """Resolved once, so the working directory a command runs from changes nothing."""
+        return value.expanduser().resolve()
+
     @field_validator("collection")
     @classmethod
     def _collection_name(cls, value: str) -> str:
@@ -170,6 +176,12 @@ class Settings(BaseSettings):
     def uses_server(self) -> bool:
         """True when a Chroma server is configured instead of the embedded store."""
         return self.chroma_host is not None
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploaded files are kept: `uploads/` inside the corpus folder, a corpus of its
+        own in the store."""
+        return self.corpus_dir / "uploads"
 
     def index_fingerprint(self) -> str:
         """Short hash of exactly the settings that change stored vectors or chunks."""

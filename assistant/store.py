@@ -15,7 +15,7 @@ import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -252,14 +252,7 @@ class ChromaStore:
             info = docs.get(source)
             if info is None:
                 info = docs[source] = doc_info(meta)
-            docs[source] = DocInfo(
-                info.source,
-                info.title,
-                info.sha256,
-                info.chunks + 1,
-                info.expected_chunks,
-                info.meta,
-            )
+            docs[source] = replace(info, chunks=info.chunks + 1)
         return docs
 
     def _all_metadata(self) -> Iterator[dict[str, Any]]:

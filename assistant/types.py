@@ -21,6 +21,7 @@ class Document:
     sha256: str
     meta: dict[str, Any] = field(default_factory=dict)  # date, publisher, kind, sources, topics
     page_starts: tuple[int, ...] = ()  # PDF: offset where each page's text begins
+    corpus: str | None = None  # the corpus it is indexed from (`host:folder`), set by ingest
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number holding character `offset` (PDFs only)."""
@@ -64,6 +65,7 @@ class DocInfo:
     chunks: int
     expected_chunks: int
     meta: dict[str, Any]
+    corpus: str | None = None  # the corpus it was indexed from; None: before corpora were kept
 
     @property
     def complete(self) -> bool:
@@ -80,12 +82,26 @@ class IndexStats:
     documents: list[DocInfo]  # sorted by source
     chunks: int
     sentences: int
+    corpus_dir: str = ""  # the corpus folder, resolved
+    data_dir: str = ""  # the data folder, resolved
+
+    @property
+    def corpora(self) -> dict[str, int]:
+        """Documents per corpus in the store (`unrecorded`: indexed before corpora were kept)."""
+        counts: dict[str, int] = {}
+        for doc in self.documents:
+            name = doc.corpus or "unrecorded"
+            counts[name] = counts.get(name, 0) + 1
+        return dict(sorted(counts.items()))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `chipqa stats --json`."""
         return {
             "collection": self.collection,
             "store": self.store,
+            "corpus_dir": self.corpus_dir,
+            "data_dir": self.data_dir,
+            "corpora": self.corpora,
             "documents": len(self.documents),
             "chunks": self.chunks,
             "sentences": self.sentences,
@@ -97,6 +113,7 @@ class IndexStats:
                     "date": d.meta.get("date"),
                     "chunks": d.chunks,
                     "complete": d.complete,
+                    "corpus": d.corpus,
                 }
                 for d in self.documents
             ],

@@ -16,7 +16,6 @@ from assistant.errors import LoadError
 from assistant.ingest import BusyError, IngestReport, ProgressHook, source_key
 from assistant.settings import Settings
 
-UPLOADS = "uploads"  # folder inside the corpus that uploaded files are copied to
 UPLOAD_TYPES = (".txt", ".md", ".html", ".pdf")
 MAX_SAME_NAME = 999  # numbered copies of one file name
 
@@ -29,7 +28,11 @@ class Indexer(Protocol):
     settings: Settings
 
     def ingest(
-        self, paths: Sequence[Path] = (), progress: ProgressHook | None = None
+        self,
+        paths: Sequence[Path] = (),
+        progress: ProgressHook | None = None,
+        *,
+        prune: bool = False,
     ) -> IngestReport: ...
 
 
@@ -52,14 +55,9 @@ class Upload:
     uploaded: datetime
 
 
-def uploads_folder(settings: Settings) -> Path:
-    """Where uploaded files are kept: `uploads/` inside the corpus folder."""
-    return settings.corpus_dir / UPLOADS
-
-
 def uploads(settings: Settings) -> dict[str, Upload]:
     """The uploaded files by source key (upload time: when the file was written)."""
-    folder = uploads_folder(settings)
+    folder = settings.uploads_dir
     found: dict[str, Upload] = {}
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if path.is_file():
@@ -79,7 +77,7 @@ def add_files(
     not kept. If indexing fails (`BusyError` among others), the copies are removed again.
     """
     settings = indexer.settings
-    folder = uploads_folder(settings)
+    folder = settings.uploads_dir
     outcomes: dict[Path, Added] = {}
     placed: dict[Path, Path] = {}
     try:
@@ -101,12 +99,12 @@ def remove_upload(indexer: Indexer, source: str) -> None:
     upload = uploads(indexer.settings).get(source)
     if upload is None:
         raise LoadError(f"{source}: not an uploaded document (only uploads can be deleted)")
-    folder = uploads_folder(indexer.settings)
+    folder = indexer.settings.uploads_dir
     path = folder / upload.name
     saved = path.read_bytes()
     path.unlink()
     try:
-        indexer.ingest([folder])
+        indexer.ingest([folder], prune=True)  # the last upload may go: the folder is then empty
     except BaseException:
         path.write_bytes(saved)
         raise
@@ -177,7 +175,7 @@ def _ingest_or_undo(
     except BaseException:
         _unlink(targets)
         try:
-            indexer.ingest([targets[0].parent])
+            indexer.ingest([targets[0].parent], prune=True)
         except Exception as error:  # the failure being handled is the one to report
             log.warning("could not drop partly indexed uploads: %s", error)
         raise

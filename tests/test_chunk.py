@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant.chunk import chunk_document, embedding_text, split_sentences
 from assistant.embed import SentenceEmbedder
@@ -76,3 +78,29 @@ def test_sentence_split_keeps_abbreviations_together() -> None:
     sentences = split_sentences("The U.S. blocked sales. China responded fast.", 10)
     assert [s.text for s in sentences] == ["The U.S. blocked sales.", "China responded fast."]
     assert sentences[1].start == 10 + len("The U.S. blocked sales. ")
+
+
+SHORT_TEXTS = st.one_of(
+    st.sampled_from(["Hello", "1234", "# Title", "## ##", "-", "* ", "?!", "   \n\t", ""]),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60),
+    st.lists(
+        st.sampled_from(["# Head", "Word", "- item", "Q?", "A.", "§§§", "\n"]), max_size=8
+    ).map("\n".join),
+    st.integers(1, 3000).map(lambda n: "x" * n),  # one token-heavy word
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=SHORT_TEXTS)
+def test_any_text_chunks_with_exact_offsets_under_the_limit(
+    text: str, embedder: SentenceEmbedder
+) -> None:
+    chunks = chunks_of(plain(text), embedder, max_tokens=128)
+    if any(ch.isalnum() for ch in text):  # an empty heading ('## ##') leaves nothing
+        assert chunks, text
+    for chunk in chunks:
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert chunk.sentences
+        for sentence in chunk.sentences:
+            assert text[sentence.start : sentence.end] == sentence.text
+        assert embedder.count_tokens([embedding_text(chunk)])[0] <= 128

@@ -68,7 +68,7 @@ class CorpusAndStore(RuleBasedStateMachine):
 
     @rule()
     def ingest(self) -> None:
-        assert self.assistant.ingest().skipped == []
+        assert self.assistant.ingest(prune=True).skipped == []
         self.synced = True
 
     @rule()
