@@ -11,10 +11,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from assistant.followup import Turn
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
-    from assistant.types import Answer
+    from assistant.types import Answer, Turn
 
 __all__ = ["ask", "build_assistant"]
 

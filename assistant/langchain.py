@@ -17,9 +17,8 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import ConfigDict
 
 from assistant.errors import QuestionError
-from assistant.followup import Turn
 from assistant.pipeline import Assistant
-from assistant.types import Answer, Hit
+from assistant.types import Answer, Hit, Turn
 
 ChainInput = str | dict[str, Any]  # a question, or {"question", "history", "k", ...}
 OPTIONS = ("k", "answerer", "source")

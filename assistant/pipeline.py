@@ -16,13 +16,13 @@ from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer, TokenS
 from assistant.answer.base import StoppableSink
 from assistant.embed import Embedder, SentenceEmbedder
 from assistant.errors import ConfigError, EmptyIndexError, QuestionError
-from assistant.followup import Turn, standalone_query
 from assistant.ingest import IngestReport, ProgressHook, ingest
 from assistant.provenance.stage import add_provenance
+from assistant.question.rewrite import standalone_query
 from assistant.retrieve import retrieve
 from assistant.settings import Settings
 from assistant.store import ChromaStore, Store
-from assistant.types import Answer, DocInfo, Hit, IndexStats
+from assistant.types import Answer, DocInfo, Hit, IndexStats, Turn
 
 
 class Assistant:

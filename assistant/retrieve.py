@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from assistant.provenance.latest import asks_for_latest
+from assistant.question.shape import asks_for_latest
 from assistant.store import Store
 from assistant.types import Hit
 

@@ -20,8 +20,7 @@ from rich.live import Live
 from rich.text import Text
 
 from assistant.errors import ChipQAError
-from assistant.followup import Turn
-from assistant.types import Answer, Citation
+from assistant.types import Answer, Citation, Turn
 
 if TYPE_CHECKING:
     from assistant.pipeline import Assistant

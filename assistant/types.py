@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     import numpy as np
 
     from assistant.provenance import Provenance
+
+
+class Turn(TypedDict):
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import CORPUS, assert_quotes_exact
 
-from assistant.followup import retrieval_query
 from assistant.pipeline import Assistant
+from assistant.question.rewrite import retrieval_query
 from assistant.types import ABSTAIN_TEXT, Answer
 
 SEED = "000_cb4bb78572b81c0a.txt"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from helpers import CORPUS, Finished, error_line, run_main
 
-from assistant.followup import Turn
 from assistant.pipeline import Assistant
 from assistant.terminal import HELP, NO_ANSWER_YET, chat
+from assistant.types import Turn
 
 COMMANDS = ("ingest", "ask", "chat", "stats", "serve", "eval", "bench")
 

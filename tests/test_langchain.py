@@ -12,10 +12,10 @@ from langchain_core.runnables import RunnableLambda
 from llm_server import ScriptedLLM
 
 from assistant.errors import QuestionError
-from assistant.followup import Turn
 from assistant.langchain import ChipQAChain, ChipQARetriever
 from assistant.load import load_document
 from assistant.pipeline import Assistant, build_assistant
+from assistant.types import Turn
 
 QUESTION = "How important is DeepSeek?"
 SEED = "000_cb4bb78572b81c0a.txt"

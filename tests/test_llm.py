@@ -12,10 +12,9 @@ from llm_server import ScriptedLLM
 
 from assistant.answer.llm import DECLINED, STOPPED, UNVERIFIED
 from assistant.embed import SentenceEmbedder
-from assistant.followup import Turn
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
-from assistant.types import Answer, Hit
+from assistant.types import Answer, Hit, Turn
 
 QUESTION = "Why does the US block chip exports to China?"
 SUPPORTED = (

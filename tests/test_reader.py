@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from test_answer import assert_citations_exact
 
-from assistant.answer.question import analyse, names_in, question_parts
 from assistant.evaluation.fit_reader import _threshold, fit_logistic, fit_softmax
 from assistant.pipeline import Assistant
+from assistant.question.shape import analyse, names_in, question_parts
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,10 @@ from gradio_client.exceptions import AppError
 from helpers import CORPUS, assert_quotes_exact, free_port, make_settings
 
 from assistant.embed import SentenceEmbedder
-from assistant.followup import Turn
 from assistant.ingest import writer_lock
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
-from assistant.types import Answer, Citation
+from assistant.types import Answer, Citation, Turn
 from assistant.uploads import add_files
 from assistant.web import Handlers, serve
 from assistant.web.app import EXAMPLES, uploads_open

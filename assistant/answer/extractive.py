@@ -31,8 +31,8 @@ from assistant.answer.answerability import (
 )
 from assistant.answer.base import AnswerRequest
 from assistant.answer.compose import compose, compose_order, continuation, with_context
-from assistant.answer.question import CONTRAST, QuestionShape, analyse, names_in
 from assistant.answer.reader import Candidate, load_weights, logistic, read
+from assistant.question.shape import CONTRAST, QuestionShape, analyse, names_in
 from assistant.text import content_terms
 from assistant.types import Answer
 

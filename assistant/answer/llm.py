@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from langchain_core.messages import AIMessageChunk
 
     from assistant.embed import Embedder
-    from assistant.followup import Turn
     from assistant.settings import Settings
+    from assistant.types import Turn
 
 log = logging.getLogger(__name__)
 UNVERIFIED = (

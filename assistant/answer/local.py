@@ -33,9 +33,8 @@ if TYPE_CHECKING:
     from assistant.answer.base import AnswerRequest
     from assistant.answer.extractive import ExtractiveAnswerer
     from assistant.embed import Embedder
-    from assistant.followup import Turn
     from assistant.settings import Settings
-    from assistant.types import Answer
+    from assistant.types import Answer, Turn
 
 BLOCK = 1 << 20  # bytes per read while joining or hashing
 CONTEXT_TOKENS = 4096  # the short local prompt plus its answer fit well inside this

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.base import AnswerRequest
-from assistant.answer.question import QuestionShape, analyse
+from assistant.question.shape import QuestionShape, analyse
 from assistant.text import content_terms, term_overlap
 from assistant.types import Hit, Sentence
 

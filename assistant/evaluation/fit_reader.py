@@ -29,12 +29,12 @@ import numpy as np
 from assistant.answer.answerability import UNCLEAR
 from assistant.answer.base import AnswerRequest
 from assistant.answer.extractive import ExtractiveAnswerer, answer_features, choose_anchor
-from assistant.answer.question import analyse
 from assistant.answer.reader import SENTENCE_FEATURES, WEIGHTS_FILE, load_weights, read
 from assistant.evaluation.gold import GoldItem, load_gold
 from assistant.evaluation.harness import is_correct
 from assistant.evaluation.metrics import holds_evidence, key_fact_recall, strip_markers
 from assistant.pipeline import build_assistant
+from assistant.question.shape import analyse
 from assistant.settings import Settings
 from assistant.types import ABSTAIN_TEXT, Answer
 

@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import ConfigError
-from assistant.followup import Turn
+from assistant.types import Turn
 
 SPLITS = ("dev", "test", "blind", "blind2")
 GoldKind = Literal[

@@ -10,7 +10,6 @@ before it is the newest earlier candidate the answer cites, else the newest earl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,11 +19,6 @@ from assistant.provenance.lexicon import FORECAST
 from assistant.provenance.relevance import Relevance
 from assistant.types import Citation, Hit, Sentence
 
-LATEST = re.compile(
-    r"\b(?:current(?:ly)?|now|latest|still|today|at present|presently|most recent|any ?more"
-    r"|these days|so far|to date)\b",
-    re.IGNORECASE,
-)
 MARGIN = 0.2  # how much less similar to the question than the best sentence a candidate may be
 
 
@@ -44,11 +38,6 @@ class Newest:
 
     latest: Evidence
     older: Evidence | None
-
-
-def asks_for_latest(question: str) -> bool:
-    """Whether the question is about the current or latest state."""
-    return bool(LATEST.search(question))
 
 
 def newest_evidence(

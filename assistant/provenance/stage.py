@@ -14,9 +14,10 @@ from assistant.cite import make_citation
 from assistant.provenance.dates import as_date, human_date
 from assistant.provenance.disagreement import Disagreement, disagreements
 from assistant.provenance.evidence import as_of_text, quoting
-from assistant.provenance.latest import Newest, asks_for_latest, newest_evidence
+from assistant.provenance.latest import Newest, newest_evidence
 from assistant.provenance.lexicon import FORECAST
 from assistant.provenance.relevance import Relevance
+from assistant.question.shape import asks_for_latest
 from assistant.types import Answer, Citation, Hit, Sentence
 
 DISAGREEMENT_MARGIN = 0.06  # a disagreement's sentences must be this close to the most relevant

@@ -21,10 +21,9 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import ChipQAError, QuestionError
-from assistant.followup import Turn
 from assistant.ingest import BusyError
 from assistant.pipeline import Assistant
-from assistant.types import Answer
+from assistant.types import Answer, Turn
 from assistant.uploads import add_files, remove_upload, uploads
 from assistant.web import render
 from assistant.web.sources import found_section, sources_section

@@ -41,6 +41,11 @@ CONTRAST = re.compile(
     re.I,
 )
 FUTURE_YEAR_FROM = 2027  # later than every document's as-of date
+LATEST = re.compile(
+    r"\b(?:current(?:ly)?|now|latest|still|today|at present|presently|most recent|any ?more"
+    r"|these days|so far|to date)\b",
+    re.IGNORECASE,
+)
 
 SAYING = re.compile(
     r"\b(?:said|says|saying|say|told|claim\w*|argu\w*|warn\w*|call\w*|describ\w*|"
@@ -273,3 +278,8 @@ def _initialisms(text: str) -> set[str]:
             initials[i:j] for i in range(len(initials)) for j in range(i + 2, len(initials) + 1)
         }
     return found
+
+
+def asks_for_latest(question: str) -> bool:
+    """Whether the question is about the current or latest state."""
+    return bool(LATEST.search(question))

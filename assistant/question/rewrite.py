@@ -1,11 +1,12 @@
-"""Follow-up questions: the one place a retrieval query is made from a question and its turns."""
+"""Rewriting: the one place a retrieval query is made from a question and its earlier turns."""
 
 from __future__ import annotations
 
 import re
-from typing import Protocol, TypedDict, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from assistant.text import STOPWORDS, WORD
+from assistant.types import Turn
 
 FOLLOW_UP = re.compile(
     r"^\s*(and|but|so|also|what about|how about|then)\b|"
@@ -16,13 +17,6 @@ MAX_FOLLOW_UP_WORDS = 14
 CARRIED_TERMS = 8
 CARRIED_NAMES = 4  # names from the previous answer, which often resolve 'it' or 'that'
 MARKERS = re.compile(r"\[\d+\]")
-
-
-class Turn(TypedDict):
-    """One earlier exchange of a conversation."""
-
-    question: str
-    answer: str
 
 
 @runtime_checkable

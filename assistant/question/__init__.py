@@ -1,0 +1,2 @@
+"""Question stage: what a question asks (its type, names, attribute and parts) and the
+standalone query it is retrieved with."""
