@@ -97,6 +97,7 @@ class Assistant:
             on_hits(hits)
         step = time.perf_counter()
         request = self.answer_request(question, vector, hits, query, timings, on_token)
+        request.search = lambda part: self._search(part, self.settings.part_passages, source, {})
         result = self._answerer(name).answer(request)
         timings["answer"] = (time.perf_counter() - step) * 1000
         step = time.perf_counter()

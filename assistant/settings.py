@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     # Retrieval.
     k: int = Field(4, ge=1, le=50, description="Passages handed to the answerer.")
     candidates: int = Field(20, ge=1, le=200, description="Hits taken from each retriever.")
+    part_passages: int = Field(
+        20,
+        ge=1,
+        le=50,
+        description="Passages read for each part of a question that asks several things.",
+    )
     rrf_k: int = Field(10, ge=1, description="Reciprocal-rank-fusion constant.")
     source: str | None = Field(None, description="Only retrieve from this source document.")
 

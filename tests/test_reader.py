@@ -49,6 +49,33 @@ def test_questions_that_ask_several_things_have_parts() -> None:
     assert question_parts("What is CoWoS?") == ()
 
 
+def test_a_comparison_has_a_part_for_each_side_asking_the_same() -> None:
+    assert question_parts(
+        "How does Huawei's CloudMatrix stack up against Nvidia's NVL72 on power?"
+    ) == (
+        "How does Huawei's CloudMatrix (power)",
+        "Nvidia's NVL72 on power",
+    )
+    assert question_parts("How does China compare with the US?") == ()  # no specific names
+
+
+def test_two_named_things_asked_about_at_once_are_two_parts() -> None:
+    assert question_parts("What did the Dutch and the Japanese each restrict?") == (
+        "What did the Dutch each restrict?",
+        "What did the Japanese each restrict?",
+    )
+    assert question_parts("Did Alibaba and Baidu order 910B chips?") == (
+        "Did Alibaba order 910B chips?",
+        "Did Baidu order 910B chips?",
+    )
+    assert question_parts("Why do the US and China compete?") == ()
+
+
+def test_the_subject_leaves_out_dates_quantities_and_short_words() -> None:
+    shape = analyse("According to the state TV table, what did Alibaba's PPU cost on Monday, 3rd?")
+    assert shape.subject == ("alibaba", "ppu")
+
+
 def test_names_match_words_and_initials() -> None:
     assert names_in(("wsj", "huawei"), "The Wall Street Journal reported that Huawei …")
     assert not names_in(("biren",), "Cambricon's share was roughly 3%.")

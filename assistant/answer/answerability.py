@@ -3,28 +3,21 @@ and the abstention with the closest passages as related reading."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from assistant.answer.base import AnswerRequest, TermCheck
 from assistant.answer.reader import Candidate, load_weights
 from assistant.cite import make_citation
+from assistant.question.shape import CALENDAR_OR_QUANTITY, MIN_NAME_LENGTH
 from assistant.text import QUOTE_MARKS, WORD, content_terms
 from assistant.types import ABSTAIN_TEXT, Answer, Citation
 
 RELATED_READING = 3
-MIN_NAME_LENGTH = 3  # shorter capitalised words ("TV", "AI") are too generic to judge by
 UNKNOWN_TERMS, OFF_TOPIC, NOT_STATED, UNCLEAR = (
     "unknown_terms",
     "off_topic",
     "not_stated",
     "unclear",
-)
-CALENDAR_OR_QUANTITY = re.compile(  # not names: 'Dec', 'Monday', '27th', '600bn', 'H1', 'Q3'
-    r"^(?:(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|[hq][1-4]|fy\d+|"
-    r"\d[\d.,]*(?:st|nd|rd|th|s|k|m|bn|b|tn|x|pc))$",
-    re.I,
 )
 
 

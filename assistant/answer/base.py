@@ -13,6 +13,8 @@ from assistant.types import Answer, Hit
 
 TokenSink = Callable[[str], None]
 TermCheck = Callable[[str], bool]  # whether a content term occurs anywhere in the corpus
+# Retrieval for a further query (a part of the question): its vector and fused passages.
+Search = Callable[[str], tuple[np.ndarray, list[Hit]]]
 
 
 class StoppableSink:
@@ -40,6 +42,7 @@ class AnswerRequest:
     answer_words: int  # target answer length
     timings: dict[str, float] = field(default_factory=dict)
     on_token: TokenSink | None = None
+    search: Search | None = None  # retrieval for each part of a question with parts
 
 
 class Answerer(Protocol):

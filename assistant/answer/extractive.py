@@ -31,11 +31,20 @@ from assistant.answer.answerability import (
 )
 from assistant.answer.base import AnswerRequest
 from assistant.answer.compose import compose, compose_order, continuation, with_context
+from assistant.answer.parts import (
+    PartReading,
+    PartSearch,
+    search_parts,
+    widened,
+    with_cited,
+    with_parts,
+)
 from assistant.answer.reader import Candidate, load_weights, logistic, read
 from assistant.question.shape import CONTRAST, QuestionShape, analyse, names_in
 from assistant.text import content_terms
 from assistant.types import Answer
 
+VALUE_KINDS = ("amount", "when")  # questions whose answer is a figure or a date
 REDUNDANT = 0.85  # sentences this similar to one already chosen add nothing
 COVERAGE = 0.5  # weight of each question term a further sentence adds to the answer
 MIN_SHARE = 0.1  # further sentences need this share of the best sentence's probability
@@ -49,26 +58,54 @@ class ExtractiveAnswerer:
         self.abstain_below = abstain_below
 
     def answer(self, request: AnswerRequest) -> Answer:
-        """Select, order and cite sentences; abstain when the evidence does not answer."""
+        """Select, order and cite sentences; abstain when the evidence does not answer. A
+        question that asks several things reads each part's best passages too, and gets
+        each part's best sentence that the answer lacks."""
         shape = analyse(request.question)
+        searched = search_parts(request, shape)
+        request = widened(request, searched)
         candidates = read(request, shape)
         anchor = choose_anchor(candidates, shape)
         probability = answer_confidence(anchor, candidates, shape)
         why = self._why_not(request, candidates, shape, probability)
-        if why or anchor is None:
+        readings = [] if why and why.reason != NOT_STATED else self._read_parts(request, searched)
+        stated = [r for r in readings if r.anchor is not None]
+        if (why or anchor is None) and not stated:
             return abstention(request, candidates, why, probability)
-        chosen = compose_order(_select(anchor, candidates, shape, request), candidates)
+        chosen = []
+        if anchor is not None and why is None:
+            chosen = compose_order(_select(anchor, candidates, shape, request), candidates)
+        else:
+            probability = min(r.probability for r in readings)
+        chosen = with_parts(chosen, stated, request.answer_words)
         text, citations = compose(chosen)
         if request.on_token:
             request.on_token(text)
+        unstated = [r.part.rstrip("?. ") for r in readings if r.anchor is None]
         return Answer(
             question=request.question,
             text=text,
             abstained=False,
             confidence=probability,
             citations=citations,
-            passages=request.hits,
+            passages=with_cited(request.hits, chosen),
+            notice=f"The documents do not say: {'; '.join(unstated)}." if unstated else None,
         )
+
+    def _read_parts(self, request: AnswerRequest, searched: list[PartSearch]) -> list[PartReading]:
+        """Each part read over its own passages as if it were asked alone; a part whose
+        passages do not state it has no anchor."""
+        readings = []
+        for part in searched:
+            alone = part.alone(request)
+            shape = analyse(part.part)
+            candidates = read(alone, shape)
+            anchor = choose_anchor(candidates, shape)
+            probability = answer_confidence(anchor, candidates, shape)
+            if self._why_not(alone, candidates, shape, probability, check_terms=False):
+                anchor, probability = None, 0.0
+            readings.append(PartReading(part.part, candidates, anchor, probability))
+        return readings
 
     def _why_not(
         self,
@@ -76,9 +113,11 @@ class ExtractiveAnswerer:
         candidates: list[Candidate],
         shape: QuestionShape,
         probability: float,
+        *,
+        check_terms: bool = True,
     ) -> Why | None:
         """The first reason the passages do not answer the question, if any."""
-        missing = unknown_terms(request.question, request.known_term)
+        missing = unknown_terms(request.question, request.known_term) if check_terms else []
         floor = self.abstain_below
         if missing:
             return Why(UNKNOWN_TERMS, missing)
@@ -109,12 +148,25 @@ def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
     text = f"{_before(candidate)} {candidate.sentence.text}"
     if any(year not in text for year in shape.future_years):
         return False
+    if shape.kind in VALUE_KINDS and not _states_value_of_subject(candidate, shape, text):
+        return False
     if shape.attribute is None:
         return True
     heading = f"{candidate.hit.doc.title} {candidate.hit.chunk.section}"
     return shape.attribute.stated_in(candidate.sentence.text) and names_in(
         shape.names, f"{heading} {text}"
     )
+
+
+def _states_value_of_subject(candidate: Candidate, shape: QuestionShape, text: str) -> bool:
+    """For 'how much' and 'when': the sentence (or the one before) has a figure or a date,
+    and is about the question's subject: its names are in the passage up to the sentence or
+    in its headings (another entity's figure is no answer)."""
+    if shape.expects is not None and not shape.expects.search(text):
+        return False
+    chunk = candidate.hit.chunk
+    upto = chunk.text[: candidate.sentence.end - chunk.start]
+    return names_in(shape.subject, f"{candidate.hit.doc.title} {chunk.section} {upto}")
 
 
 def _before(candidate: Candidate) -> str:

@@ -198,7 +198,24 @@ PART_BREAK = re.compile(  # between the parts of a two-part question
     r"would|should)\b)",
     re.I,
 )
+MIN_NAME_LENGTH = 3  # shorter capitalised words ("TV", "AI") are too generic to judge by
 MIN_PART_TERMS = 2  # a shorter piece ("and why?") is read with the part before it
+COMPARED_WITH = re.compile(  # between the two sides of a comparison
+    r"\s+(?:(?:compared?|compares|comparing|stacks? up|measures? up|match(?:es)? up)\s+"
+    r"(?:with|to|against)|versus|vs\.?|against)\s+",
+    re.I,
+)
+COORDINATED = re.compile(  # "Tencent and Baidu", "the Dutch and the Japanese"
+    r"(?P<first>(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)\s+and\s+"
+    r"(?P<second>(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)"
+)
+CALENDAR_OR_QUANTITY = re.compile(  # not names: 'Dec', 'Monday', '27th', '600bn', 'H1', 'Q3'
+    r"^(?:(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?|"
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|[hq][1-4]|fy\d+|"
+    r"\d[\d.,]*(?:st|nd|rd|th|s|k|m|bn|b|tn|x|pc))$",
+    re.I,
+)
 
 GENERIC_NAMES = frozenset(  # capitalised in questions, but too general to pin an answer
     {"us", "usa", "america", "american", "china", "chinese", "beijing", "washington", "ai"}
@@ -215,6 +232,16 @@ class QuestionShape:
     names: tuple[str, ...]  # the specific things the question is about
     future_years: tuple[str, ...]  # years past every document's date
     parts: tuple[str, ...] = ()  # the pieces of a question that asks two things or more
+
+    @property
+    def subject(self) -> tuple[str, ...]:
+        """The names that carry what the question is about (no dates, quantities or
+        two-letter words such as 'TV')."""
+        return tuple(
+            name
+            for name in self.names
+            if len(name) >= MIN_NAME_LENGTH and not CALENDAR_OR_QUANTITY.match(name)
+        )
 
 
 def analyse(question: str) -> QuestionShape:
@@ -240,12 +267,45 @@ def question_parts(text: str) -> tuple[str, ...]:
     """The pieces of a question that asks two things ("Which chip did it use, and was that
     chip later restricted?"; "X says A; what does Y say?"), or () for a one-part question."""
     parts: list[str] = []
-    for piece in PART_BREAK.split(text):
+    for piece in PART_BREAK.split(text.translate(QUOTE_MARKS)):
         if parts and len(content_terms(piece)) < MIN_PART_TERMS:
             parts[-1] = f"{parts[-1]} {piece}"
         elif piece.strip():
             parts.append(piece.strip())
-    return tuple(parts) if len(parts) > 1 else ()
+    if len(parts) > 1:
+        return tuple(parts)
+    return comparison_sides(text) or coordinated_names(text)
+
+
+def comparison_sides(text: str) -> tuple[str, ...]:
+    """The two sides of a comparison that names a thing on each ("How does the 910C's
+    compute compare with the H100?"), each asked for what the question asks, or ()."""
+    sides = [side.strip(" ?.") for side in COMPARED_WITH.split(text.translate(QUOTE_MARKS))]
+    names = [set(question_names(f"x {side}")) for side in sides]
+    if len(sides) != 2 or not all(names):
+        return ()
+    asked = [t for side in sides for t in content_terms(side) if t not in names[0] | names[1]]
+    return tuple(_asking(side, asked) for side in sides)
+
+
+def coordinated_names(text: str) -> tuple[str, ...]:
+    """A question about two named things at once ("What did the Dutch and the Japanese each
+    restrict?"), as one question about each, or ()."""
+    text = text.translate(QUOTE_MARKS)
+    opener = re.match(r"\s*\S+", text)  # the first word is capitalised anyway
+    match = COORDINATED.search(text, opener.end() if opener else 0)
+    if match is None:
+        return ()
+    names = (match.group("first"), match.group("second"))
+    if any(set(content_terms(name)) <= GENERIC_NAMES for name in names):
+        return ()
+    return tuple(f"{text[: match.start()]}{name}{text[match.end() :]}" for name in names)
+
+
+def _asking(side: str, asked: list[str]) -> str:
+    """One side of a comparison with the question's other terms it lacks."""
+    missing = [t for t in dict.fromkeys(asked) if t not in content_terms(side)]
+    return f"{side} ({' '.join(missing)})" if missing else side
 
 
 def question_names(text: str) -> tuple[str, ...]:
