@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -50,29 +50,6 @@ def _options(
     """ChipQA: cited answers about the US–China AI-chip race."""
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Settings from the environment, with CLI options (those not None) on top."""
-    from pydantic import ValidationError
-
-    from assistant.errors import ConfigError
-    from assistant.settings import Settings
-
-    try:
-        updates = {k: v for k, v in overrides.items() if v is not None}
-        return Settings().replace(**updates)
-    except ValidationError as error:
-        raise ConfigError(_setting_problem(error.errors()[0])) from error
-
-
-def _setting_problem(problem: Any) -> str:
-    """One line naming the setting, the variable that sets it, and the rule it breaks."""
-    message = str(problem["msg"]).removeprefix("Value error, ")
-    field = ".".join(str(part) for part in problem["loc"])
-    if not field:
-        return f"invalid settings: {message}"
-    return f"invalid setting {field} (CHIPQA_{field.upper()}): {message}"
-
-
 def _assistant(settings: Settings) -> Assistant:
     from assistant.pipeline import build_assistant
 
@@ -94,6 +71,8 @@ def ingest_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Index documents: new and edited files are embedded, deleted ones removed."""
+    from assistant.settings import load_settings
+
     assistant = _assistant(load_settings())
     report = _run_ingest(assistant, paths or [], quiet=as_json, prune=prune)
     if as_json:
@@ -157,6 +136,8 @@ def ask_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question, citing a source passage after every sentence."""
+    from assistant.settings import load_settings
+
     settings = load_settings(k=k, answerer=answerer)
     assistant = _assistant(settings)
     if as_json:
@@ -176,6 +157,7 @@ def chat_command(
     source: Annotated[str | None, typer.Option(help="Only this source document.")] = None,
 ) -> None:
     """Talk in the terminal: follow-ups, sources under each answer, /sources, /quit."""
+    from assistant.settings import load_settings
     from assistant.terminal import chat, typed_lines
 
     settings = load_settings(k=k, answerer=answerer)
@@ -185,6 +167,8 @@ def chat_command(
 @app.command("stats")
 def stats_command(as_json: JsonFlag = False) -> None:
     """Show what is indexed: documents, chunks and sentences."""
+    from assistant.settings import load_settings
+
     stats = _assistant(load_settings()).stats()
     if as_json:
         print(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
@@ -207,6 +191,7 @@ def serve_command(
     port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
 ) -> None:
     """Serve the chat UI in your browser."""
+    from assistant.settings import load_settings
     from assistant.web import serve
 
     settings = load_settings(host=host, port=port)
@@ -231,6 +216,7 @@ def eval_command(
     """Score answers against a gold FAQ; write report.json, report.md and plots."""
     from assistant.evaluation import require_tooling
     from assistant.evaluation.harness import run_eval
+    from assistant.settings import load_settings
 
     require_tooling("eval")
     settings = load_settings(k=k, answerer=answerer)
@@ -269,6 +255,7 @@ def bench_command(
     """Measure latency, throughput and memory against baselines; write bench.json/md/png."""
     from assistant.bench.run import run_bench
     from assistant.evaluation import require_tooling
+    from assistant.settings import load_settings
 
     require_tooling("bench")
     settings = load_settings()

@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.chunk import chunk_document, embedding_text
 from assistant.embed import Embedder
-from assistant.errors import ChipQAError, ConfigError, LoadError, StoreError
+from assistant.errors import BusyError, ChipQAError, ConfigError, LoadError
 from assistant.load import iter_corpus_files, load_document
 from assistant.provenance.evidence import tag_chunks
 from assistant.settings import Settings
@@ -37,10 +37,6 @@ PRUNE_SHARE = 0.2
 
 
 log = logging.getLogger(__name__)
-
-
-class BusyError(StoreError):
-    """Another process is writing to the same store; retry when it has finished."""
 
 
 class PruneRefused(ChipQAError):

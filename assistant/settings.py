@@ -10,11 +10,12 @@ import string
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.chunk import CHUNKER_VERSION
 from assistant.embed import Precision
+from assistant.errors import ConfigError
 
 AnswererName = Literal["extractive", "llm", "local"]
 TokenHeader = Literal["X-Chroma-Token", "Authorization"]
@@ -191,3 +192,25 @@ class Settings(BaseSettings):
     def collection_name(self) -> str:
         """The chunk collection's name: base name plus the index fingerprint."""
         return f"{self.collection}-{self.index_fingerprint()}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with command-line options (those not None) on top.
+
+    Raises:
+        ConfigError: one line naming the setting, its variable and the rule it breaks.
+    """
+    try:
+        updates = {k: v for k, v in overrides.items() if v is not None}
+        return Settings().replace(**updates)
+    except ValidationError as error:
+        raise ConfigError(_setting_problem(error.errors()[0])) from error
+
+
+def _setting_problem(problem: Any) -> str:
+    """One line naming the setting, the variable that sets it, and the rule it breaks."""
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    field = ".".join(str(part) for part in problem["loc"])
+    if not field:
+        return f"invalid settings: {message}"
+    return f"invalid setting {field} (CHIPQA_{field.upper()}): {message}"

@@ -8,14 +8,21 @@ from typing import TYPE_CHECKING, Any, TypedDict
 if TYPE_CHECKING:
     import numpy as np
 
-    from assistant.provenance import Provenance
-
 
 class Turn(TypedDict):
     """One earlier exchange of a conversation."""
 
     question: str
     answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Who stands behind a sentence: claim type, claimant (short name or None), event date."""
+
+    claim_type: str
+    claimant: str | None
+    event_date: str | None
 
 
 @dataclass(frozen=True, slots=True)

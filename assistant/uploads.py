@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from assistant.errors import LoadError
-from assistant.ingest import BusyError, IngestReport, ProgressHook, source_key
+from assistant.errors import BusyError, LoadError
+from assistant.ingest import IngestReport, ProgressHook, source_key
 from assistant.settings import Settings
 
 UPLOAD_TYPES = (".txt", ".md", ".html", ".pdf")

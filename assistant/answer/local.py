@@ -253,7 +253,7 @@ def main() -> None:
     from rich.console import Console
     from rich.progress import DownloadColumn, Progress
 
-    from assistant.cli import load_settings
+    from assistant.settings import load_settings
 
     try:
         settings = load_settings()

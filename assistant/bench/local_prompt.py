@@ -24,11 +24,11 @@ from assistant.answer.base import AnswerRequest
 from assistant.answer.llm import LLMAnswerer, PromptShape
 from assistant.answer.local import LocalAnswerer
 from assistant.answer.prompts import ANSWER_SYSTEM, NOT_IN_CORPUS
-from assistant.cli import load_settings
 from assistant.evaluation.gold import GoldItem, load_gold
 from assistant.evaluation.harness import generation_outcome
 from assistant.evaluation.metrics import key_fact_recall
 from assistant.pipeline import Assistant, build_assistant
+from assistant.settings import load_settings
 
 # A short system prompt, measured and rejected: with it the 1.5B model drops the passage
 # numbers, so nothing it writes can be verified.

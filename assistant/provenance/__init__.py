@@ -9,11 +9,10 @@ every answer (`disagreement`, `values`, `latest`, `relevance`, and the as-of dat
 
 from assistant.provenance.dates import document_as_of, event_date
 from assistant.provenance.lexicon import CLAIM_TYPES
-from assistant.provenance.tagger import Provenance, previous_context, tag_sentence
+from assistant.provenance.tagger import previous_context, tag_sentence
 
 __all__ = [
     "CLAIM_TYPES",
-    "Provenance",
     "document_as_of",
     "event_date",
     "previous_context",

@@ -20,8 +20,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.errors import ChipQAError, QuestionError
-from assistant.ingest import BusyError
+from assistant.errors import BusyError, ChipQAError, QuestionError
 from assistant.pipeline import Assistant
 from assistant.types import Answer, Turn
 from assistant.uploads import add_files, remove_upload, uploads
