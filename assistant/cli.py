@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from assistant.ingest import IngestReport
+    from assistant.ingest import IngestProgress, IngestReport
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
 
@@ -103,15 +103,19 @@ def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool, prune: boo
     ) as bar:
         task = bar.add_task("reading", total=None, file="", rate="")
 
-        def hook(event: str, detail: object) -> None:
-            if event == "file":
-                bar.update(task, file=str(detail))
-            elif event == "total":
-                bar.update(task, description="embedding", total=int(str(detail)), file="")
-            else:
-                bar.advance(task, int(str(detail)))
-                speed = bar.tasks[0].speed
-                bar.update(task, rate=f"{speed:.0f} texts/s" if speed else "")
+        def hook(progress: IngestProgress) -> None:
+            if progress.total is None:
+                bar.update(task, file=progress.file)
+                return
+            bar.update(
+                task,
+                description="embedding",
+                total=progress.total,
+                completed=progress.embedded,
+                file="",
+            )
+            speed = bar.tasks[0].speed
+            bar.update(task, rate=f"{speed:.0f} texts/s" if speed else "")
 
         return assistant.ingest(paths, progress=hook, prune=prune)
 

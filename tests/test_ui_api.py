@@ -16,7 +16,7 @@ from gradio_client.exceptions import AppError
 from helpers import CORPUS, assert_quotes_exact, free_port, make_settings
 
 from assistant.embed import SentenceEmbedder
-from assistant.ingest import writer_lock
+from assistant.ingest import IngestProgress, writer_lock
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Turn
@@ -238,9 +238,9 @@ def test_failed_indexing_leaves_no_copies_and_no_passages(
 ) -> None:
     files = [_file(tmp_path, f"fab-{n}.md", f"Fab {n} etches {n} nm chips.\n") for n in (5, 7)]
 
-    def disconnect(event: str, detail: object) -> None:
+    def disconnect(progress: IngestProgress) -> None:
         """A progress bar whose page went away once the second file starts."""
-        if event == "file" and str(detail).endswith("fab-7.md"):
+        if progress.file.endswith("fab-7.md"):
             raise ConnectionError("the page went away")
 
     with pytest.raises(ConnectionError):

@@ -22,6 +22,7 @@ from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.evaluation.baseline import NaiveRAG
+    from assistant.ingest import IngestProgress
     from assistant.pipeline import Assistant
 
 BASELINES = ("floor", "naive")
@@ -75,7 +76,7 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
         answerer="extractive",
     )
     assistant = build_assistant(settings, embedder=embedder)
-    report = assistant.ingest(progress=IngestProgress(job))
+    report = assistant.ingest(progress=ProgressLines(job))
     previous = None
     if job.multiple <= PREVIOUS_MAX:
         say(job, "ingesting again the previous way (each chunk's text embedded too)")
@@ -132,30 +133,31 @@ def say(job: SizeJob, message: str) -> None:
     print(f"×{job.multiple}: {message}", flush=True)
 
 
-class IngestProgress:
+class ProgressLines:
     """Prints ingest progress about every tenth of the texts: throughput and time left."""
 
     def __init__(self, job: SizeJob) -> None:
         self.job = job
-        self.total = 0
         self.embedded = 0
         self.began = time.perf_counter()
 
-    def __call__(self, event: str, detail: object) -> None:
-        """An ingest progress event: ("file", source), ("total", n) or ("embedded", n)."""
-        if event == "total" and isinstance(detail, int):
-            self.total, self.began = detail, time.perf_counter()
-            say(self.job, f"embedding {detail} texts")
-        elif event == "embedded" and isinstance(detail, int):
-            step = max(1, self.total // 10)
-            before, self.embedded = self.embedded, self.embedded + detail
-            if self.embedded // step > before // step:
-                rate = self.embedded / max(time.perf_counter() - self.began, 1e-9)
-                left = (self.total - self.embedded) / rate
-                say(
-                    self.job,
-                    f"embedded {self.embedded}/{self.total} texts, {rate:.0f}/s, {left:.0f} s left",
-                )
+    def __call__(self, progress: IngestProgress) -> None:
+        """Say when the texts are counted, then after each tenth of them is embedded."""
+        if progress.total is None:
+            return
+        if not progress.embedded:
+            self.began = time.perf_counter()
+            say(self.job, f"embedding {progress.total} texts")
+            return
+        step = max(1, progress.total // 10)
+        before, self.embedded = self.embedded, progress.embedded
+        if self.embedded // step > before // step:
+            rate = self.embedded / max(time.perf_counter() - self.began, 1e-9)
+            left = (progress.total - self.embedded) / rate
+            say(
+                self.job,
+                f"embedded {self.embedded}/{progress.total} texts, {rate:.0f}/s, {left:.0f} s left",
+            )
 
 
 def time_systems(

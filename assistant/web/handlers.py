@@ -21,6 +21,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import BusyError, ChipQAError, QuestionError
+from assistant.ingest import IngestProgress
 from assistant.pipeline import Assistant
 from assistant.types import Answer, Turn
 from assistant.uploads import add_files, remove_upload, uploads
@@ -239,7 +240,7 @@ class Handlers:
             return (render.status_list([(False, UPLOADS_OFF)]), *self.corpus(), None)
         try:
             added = add_files(
-                self.assistant, [Path(f) for f in files or []], _IngestProgress(progress)
+                self.assistant, [Path(f) for f in files or []], _ProgressBar(progress)
             )
             lines = [(a.ok, f"{a.name}: {a.message}") for a in added]
         except Exception as error:
@@ -298,23 +299,18 @@ def _explain(error: Exception) -> str:
     return FAILED
 
 
-class _IngestProgress:
-    """Forwards ingest events to a Gradio progress bar."""
+class _ProgressBar:
+    """Shows ingest progress on a Gradio progress bar."""
 
     def __init__(self, bar: gr.Progress) -> None:
         self.bar = bar
-        self.file = ""
-        self.embedded = 0
-        self.total: int | None = None
 
-    def __call__(self, event: str, detail: object) -> None:
-        if event == "file":
-            self.file = Path(str(detail)).name
-        elif event == "total" and isinstance(detail, int):
-            self.total = detail
-        elif isinstance(detail, int):
-            self.embedded += detail
-        self.bar((self.embedded, self.total), desc=f"Indexing {self.file}", unit="texts embedded")
+    def __call__(self, progress: IngestProgress) -> None:
+        self.bar(
+            (progress.embedded, progress.total),
+            desc=f"Indexing {Path(progress.file).name}",
+            unit="texts embedded",
+        )
 
 
 def _parse_history(history: str) -> list[Turn]:

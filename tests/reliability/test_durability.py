@@ -26,7 +26,7 @@ from helpers import (
 
 from assistant.embed import SentenceEmbedder
 from assistant.errors import StoreError
-from assistant.ingest import IngestReport
+from assistant.ingest import IngestProgress, IngestReport
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
 
@@ -155,11 +155,11 @@ def test_server_dying_mid_ingest_is_one_error_and_the_next_ingest_completes(
     small_corpus(tmp_path / "corpus", 4)
     settings = server_settings(tmp_path, ("127.0.0.1", own_chroma.port))
     assistant = build_assistant(settings, embedder=embedder)
-    started: list[object] = []
+    started: list[str] = []
 
-    def stop_at_second_file(event: str, detail: object) -> None:
-        if event == "file" and len(started) < 2:
-            started.append(detail)
+    def stop_at_second_file(progress: IngestProgress) -> None:
+        if progress.total is None and len(started) < 2:
+            started.append(progress.file)
             if len(started) == 2:
                 own_chroma.stop()
 
