@@ -21,6 +21,7 @@ AnswererName = Literal["extractive", "llm", "local"]
 TokenHeader = Literal["X-Chroma-Token", "Authorization"]
 TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + string.punctuation)
 LocalModelName = Literal["qwen2.5-coder-1.5b", "smollm2-135m"]
+MAX_K = 50  # the most passages an answerer may be handed
 
 
 class Settings(BaseSettings):
@@ -77,7 +78,7 @@ class Settings(BaseSettings):
     )
 
     # Retrieval.
-    k: int = Field(4, ge=1, le=50, description="Passages handed to the answerer.")
+    k: int = Field(4, ge=1, le=MAX_K, description="Passages handed to the answerer.")
     candidates: int = Field(20, ge=1, le=200, description="Hits taken from each retriever.")
     rrf_k: int = Field(10, ge=1, description="Reciprocal-rank-fusion constant.")
     source: str | None = Field(None, description="Only retrieve from this source document.")

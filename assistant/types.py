@@ -136,14 +136,16 @@ class IndexStats:
 
 @dataclass(slots=True)
 class Hit:
-    """A retrieved chunk with its fused score, per-retriever ranks and the vector of each
-    of its sentences (rows in sentence order; empty when not read from the store)."""
+    """A retrieved chunk with its fused score, its rank in each of the three rankings (None:
+    not among that ranking's candidates) and the vector of each of its sentences (rows in
+    sentence order; empty when not read from the store)."""
 
     chunk: Chunk
     doc: DocInfo
     score: float
-    dense_rank: int | None = None
-    bm25_rank: int | None = None
+    dense_rank: int | None = None  # by the chunk's own vector
+    bm25_rank: int | None = None  # by its words
+    sentence_rank: int | None = None  # by its sentences' vectors
     sentence_vectors: np.ndarray | None = field(default=None, repr=False)
 
 

@@ -23,6 +23,7 @@ import gradio as gr
 from assistant.errors import BusyError, ChipQAError, QuestionError
 from assistant.ingest import IngestProgress
 from assistant.pipeline import Assistant
+from assistant.settings import MAX_K
 from assistant.types import Answer, Turn
 from assistant.uploads import add_files, remove_upload, uploads
 from assistant.web import render
@@ -31,7 +32,6 @@ from assistant.web.sources import found_section, sources_section
 log = logging.getLogger(__name__)
 
 ALL_DOCUMENTS = "All documents"
-MAX_K = 50  # the largest `k` the settings accept
 STREAM_WORDS = 4  # words added per streamed update
 STREAM_PAUSE_S = 0.03
 EMPTY_QUESTION = "Type a question about the documents first."
