@@ -190,7 +190,7 @@ def _file(folder: Path, name: str, text: str) -> Path:
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("table.csv", b"a,b\n1,2\n", "not accepted: upload .txt, .md, .html, .pdf files"),
+        ("table.csv", b"a,b\n1,2\n", "not accepted: upload .txt, .md, .html, .htm, .pdf files"),
         ("huge.txt", b"chips " * 200_000, "larger than the 1 MB limit"),
         ("blank.md", b"  \n", "no text to index"),
         ("binary.txt", b"\x00\x01\x02 not text", "looks like a binary file"),
