@@ -7,6 +7,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,10 @@ import numpy as np
 
 from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer, TokenSink
 from assistant.answer.base import StoppableSink
+from assistant.complete import complete
 from assistant.embed import Embedder, SentenceEmbedder
 from assistant.errors import ConfigError, EmptyIndexError, QuestionError
 from assistant.ingest import IngestReport, ProgressHook, ingest
-from assistant.provenance.stage import add_provenance
 from assistant.question.rewrite import standalone_query
 from assistant.retrieve import retrieve
 from assistant.settings import Settings
@@ -97,18 +98,24 @@ class Assistant:
             on_hits(hits)
         step = time.perf_counter()
         request = self.answer_request(question, vector, hits, query, timings, on_token)
-        result = self._answerer(name).answer(request)
+        drafted = self._answerer(name).answer(request)
         timings["answer"] = (time.perf_counter() - step) * 1000
         step = time.perf_counter()
-        added = add_provenance(result, vector)
-        if added and on_token:
-            on_token(added)
+        completion = complete(drafted, vector)
+        if completion.suffix and on_token:
+            on_token(completion.suffix)
         timings["provenance"] = (time.perf_counter() - step) * 1000
         timings["total"] = (time.perf_counter() - began) * 1000
-        result.timings_ms = timings
-        result.retrieval_query = query
-        result.notice = " ".join(n for n in (notice, result.notice) if n) or None
-        return result
+        return replace(
+            drafted,
+            text=drafted.text + completion.suffix,
+            citations=list(completion.citations),
+            disagreements=completion.disagreements,
+            as_of=completion.as_of,
+            timings_ms=timings,
+            retrieval_query=query,
+            notice=" ".join(n for n in (notice, drafted.notice) if n) or None,
+        )
 
     def answer_request(
         self,

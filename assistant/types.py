@@ -180,12 +180,33 @@ class Citation:
         return data
 
 
+@dataclass(frozen=True, slots=True)
+class StatedValue:
+    """One claimant's value in a disagreement, and the number of the citation quoting it."""
+
+    value: str
+    claimant: str
+    citation: int
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """Sources giving values of one quantity that do not agree, each value cited."""
+
+    about: str
+    values: tuple[StatedValue, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: {"about", "values": [{"value", "claimant", "citation"}]}."""
+        return {"about": self.about, "values": [asdict(v) for v in self.values]}
+
+
 ABSTAIN_TEXT = "The documents in the corpus do not answer this."
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
-    """What `ask` returns to the CLI, the UI and the eval."""
+    """What `ask` returns to the CLI, the UI and the eval: built once, never changed."""
 
     question: str
     text: str
@@ -199,7 +220,7 @@ class Answer:
     retrieval_query: str = ""
     abstain_reason: str | None = None  # unknown_terms, off_topic, not_stated, unclear
     as_of: str | None = None  # the latest date among the cited evidence
-    disagreements: list[dict[str, Any]] = field(default_factory=list)  # {"about", "values"}
+    disagreements: tuple[Disagreement, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `chipqa ask --json`."""
@@ -209,7 +230,7 @@ class Answer:
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
             "as_of": self.as_of,
-            "disagreements": self.disagreements,
+            "disagreements": [d.to_dict() for d in self.disagreements],
             "citations": [c.to_dict() for c in self.citations],
             "related": [c.to_dict() for c in self.related],
             "notice": self.notice,

@@ -13,7 +13,7 @@ import html
 import logging
 import time
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from assistant.answer.answerability import abstention
@@ -229,8 +229,7 @@ class LLMAnswerer:
     def _fallback(self, request: AnswerRequest, notice: str) -> Answer:
         """The extractive answer with a notice saying why (none when it abstains too)."""
         result = self.fallback.answer(request)
-        result.notice = None if result.abstained and notice == DECLINED else notice
-        return result
+        return replace(result, notice=None if result.abstained and notice == DECLINED else notice)
 
 
 def passage_texts(request: AnswerRequest, shown: list[Hit], sentences: int | None) -> list[str]:

@@ -2,9 +2,9 @@
 
 `tagger` gives one sentence its claim type, claimant and event date (rules in its docstring
 and in `eval/claims.yaml`), with `lexicon`, `mentions` and `dates`; `evidence` tags a
-document's sentences at ingest and gives citations their provenance; `stage` completes
-every answer (`disagreement`, `values`, `latest`, `relevance`, and the as-of date);
-`timeline` lists the dated events.
+document's sentences at ingest and gives citations their provenance; `disagreement`,
+`values`, `latest` and `relevance` are the analyses the completion stage
+(`assistant.complete`) runs on every answer; `timeline` lists the dated events.
 """
 
 from assistant.provenance.dates import document_as_of, event_date
