@@ -20,7 +20,7 @@ from assistant.provenance.evidence import as_of_text, quoting
 from assistant.provenance.latest import Newest, newest_evidence
 from assistant.provenance.lexicon import FORECAST
 from assistant.provenance.relevance import Relevance
-from assistant.question.shape import asks_for_latest
+from assistant.question.base import Question
 from assistant.types import Answer, Citation, Disagreement, Hit, Sentence, StatedValue
 
 DISAGREEMENT_MARGIN = 0.06  # a disagreement's sentences must be this close to the most relevant
@@ -36,7 +36,7 @@ class Completion:
     as_of: str | None = None  # the latest date among the cited evidence
 
 
-def complete(answer: Answer, vector: np.ndarray) -> Completion:
+def complete(answer: Answer, question: Question, vector: np.ndarray) -> Completion:
     """Disagreements, newest evidence and as-of for `answer` (none for an abstention)."""
     if answer.abstained:
         return Completion("", tuple(answer.citations))
@@ -48,7 +48,7 @@ def complete(answer: Answer, vector: np.ndarray) -> Completion:
         if any(relevance.near_best(h, s, DISAGREEMENT_MARGIN) for h, s in found.sentences())
     ]
     added = [_disagreement_sentence(d) for d in stated]
-    if asks_for_latest(answer.question):
+    if question.latest:
         newest = newest_evidence(cite.citations, answer.passages, relevance)
         if newest is not None:
             added.append(_newest(newest, cite))

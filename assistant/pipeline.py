@@ -5,7 +5,6 @@ from __future__ import annotations
 import queue
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -14,12 +13,14 @@ from typing import Any
 import numpy as np
 
 from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer, TokenSink
-from assistant.answer.base import StoppableSink
+from assistant.answer.base import ChatAnswerer, StoppableSink
 from assistant.complete import complete
 from assistant.embed import Embedder, SentenceEmbedder
-from assistant.errors import ConfigError, EmptyIndexError, QuestionError
+from assistant.errors import ConfigError, EmptyIndexError
 from assistant.ingest import IngestReport, ProgressHook, ingest
-from assistant.question.rewrite import standalone_query
+from assistant.question.base import QueryRewriter, Question
+from assistant.question.condense import LLMRewriter
+from assistant.question.rewrite import HeuristicRewriter
 from assistant.retrieve import retrieve
 from assistant.settings import Settings
 from assistant.store import ChromaStore, Store
@@ -40,6 +41,7 @@ class Assistant:
         self.embedder = embedder
         self.store = store
         self.answerers = answerers
+        self.rewriters = {name: _rewriter_for(a) for name, a in answerers.items()}
         self.ingest_lock = threading.Lock()  # one ingest at a time in this process
 
     def ingest(
@@ -73,10 +75,18 @@ class Assistant:
             data_dir=str(self.settings.data_dir),
         )
 
+    def question(
+        self, text: str, history: Sequence[Turn] | None = None, *, answerer: str | None = None
+    ) -> Question:
+        """`text` as the pipeline carries it: cleaned, made standalone with the earlier turns
+        (by the answerer's query rewriter), and its shape; `ask` and `search` both take it."""
+        rewriter = self._rewriter(answerer or self.settings.answerer)
+        return Question.make(text, history or [], rewriter, self.settings.max_question_chars)
+
     def ask(
         self,
-        question: str,
-        history: list[Turn] | None = None,
+        question: str | Question,
+        history: Sequence[Turn] | None = None,
         *,
         k: int | None = None,
         answerer: str | None = None,
@@ -87,21 +97,20 @@ class Assistant:
         """Answer `question` (with earlier turns for follow-ups), citing every sentence;
         `on_hits` gets the retrieved passages before the answer is written."""
         began = time.perf_counter()
-        question, notice = self._clean(question)
+        name = answerer or self.settings.answerer
+        asked = self._asked(question, history, name)
         if not self.store.chunk_count():
             raise EmptyIndexError("nothing is indexed yet: run `chipqa ingest` first")
         timings: dict[str, float] = {}
-        name = answerer or self.settings.answerer
-        query = standalone_query(question, history, self._answerer(name))
-        vector, hits = self._search(query, k or self.settings.k, source, timings)
+        vector, hits = self._search(asked.query, k or self.settings.k, source, timings)
         if on_hits:
             on_hits(hits)
         step = time.perf_counter()
-        request = self.answer_request(question, vector, hits, query, timings, on_token)
+        request = self.answer_request(asked, vector, hits, timings, on_token)
         drafted = self._answerer(name).answer(request)
         timings["answer"] = (time.perf_counter() - step) * 1000
         step = time.perf_counter()
-        completion = complete(drafted, vector)
+        completion = complete(drafted, asked, vector)
         if completion.suffix and on_token:
             on_token(completion.suffix)
         timings["provenance"] = (time.perf_counter() - step) * 1000
@@ -113,23 +122,22 @@ class Assistant:
             disagreements=completion.disagreements,
             as_of=completion.as_of,
             timings_ms=timings,
-            retrieval_query=query,
-            notice=" ".join(n for n in (notice, drafted.notice) if n) or None,
+            retrieval_query=asked.query,
+            notice=" ".join(n for n in (asked.notice, drafted.notice) if n) or None,
         )
 
     def answer_request(
         self,
-        question: str,
+        question: Question,
         vector: np.ndarray,
         hits: list[Hit],
-        query: str | None = None,
         timings: dict[str, float] | None = None,
         on_token: TokenSink | None = None,
     ) -> AnswerRequest:
         """What an answerer receives for `question`, given its retrieved passages."""
         return AnswerRequest(
-            question,
-            query or question,
+            question.text,
+            question.query,
             vector,
             hits,
             self.store.knows_term,
@@ -137,6 +145,13 @@ class Assistant:
             {} if timings is None else timings,
             on_token,
         )
+
+    def _asked(
+        self, question: str | Question, history: Sequence[Turn] | None, answerer: str
+    ) -> Question:
+        if isinstance(question, Question):
+            return question
+        return self.question(question, history, answerer=answerer)
 
     def _answerer(self, name: str) -> Answerer:
         if name not in self.answerers:
@@ -146,10 +161,14 @@ class Assistant:
             )
         return self.answerers[name]
 
+    def _rewriter(self, answerer: str) -> QueryRewriter:
+        self._answerer(answerer)  # one that is not available says so
+        return self.rewriters[answerer]
+
     def stream(
         self,
-        question: str,
-        history: list[Turn] | None = None,
+        question: str | Question,
+        history: Sequence[Turn] | None = None,
         *,
         stop: threading.Event | None = None,
         **options: Any,
@@ -184,16 +203,15 @@ class Assistant:
 
     def search(
         self,
-        question: str,
-        history: list[Turn] | None = None,
+        question: str | Question,
+        history: Sequence[Turn] | None = None,
         *,
         k: int | None = None,
         source: str | None = None,
     ) -> list[Hit]:
         """The fused passage ranking `ask` would answer from (for the eval and LangChain)."""
-        question, _ = self._clean(question)
-        query = standalone_query(question, history, self._answerer(self.settings.answerer))
-        return self._search(query, k or self.settings.k, source, {})[1]
+        asked = self._asked(question, history, self.settings.answerer)
+        return self._search(asked.query, k or self.settings.k, source, {})[1]
 
     def _search(
         self, query: str, k: int, source: str | None, timings: dict[str, float]
@@ -213,24 +231,12 @@ class Assistant:
         )
         return vector, hits
 
-    def _clean(self, question: str) -> tuple[str, str | None]:
-        """Strip control and zero-width characters; cap the length with a notice."""
-        cleaned = "".join(_visible(ch) for ch in question)
-        cleaned = " ".join(cleaned.split())
-        if not cleaned:
-            raise QuestionError("the question is empty: type a question about the documents")
-        limit = self.settings.max_question_chars
-        if len(cleaned) > limit:
-            return cleaned[:limit], f"Your question was cut to its first {limit} characters."
-        return cleaned, None
 
-
-def _visible(ch: str) -> str:
-    """Format characters (zero-width, soft hyphen) vanish; other controls become spaces."""
-    category = unicodedata.category(ch)
-    if category == "Cf":
-        return ""
-    return " " if category[0] == "C" else ch
+def _rewriter_for(answerer: Answerer) -> QueryRewriter:
+    """The query rewriter for `answerer`: its own chat model when it writes with one."""
+    if isinstance(answerer, ChatAnswerer):
+        return LLMRewriter(answerer.chat_model)
+    return HeuristicRewriter()
 
 
 def build_assistant(

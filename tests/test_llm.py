@@ -136,14 +136,16 @@ def test_endpoint_failure_falls_back_with_one_line_notice(
     assert "To slow China’s progress" in answer.text
 
 
-def test_follow_up_is_condensed_by_the_llm(assistant: Assistant, llm: ScriptedLLM) -> None:
+def test_follow_up_is_condensed_once_by_the_llm(assistant: Assistant, llm: ScriptedLLM) -> None:
     standalone = "What does Alibaba's new AI chip claim about energy use?"
-    llm.replies.extend([standalone, "NOT_IN_CORPUS", standalone])
+    llm.replies.extend([standalone, "NOT_IN_CORPUS"])
     history = [Turn(question="What did Alibaba claim about its new chip?", answer="...")]
-    answer = assistant.ask("And how much energy does it use?", history)
-    assert answer.retrieval_query == standalone
+    question = assistant.question("And how much energy does it use?", history)
+    answer = assistant.ask(question)
+    assert question.query == answer.retrieval_query == standalone
     assert "Alibaba" in llm.requests[0]["messages"][1]["content"]
-    searched = assistant.search("And how much energy does it use?", history)
+    searched = assistant.search(question)
+    assert len(llm.requests) == 2  # the rewrite, then the answer: the search asks nothing
     assert [h.chunk.id for h in searched] == [h.chunk.id for h in assistant.search(standalone)]
 
 

@@ -66,10 +66,10 @@ def server_root(llm: LLMAnswerer) -> str:
     return str(getattr(llm.chat, "openai_api_base", "")).removesuffix("/v1")
 
 
-def request_for(assistant: Assistant, question: str) -> AnswerRequest:
-    vector = assistant.embedder.embed([question])[0]
-    hits = assistant.search(question)
-    return assistant.answer_request(question, vector, hits)
+def request_for(assistant: Assistant, text: str) -> AnswerRequest:
+    question = assistant.question(text)
+    vector = assistant.embedder.embed([question.query])[0]
+    return assistant.answer_request(question, vector, assistant.search(question))
 
 
 @pytest.mark.slow

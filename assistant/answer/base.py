@@ -5,11 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from assistant.types import Answer, Hit
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 TokenSink = Callable[[str], None]
 TermCheck = Callable[[str], bool]  # whether a content term occurs anywhere in the corpus
@@ -47,4 +50,13 @@ class Answerer(Protocol):
 
     def answer(self, request: AnswerRequest) -> Answer:
         """Compose an answer whose every sentence cites a retrieved passage."""
+        ...
+
+
+@runtime_checkable
+class ChatAnswerer(Protocol):
+    """An answerer that writes with a chat model (the `llm` and `local` answerers)."""
+
+    def chat_model(self) -> BaseChatModel:
+        """The chat model it writes with."""
         ...

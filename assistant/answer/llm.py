@@ -22,8 +22,6 @@ from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.prompts import (
     ANSWER_SYSTEM,
     ANSWER_USER,
-    CONDENSE_SYSTEM,
-    CONDENSE_USER,
     NOT_IN_CORPUS,
     PASSAGE,
 )
@@ -40,7 +38,6 @@ if TYPE_CHECKING:
 
     from assistant.embed import Embedder
     from assistant.settings import Settings
-    from assistant.types import Turn
 
 log = logging.getLogger(__name__)
 UNVERIFIED = (
@@ -127,19 +124,9 @@ class LLMAnswerer:
             passages=request.hits,
         )
 
-    def condense(self, question: str, history: list[Turn]) -> str:
-        """A standalone version of a follow-up question (the question itself on failure)."""
-        turns = "\n".join(f"Q: {t['question']}\nA: {t['answer']}" for t in history[-3:])
-        messages = [
-            ("system", CONDENSE_SYSTEM),
-            ("human", CONDENSE_USER.format(history=turns, question=question)),
-        ]
-        try:
-            reply = self.chat.invoke(messages)
-        except Exception as error:  # any endpoint failure: keep the original question
-            log.warning("condensing the follow-up failed: %s", error)
-            return question
-        return str(reply.content).strip() or question
+    def chat_model(self) -> BaseChatModel:
+        """The chat model it writes with (the query rewriter asks it too)."""
+        return self.chat
 
     def messages(self, request: AnswerRequest) -> list[tuple[str, str]]:
         """The answer prompt: system rules, then the shown passages and the question."""

@@ -30,11 +30,13 @@ from assistant.answer.llm import LLMAnswerer, PromptShape, chat_model
 from assistant.errors import ChipQAError, ConfigError
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from assistant.answer.base import AnswerRequest
     from assistant.answer.extractive import ExtractiveAnswerer
     from assistant.embed import Embedder
     from assistant.settings import Settings
-    from assistant.types import Answer, Turn
+    from assistant.types import Answer
 
 BLOCK = 1 << 20  # bytes per read while joining or hashing
 CONTEXT_TOKENS = 4096  # the short local prompt plus its answer fit well inside this
@@ -210,9 +212,10 @@ class LocalAnswerer:
         """Stream the local model's reply, then verify it as the `llm` answerer does."""
         return self.start().answer(request)
 
-    def condense(self, question: str, history: list[Turn]) -> str:
-        """A standalone version of a follow-up question, written by the local model."""
-        return self.start().condense(question, history)
+    def chat_model(self) -> BaseChatModel:
+        """The local model's chat model, its server started first (the query rewriter asks it
+        too)."""
+        return self.start().chat
 
     def start(self) -> LLMAnswerer:
         """Check the model's hash and start its server, once; the answerer that uses it."""

@@ -70,12 +70,12 @@ def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def measure(assistant: Assistant, llm: LLMAnswerer, item: GoldItem) -> dict[str, Any]:
     """Ask one question through the local answerer; the reply, its fate and its timings."""
-    vector = assistant.embedder.embed([item.question])[0]
-    hits = assistant.search(item.question)
-    request = assistant.answer_request(item.question, vector, hits)
+    question = assistant.question(item.question)
+    vector = assistant.embedder.embed([question.query])[0]
+    request = assistant.answer_request(question, vector, assistant.search(question))
     tokens: list[str] = []
     began = time.perf_counter()
-    answer = assistant.ask(item.question, answerer="local", on_token=tokens.append)
+    answer = assistant.ask(question, answerer="local", on_token=tokens.append)
     claims, kept = generation_outcome(answer, "".join(tokens))
     return {
         "id": item.id,
