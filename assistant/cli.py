@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from assistant.answer.table import answerer_names
+
 if TYPE_CHECKING:
     from assistant.ingest import IngestProgress, IngestReport
     from assistant.pipeline import Assistant
@@ -28,6 +30,7 @@ app = typer.Typer(
 )
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+AnswererOption = Annotated[str | None, typer.Option(help=f"{answerer_names()}.")]
 
 
 def _print_version(wanted: bool) -> None:
@@ -135,7 +138,7 @@ def _print_ingest(report: IngestReport) -> None:
 def ask_command(
     question: Annotated[str, typer.Argument(help="Your question.")],
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
-    answerer: Annotated[str | None, typer.Option(help="extractive, llm or local.")] = None,
+    answerer: AnswererOption = None,
     source: Annotated[str | None, typer.Option(help="Only this source document.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -157,7 +160,7 @@ def ask_command(
 @app.command("chat")
 def chat_command(
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
-    answerer: Annotated[str | None, typer.Option(help="extractive, llm or local.")] = None,
+    answerer: AnswererOption = None,
     source: Annotated[str | None, typer.Option(help="Only this source document.")] = None,
 ) -> None:
     """Talk in the terminal: follow-ups, sources under each answer, /sources, /quit."""
@@ -208,7 +211,7 @@ def eval_command(
     split: Annotated[
         str, typer.Option(help="dev, test, blind, a comma list of them, or all.")
     ] = "dev,test",
-    answerer: Annotated[str | None, typer.Option(help="extractive, llm or local.")] = None,
+    answerer: AnswererOption = None,
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("eval/reports/latest"),
     baseline: Annotated[bool, typer.Option(help="Also run the naive LangChain RAG.")] = False,

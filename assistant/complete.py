@@ -1,9 +1,9 @@
-"""Completion stage, run on every answer whatever answered it: where the sources disagree
-(stated and cited value by value), the newest evidence for a question about the current
-state, and the date the cited evidence is as of.
+"""Completion stage: where the sources disagree, the newest evidence and the as-of date.
 
-It returns what it adds, as a `Completion`; the pipeline builds the answer from it.
-"""
+It runs on every answer, whatever answered it: a disagreement between the passages is stated
+and cited value by value, a question about the current state gets the most recent dated
+evidence, and the answer says what date its cited evidence is as of. It returns what it
+adds, as a `Completion`; the pipeline builds the answer from it."""
 
 from __future__ import annotations
 

@@ -12,8 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer, TokenSink
-from assistant.answer.base import ChatAnswerer, StoppableSink
+from assistant.answer.base import (
+    Answerer,
+    AnswerRequest,
+    ChatAnswerer,
+    StoppableSink,
+    TokenSink,
+)
+from assistant.answer.table import build_answerers, not_available
 from assistant.complete import complete
 from assistant.embed import Embedder, SentenceEmbedder
 from assistant.errors import ConfigError, EmptyIndexError
@@ -155,10 +161,7 @@ class Assistant:
 
     def _answerer(self, name: str) -> Answerer:
         if name not in self.answerers:
-            raise ConfigError(
-                f"answerer '{name}' is not available: use 'extractive', or set "
-                "CHIPQA_LLM_BASE_URL and CHIPQA_LLM_MODEL for 'llm'"
-            )
+            raise ConfigError(not_available(name))
         return self.answerers[name]
 
     def _rewriter(self, answerer: str) -> QueryRewriter:
@@ -253,14 +256,5 @@ def build_assistant(
     )
     store = store or ChromaStore(settings, embedder.name, embedder.dimension)
     if answerers is None:
-        extractive = ExtractiveAnswerer(abstain_below=settings.abstain_threshold)
-        answerers = {"extractive": extractive}
-        if settings.llm_configured:
-            from assistant.answer.llm import LLMAnswerer
-
-            answerers["llm"] = LLMAnswerer(settings, embedder, fallback=extractive)
-        from assistant.answer import local
-
-        if settings.answerer == "local" or local.installed(settings):
-            answerers["local"] = local.LocalAnswerer(settings, embedder, fallback=extractive)
+        answerers = build_answerers(settings.answerer_options, embedder, settings.answerer)
     return Assistant(settings, embedder, store, answerers)

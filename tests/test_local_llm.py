@@ -156,7 +156,7 @@ def test_local_prompt_shows_fewer_sentences_and_the_llm_prompt_is_unchanged(
 ) -> None:
     request = request_for(assistant, QUESTION)
     llm = answerer(assistant).start()
-    remote = LLMAnswerer(assistant.settings, assistant.embedder, llm.fallback, chat=llm.chat)
+    remote = LLMAnswerer(llm.options, assistant.embedder, llm.fallback)
     (_, system), (_, user) = llm.messages(request)
     (_, full_system), (_, full_user) = remote.messages(request)
     assert system == full_system == ANSWER_SYSTEM.format(words=assistant.settings.answer_words)
@@ -173,7 +173,7 @@ def test_a_tampered_model_is_refused_in_one_line(
     pinned = local.MODELS["smollm2-135m"]
     monkeypatch.setitem(local.MODELS, "smollm2-135m", dataclasses.replace(pinned, sha256="0" * 64))
     fresh = local.LocalAnswerer(
-        assistant.settings, assistant.embedder, answerer(assistant).fallback
+        assistant.settings.answerer_options.local, assistant.embedder, answerer(assistant).fallback
     )
     with pytest.raises(ConfigError, match="not the pinned 000000000000") as caught:
         fresh.start()
@@ -182,7 +182,7 @@ def test_a_tampered_model_is_refused_in_one_line(
 
 def test_missing_model_is_one_line_error(tmp_path: Path, embedder: Embedder) -> None:
     settings = Settings(corpus_dir=CORPUS, data_dir=tmp_path, answerer="local")
-    assert not local.installed(settings)
+    assert not local.installed(settings.answerer_options.local)
     with pytest.raises(ConfigError) as caught:
         build_assistant(settings, embedder=embedder)
     assert str(caught.value) == NOT_INSTALLED

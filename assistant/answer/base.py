@@ -1,17 +1,18 @@
-"""The answerer protocol and what every answerer receives for one question."""
+"""The answerer protocol, what every answerer receives for one question, and the sections of
+the settings the answerers are built from."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
-
-import numpy as np
 
 from assistant.types import Answer, Hit
 
 if TYPE_CHECKING:
+    import numpy as np
     from langchain_core.language_models import BaseChatModel
 
 TokenSink = Callable[[str], None]
@@ -43,6 +44,40 @@ class AnswerRequest:
     answer_words: int  # target answer length
     timings: dict[str, float] = field(default_factory=dict)
     on_token: TokenSink | None = None
+
+
+@dataclass(frozen=True)
+class LLMOptions:
+    """What an answerer writing with an OpenAI-compatible endpoint reads of the settings."""
+
+    base_url: str
+    model: str
+    api_key: str
+    timeout: float  # seconds before falling back to the extractive answer
+    support_threshold: float  # a written sentence's support below which it is dropped
+    max_tokens: int | None = None  # the longest answer (None: the endpoint's limit)
+
+
+@dataclass(frozen=True)
+class LocalOptions:
+    """What the bundled local model's answerer reads of the settings."""
+
+    model: str  # a key of `assistant.answer.local.MODELS`
+    data_dir: Path  # joined model files are kept in its `models/` folder
+    passages: int  # passages shown in the prompt
+    sentences: int  # likeliest answer sentences kept of each
+    max_tokens: int
+    timeout: float
+    support_threshold: float
+
+
+@dataclass(frozen=True)
+class AnswererOptions:
+    """The settings' sections the answerers are built from, one per answerer."""
+
+    abstain_threshold: float | None  # the extractive answerer's (None: the fitted one)
+    llm: LLMOptions | None  # None: no endpoint is configured
+    local: LocalOptions
 
 
 class Answerer(Protocol):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from assistant.answer.answerability import abstention
-from assistant.answer.base import AnswerRequest, StoppableSink
+from assistant.answer.base import AnswerRequest, LLMOptions, StoppableSink
 from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.prompts import (
     ANSWER_SYSTEM,
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from langchain_core.messages import AIMessageChunk
 
     from assistant.embed import Embedder
-    from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 UNVERIFIED = (
@@ -56,21 +55,19 @@ class PromptShape:
     sentences: int | None = None  # each cut to its N likeliest answer sentences (None: all)
 
 
-def chat_model(
-    base_url: str, model: str, api_key: str, timeout: float, max_tokens: int | None = None
-) -> BaseChatModel:
+def chat_model(options: LLMOptions) -> BaseChatModel:
     """A streaming, deterministic LangChain chat model for an OpenAI-compatible endpoint."""
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
-        base_url=base_url,
-        model=model,
-        api_key=api_key,
-        timeout=timeout,
+        base_url=options.base_url,
+        model=options.model,
+        api_key=options.api_key,
+        timeout=options.timeout,
         max_retries=0,
         temperature=0,
         streaming=True,
-        max_tokens=max_tokens,
+        max_tokens=options.max_tokens,
     )
 
 
@@ -79,26 +76,20 @@ class LLMAnswerer:
 
     def __init__(
         self,
-        settings: Settings,
+        options: LLMOptions,
         embedder: Embedder,
         fallback: ExtractiveAnswerer,
         *,
-        chat: BaseChatModel | None = None,
         shape: PromptShape | None = None,
         label: str | None = None,
     ) -> None:
-        """`chat`, `shape` and `label` (who failed, in notices) default to the `llm` endpoint's."""
-        self.settings = settings
+        """`shape` and `label` (who failed, in notices) default to the `llm` endpoint's."""
+        self.options = options
         self.embedder = embedder
         self.fallback = fallback
-        self.chat = chat or chat_model(
-            str(settings.llm_base_url),
-            str(settings.llm_model),
-            settings.llm_api_key,
-            settings.llm_timeout,
-        )
+        self.chat = chat_model(options)
         self.shape = shape or PromptShape()
-        self.label = label or f"The LLM endpoint at {settings.llm_base_url}"
+        self.label = label or f"The LLM endpoint at {options.base_url}"
 
     def answer(self, request: AnswerRequest) -> Answer:
         """Stream the LLM's reply, then verify it; fall back to the extractive answer."""
@@ -205,7 +196,7 @@ class LLMAnswerer:
         if hit.sentence_vectors is None or not len(hit.sentence_vectors):
             return None
         found = support(claim, vector, hit, hit.sentence_vectors)
-        if found.score < self.settings.support_threshold:
+        if found.score < self.options.support_threshold:
             return None
         key = (hit.chunk.id, found.sentence.start)
         if key not in citations:

@@ -1,3 +1,3 @@
-"""Question stage: the `Question` the pipeline carries (what it asks: type, names, attribute and
-parts; and the standalone query it is retrieved with, made by a rewriter with or without a
-chat model)."""
+"""Question stage: what a question asks (its type, names, attribute and parts) and the
+standalone query it is retrieved with. A `Question` carries both; a rewriter, with or without
+a chat model, makes the query."""
