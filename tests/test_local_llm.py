@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from answerer_contract import AnswererContract
 from conftest import CORPUS
 
 from assistant.answer import local
@@ -54,6 +55,15 @@ def assistant(corpus_assistant: Assistant, embedder: Embedder) -> Iterator[Assis
     built = local_assistant(corpus_assistant, embedder)
     yield built
     answerer(built).close()
+
+
+@pytest.mark.slow
+class TestLocalAnswerer(AnswererContract):
+    """The `local` answerer, with the real runtime and SmolLM2, keeps the contract every
+    answerer keeps."""
+
+    name = "local"
+    writes = True
 
 
 def answerer(assistant: Assistant) -> local.LocalAnswerer:

@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import LiveApp
 from playwright.sync_api import Page, expect
 
 from browser.actions import ask, document_row, serious_violations, shown_sources, upload
-from browser.conftest import LiveApp
 
 pytestmark = pytest.mark.browser
 

@@ -19,6 +19,7 @@ from helpers import (
     make_settings,
     run_main,
     seeded_corpus,
+    server_settings,
     small_corpus,
     start_chipqa,
     stored_chunk_ids,
@@ -102,12 +103,6 @@ def test_killed_ingest_leaves_a_usable_store_and_resumes_without_duplicates(
     assert after.store.chunk_count() == clean.store.chunk_count()
     assert after.store.sentence_count() == clean.store.sentence_count()
     assert all(doc.complete for doc in after.documents()) and len(after.documents()) == DOCS
-
-
-def server_settings(tmp_path: Path, server: tuple[str, int]) -> Settings:
-    """Settings for a collection of this test's own on a Chroma server."""
-    name = f"t{abs(hash(tmp_path)) % 10**8}"
-    return make_settings(tmp_path, chroma_host=server[0], chroma_port=server[1], collection=name)
 
 
 def test_two_concurrent_writers_on_a_server_both_complete(
