@@ -22,7 +22,7 @@ from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.evaluation.baseline import NaiveRAG
-    from assistant.ingest import IngestProgress
+    from assistant.ingest import IngestProgress, IngestReport
     from assistant.pipeline import Assistant
 
 BASELINES = ("floor", "naive")
@@ -51,6 +51,19 @@ class SizeJob:
         """The naive baseline's store for this size."""
         return self.work_dir / "naive"
 
+    @property
+    def size_settings(self) -> Settings:
+        """ChipQA's settings at this size: its corpus, an embedded store, the extractive
+        answerer, every source."""
+        return self.settings.replace(
+            corpus_dir=self.corpus_dir,
+            data_dir=self.data_dir,
+            chroma_host=None,
+            chroma_port=None,
+            source=None,
+            answerer="extractive",
+        )
+
 
 def measure_size(job: SizeJob) -> dict[str, Any]:
     """Ingest, warm up and time all three systems at one size (runs in a child process)."""
@@ -67,14 +80,7 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
     )
     embedder.load()
     model_s = time.perf_counter() - began
-    settings = job.settings.replace(
-        corpus_dir=job.corpus_dir,
-        data_dir=job.data_dir,
-        chroma_host=None,
-        chroma_port=None,
-        source=None,
-        answerer="extractive",
-    )
+    settings = job.size_settings
     assistant = build_assistant(settings, embedder=embedder)
     report = assistant.ingest(progress=ProgressLines(job))
     previous = None
@@ -92,22 +98,13 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
     naive_build_s = time.perf_counter() - began
     say(job, f"timing {job.rounds} × {len(job.questions)} questions")
     samples = time_systems(assistant, naive, job.questions, job.rounds)
-    seconds = max(report.seconds, 1e-9)
     return {
         "multiple": job.multiple,
         "documents": documents,
         "chunks": report.total_chunks,
         "sentences": assistant.store.sentence_count(),
         "skipped": report.skipped,
-        "ingest": {
-            "seconds": report.seconds,
-            "chunks": report.chunks,
-            "embeddings": report.embeddings,
-            "chunks_per_s": report.chunks / seconds,
-            "embeddings_per_s": report.embeddings / seconds,
-            "previous": previous,
-            "vs_previous": previous and report.chunks / seconds / previous["chunks_per_s"],
-        },
+        "ingest": _ingest_figures(report, previous),
         "torch_threads": torch.get_num_threads(),
         "embedding_precision": "bfloat16" if embedder.bfloat16 else "float32",
         "batch_size": embedder.batch_size,
@@ -125,6 +122,20 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
                 "chunks": naive.chunks,
             },
         },
+    }
+
+
+def _ingest_figures(report: IngestReport, previous: dict[str, Any] | None) -> dict[str, Any]:
+    """Ingest time and throughput, and the ratio to the previous way when it was timed."""
+    seconds = max(report.seconds, 1e-9)
+    return {
+        "seconds": report.seconds,
+        "chunks": report.chunks,
+        "embeddings": report.embeddings,
+        "chunks_per_s": report.chunks / seconds,
+        "embeddings_per_s": report.embeddings / seconds,
+        "previous": previous,
+        "vs_previous": previous and report.chunks / seconds / previous["chunks_per_s"],
     }
 
 
