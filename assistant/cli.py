@@ -10,12 +10,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from assistant.answer.table import answerer_names
+
 if TYPE_CHECKING:
-    from assistant.ingest import IngestReport
+    from assistant.ingest import IngestProgress, IngestReport
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
 
@@ -28,6 +30,7 @@ app = typer.Typer(
 )
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+AnswererOption = Annotated[str | None, typer.Option(help=f"{answerer_names()}.")]
 
 
 def _print_version(wanted: bool) -> None:
@@ -48,29 +51,6 @@ def _options(
     ] = False,
 ) -> None:
     """ChipQA: cited answers about the US–China AI-chip race."""
-
-
-def load_settings(**overrides: Any) -> Settings:
-    """Settings from the environment, with CLI options (those not None) on top."""
-    from pydantic import ValidationError
-
-    from assistant.errors import ConfigError
-    from assistant.settings import Settings
-
-    try:
-        updates = {k: v for k, v in overrides.items() if v is not None}
-        return Settings().replace(**updates)
-    except ValidationError as error:
-        raise ConfigError(_setting_problem(error.errors()[0])) from error
-
-
-def _setting_problem(problem: Any) -> str:
-    """One line naming the setting, the variable that sets it, and the rule it breaks."""
-    message = str(problem["msg"]).removeprefix("Value error, ")
-    field = ".".join(str(part) for part in problem["loc"])
-    if not field:
-        return f"invalid settings: {message}"
-    return f"invalid setting {field} (CHIPQA_{field.upper()}): {message}"
 
 
 def _assistant(settings: Settings) -> Assistant:
@@ -94,6 +74,8 @@ def ingest_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Index documents: new and edited files are embedded, deleted ones removed."""
+    from assistant.settings import load_settings
+
     assistant = _assistant(load_settings())
     report = _run_ingest(assistant, paths or [], quiet=as_json, prune=prune)
     if as_json:
@@ -124,15 +106,19 @@ def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool, prune: boo
     ) as bar:
         task = bar.add_task("reading", total=None, file="", rate="")
 
-        def hook(event: str, detail: object) -> None:
-            if event == "file":
-                bar.update(task, file=str(detail))
-            elif event == "total":
-                bar.update(task, description="embedding", total=int(str(detail)), file="")
-            else:
-                bar.advance(task, int(str(detail)))
-                speed = bar.tasks[0].speed
-                bar.update(task, rate=f"{speed:.0f} texts/s" if speed else "")
+        def hook(progress: IngestProgress) -> None:
+            if progress.total is None:
+                bar.update(task, file=progress.file)
+                return
+            bar.update(
+                task,
+                description="embedding",
+                total=progress.total,
+                completed=progress.embedded,
+                file="",
+            )
+            speed = bar.tasks[0].speed
+            bar.update(task, rate=f"{speed:.0f} texts/s" if speed else "")
 
         return assistant.ingest(paths, progress=hook, prune=prune)
 
@@ -152,11 +138,13 @@ def _print_ingest(report: IngestReport) -> None:
 def ask_command(
     question: Annotated[str, typer.Argument(help="Your question.")],
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
-    answerer: Annotated[str | None, typer.Option(help="extractive, llm or local.")] = None,
+    answerer: AnswererOption = None,
     source: Annotated[str | None, typer.Option(help="Only this source document.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question, citing a source passage after every sentence."""
+    from assistant.settings import load_settings
+
     settings = load_settings(k=k, answerer=answerer)
     assistant = _assistant(settings)
     if as_json:
@@ -172,10 +160,11 @@ def ask_command(
 @app.command("chat")
 def chat_command(
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
-    answerer: Annotated[str | None, typer.Option(help="extractive, llm or local.")] = None,
+    answerer: AnswererOption = None,
     source: Annotated[str | None, typer.Option(help="Only this source document.")] = None,
 ) -> None:
     """Talk in the terminal: follow-ups, sources under each answer, /sources, /quit."""
+    from assistant.settings import load_settings
     from assistant.terminal import chat, typed_lines
 
     settings = load_settings(k=k, answerer=answerer)
@@ -185,6 +174,8 @@ def chat_command(
 @app.command("stats")
 def stats_command(as_json: JsonFlag = False) -> None:
     """Show what is indexed: documents, chunks and sentences."""
+    from assistant.settings import load_settings
+
     stats = _assistant(load_settings()).stats()
     if as_json:
         print(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
@@ -207,6 +198,7 @@ def serve_command(
     port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
 ) -> None:
     """Serve the chat UI in your browser."""
+    from assistant.settings import load_settings
     from assistant.web import serve
 
     settings = load_settings(host=host, port=port)
@@ -219,7 +211,7 @@ def eval_command(
     split: Annotated[
         str, typer.Option(help="dev, test, blind, a comma list of them, or all.")
     ] = "dev,test",
-    answerer: Annotated[str | None, typer.Option(help="extractive, llm or local.")] = None,
+    answerer: AnswererOption = None,
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("eval/reports/latest"),
     baseline: Annotated[bool, typer.Option(help="Also run the naive LangChain RAG.")] = False,
@@ -231,6 +223,7 @@ def eval_command(
     """Score answers against a gold FAQ; write report.json, report.md and plots."""
     from assistant.evaluation import require_tooling
     from assistant.evaluation.harness import run_eval
+    from assistant.settings import load_settings
 
     require_tooling("eval")
     settings = load_settings(k=k, answerer=answerer)
@@ -269,6 +262,7 @@ def bench_command(
     """Measure latency, throughput and memory against baselines; write bench.json/md/png."""
     from assistant.bench.run import run_bench
     from assistant.evaluation import require_tooling
+    from assistant.settings import load_settings
 
     require_tooling("bench")
     settings = load_settings()

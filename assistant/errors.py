@@ -17,6 +17,10 @@ class StoreError(ChipQAError):
     """The vector store is unavailable, locked or incompatible."""
 
 
+class BusyError(StoreError):
+    """Another process is writing to the same store; retry when it has finished."""
+
+
 class IndexMismatchError(StoreError):
     """The collection was built with another embedding model or dimension."""
 

@@ -18,16 +18,13 @@ import numpy as np
 
 from assistant.chunk import chunk_document, embedding_text
 from assistant.embed import Embedder
-from assistant.errors import ChipQAError, ConfigError, LoadError, StoreError
+from assistant.errors import BusyError, ChipQAError, ConfigError, LoadError
 from assistant.load import iter_corpus_files, load_document
 from assistant.provenance.evidence import tag_chunks
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.types import Chunk, DocInfo, Document
 
-# Called as (event, detail): ("file", source) as each file is read, ("total", n) once the
-# texts to embed are counted, then ("embedded", n) per batch of n texts.
-ProgressHook = Callable[[str, object], None]
 # Texts per embedding call: small documents share one, so batches stay full and sorting
 # by length spans documents (×10 corpus: 1.3–1.7× the chunks/s of a call per document).
 GROUP_TEXTS = 256
@@ -39,8 +36,41 @@ PRUNE_SHARE = 0.2
 log = logging.getLogger(__name__)
 
 
-class BusyError(StoreError):
-    """Another process is writing to the same store; retry when it has finished."""
+@dataclass(frozen=True)
+class IngestProgress:
+    """How far an ingest has come: sent as each file is read and after each embedded batch."""
+
+    file: str = ""  # the file read last
+    embedded: int = 0  # texts embedded so far
+    total: int | None = None  # texts to embed; None while the files are still being read
+
+
+ProgressHook = Callable[[IngestProgress], None]
+
+
+class _Progress:
+    """Keeps the ingest's `IngestProgress` and sends each new one to the hook, if any."""
+
+    def __init__(self, hook: ProgressHook | None) -> None:
+        self.hook = hook
+        self.now = IngestProgress()
+
+    def read(self, source: str) -> None:
+        """A file is being read."""
+        self._send(replace(self.now, file=source))
+
+    def counted(self, total: int) -> None:
+        """Every file is read: `total` texts are to be embedded."""
+        self._send(replace(self.now, total=total))
+
+    def embedded(self, texts: int) -> None:
+        """A batch of `texts` texts is embedded."""
+        self._send(replace(self.now, embedded=self.now.embedded + texts))
+
+    def _send(self, now: IngestProgress) -> None:
+        self.now = now
+        if self.hook:
+            self.hook(now)
 
 
 class PruneRefused(ChipQAError):
@@ -93,6 +123,7 @@ def ingest(
     began = time.perf_counter()
     report = IngestReport()
     roots = _roots(paths, settings.corpus_dir)
+    tracker = _Progress(progress)
     _check_chunk_size(settings, embedder)
     with writer_lock(settings):
         indexed = store.documents()
@@ -101,13 +132,12 @@ def ingest(
         for path in _files(roots):
             source = source_key(path, settings.corpus_dir)
             seen[source] = corpus_of(path, roots, settings)
-            if progress:
-                progress("file", source)
+            tracker.read(source)
             doc = _load(path, source, seen[source], indexed, report)
             if doc is not None:
                 pending.extend(_chunked(doc, settings, embedder, indexed, report))
         removals = _removals(indexed, seen, roots, settings, prune)
-        _index(pending, store, embedder, report, progress)
+        _index(pending, store, embedder, report, tracker)
         for source in removals:
             store.delete_source(source)
             report.removed.append(source)
@@ -256,14 +286,12 @@ def _index(
     store: Store,
     embedder: Embedder,
     report: IngestReport,
-    progress: ProgressHook | None,
+    progress: _Progress,
 ) -> None:
     """Embed the pending documents' texts a group at a time, then write the group."""
-    if progress:
-        progress("total", sum(len(p.texts) for p in pending))
-    hook = (lambda n: progress("embedded", n)) if progress else None
+    progress.counted(sum(len(p.texts) for p in pending))
     for group in _groups(pending):
-        _write(_embedded(group, embedder, report, hook), store, report)
+        _write(_embedded(group, embedder, report, progress.embedded), store, report)
 
 
 def _embedded(

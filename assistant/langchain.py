@@ -29,7 +29,8 @@ class ChipQARetriever(BaseRetriever):
 
     Each document's text is a passage of a source document; its metadata holds `source`,
     `title`, `date`, `section`, `page`, `start`/`end` (character offsets into the source
-    document's text), `score` (fused) and `dense_rank`/`bm25_rank`.
+    document's text), `score` (fused) and its rank in each ranking fused: `dense_rank`,
+    `bm25_rank` and `sentence_rank`.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -59,6 +60,7 @@ def as_document(hit: Hit) -> Document:
         "score": hit.score,
         "dense_rank": hit.dense_rank,
         "bm25_rank": hit.bm25_rank,
+        "sentence_rank": hit.sentence_rank,
     }
     return Document(page_content=chunk.text, id=chunk.id, metadata=metadata)
 

@@ -5,20 +5,28 @@ from __future__ import annotations
 import queue
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.answer import Answerer, AnswerRequest, ExtractiveAnswerer, TokenSink
-from assistant.answer.base import StoppableSink
+from assistant.answer.base import (
+    Answerer,
+    AnswerRequest,
+    ChatAnswerer,
+    StoppableSink,
+    TokenSink,
+)
+from assistant.answer.table import build_answerers, not_available
+from assistant.complete import complete
 from assistant.embed import Embedder, SentenceEmbedder
-from assistant.errors import ConfigError, EmptyIndexError, QuestionError
+from assistant.errors import ConfigError, EmptyIndexError
 from assistant.ingest import IngestReport, ProgressHook, ingest
-from assistant.provenance.stage import add_provenance
-from assistant.question.rewrite import standalone_query
+from assistant.question.base import QueryRewriter, Question
+from assistant.question.condense import LLMRewriter
+from assistant.question.rewrite import HeuristicRewriter
 from assistant.retrieve import retrieve
 from assistant.settings import Settings
 from assistant.store import ChromaStore, Store
@@ -39,6 +47,7 @@ class Assistant:
         self.embedder = embedder
         self.store = store
         self.answerers = answerers
+        self.rewriters = {name: _rewriter_for(a) for name, a in answerers.items()}
         self.ingest_lock = threading.Lock()  # one ingest at a time in this process
 
     def ingest(
@@ -72,10 +81,18 @@ class Assistant:
             data_dir=str(self.settings.data_dir),
         )
 
+    def question(
+        self, text: str, history: Sequence[Turn] | None = None, *, answerer: str | None = None
+    ) -> Question:
+        """`text` as the pipeline carries it: cleaned, made standalone with the earlier turns
+        (by the answerer's query rewriter), and its shape; `ask` and `search` both take it."""
+        rewriter = self._rewriter(answerer or self.settings.answerer)
+        return Question.make(text, history or [], rewriter, self.settings.max_question_chars)
+
     def ask(
         self,
-        question: str,
-        history: list[Turn] | None = None,
+        question: str | Question,
+        history: Sequence[Turn] | None = None,
         *,
         k: int | None = None,
         answerer: str | None = None,
@@ -86,44 +103,48 @@ class Assistant:
         """Answer `question` (with earlier turns for follow-ups), citing every sentence;
         `on_hits` gets the retrieved passages before the answer is written."""
         began = time.perf_counter()
-        question, notice = self._clean(question)
+        name = answerer or self.settings.answerer
+        asked = self._asked(question, history, name)
         if not self.store.chunk_count():
             raise EmptyIndexError("nothing is indexed yet: run `chipqa ingest` first")
         timings: dict[str, float] = {}
-        name = answerer or self.settings.answerer
-        query = standalone_query(question, history, self._answerer(name))
-        vector, hits = self._search(query, k or self.settings.k, source, timings)
+        vector, hits = self._search(asked.query, k or self.settings.k, source, timings)
         if on_hits:
             on_hits(hits)
         step = time.perf_counter()
-        request = self.answer_request(question, vector, hits, query, timings, on_token)
+        request = self.answer_request(asked, vector, hits, timings, on_token)
         request.search = lambda part: self._search(part, self.settings.part_passages, source, {})
-        result = self._answerer(name).answer(request)
+        drafted = self._answerer(name).answer(request)
         timings["answer"] = (time.perf_counter() - step) * 1000
         step = time.perf_counter()
-        added = add_provenance(result, vector)
-        if added and on_token:
-            on_token(added)
+        completion = complete(drafted, asked, vector)
+        if completion.suffix and on_token:
+            on_token(completion.suffix)
         timings["provenance"] = (time.perf_counter() - step) * 1000
         timings["total"] = (time.perf_counter() - began) * 1000
-        result.timings_ms = timings
-        result.retrieval_query = query
-        result.notice = " ".join(n for n in (notice, result.notice) if n) or None
-        return result
+        return replace(
+            drafted,
+            text=drafted.text + completion.suffix,
+            citations=list(completion.citations),
+            disagreements=completion.disagreements,
+            as_of=completion.as_of,
+            timings_ms=timings,
+            retrieval_query=asked.query,
+            notice=" ".join(n for n in (asked.notice, drafted.notice) if n) or None,
+        )
 
     def answer_request(
         self,
-        question: str,
+        question: Question,
         vector: np.ndarray,
         hits: list[Hit],
-        query: str | None = None,
         timings: dict[str, float] | None = None,
         on_token: TokenSink | None = None,
     ) -> AnswerRequest:
         """What an answerer receives for `question`, given its retrieved passages."""
         return AnswerRequest(
-            question,
-            query or question,
+            question.text,
+            question.query,
             vector,
             hits,
             self.store.knows_term,
@@ -132,18 +153,26 @@ class Assistant:
             on_token,
         )
 
+    def _asked(
+        self, question: str | Question, history: Sequence[Turn] | None, answerer: str
+    ) -> Question:
+        if isinstance(question, Question):
+            return question
+        return self.question(question, history, answerer=answerer)
+
     def _answerer(self, name: str) -> Answerer:
         if name not in self.answerers:
-            raise ConfigError(
-                f"answerer '{name}' is not available: use 'extractive', or set "
-                "CHIPQA_LLM_BASE_URL and CHIPQA_LLM_MODEL for 'llm'"
-            )
+            raise ConfigError(not_available(name))
         return self.answerers[name]
+
+    def _rewriter(self, answerer: str) -> QueryRewriter:
+        self._answerer(answerer)  # one that is not available says so
+        return self.rewriters[answerer]
 
     def stream(
         self,
-        question: str,
-        history: list[Turn] | None = None,
+        question: str | Question,
+        history: Sequence[Turn] | None = None,
         *,
         stop: threading.Event | None = None,
         **options: Any,
@@ -178,16 +207,15 @@ class Assistant:
 
     def search(
         self,
-        question: str,
-        history: list[Turn] | None = None,
+        question: str | Question,
+        history: Sequence[Turn] | None = None,
         *,
         k: int | None = None,
         source: str | None = None,
     ) -> list[Hit]:
         """The fused passage ranking `ask` would answer from (for the eval and LangChain)."""
-        question, _ = self._clean(question)
-        query = standalone_query(question, history, self._answerer(self.settings.answerer))
-        return self._search(query, k or self.settings.k, source, {})[1]
+        asked = self._asked(question, history, self.settings.answerer)
+        return self._search(asked.query, k or self.settings.k, source, {})[1]
 
     def _search(
         self, query: str, k: int, source: str | None, timings: dict[str, float]
@@ -207,24 +235,12 @@ class Assistant:
         )
         return vector, hits
 
-    def _clean(self, question: str) -> tuple[str, str | None]:
-        """Strip control and zero-width characters; cap the length with a notice."""
-        cleaned = "".join(_visible(ch) for ch in question)
-        cleaned = " ".join(cleaned.split())
-        if not cleaned:
-            raise QuestionError("the question is empty: type a question about the documents")
-        limit = self.settings.max_question_chars
-        if len(cleaned) > limit:
-            return cleaned[:limit], f"Your question was cut to its first {limit} characters."
-        return cleaned, None
 
-
-def _visible(ch: str) -> str:
-    """Format characters (zero-width, soft hyphen) vanish; other controls become spaces."""
-    category = unicodedata.category(ch)
-    if category == "Cf":
-        return ""
-    return " " if category[0] == "C" else ch
+def _rewriter_for(answerer: Answerer) -> QueryRewriter:
+    """The query rewriter for `answerer`: its own chat model when it writes with one."""
+    if isinstance(answerer, ChatAnswerer):
+        return LLMRewriter(answerer.chat_model)
+    return HeuristicRewriter()
 
 
 def build_assistant(
@@ -241,14 +257,5 @@ def build_assistant(
     )
     store = store or ChromaStore(settings, embedder.name, embedder.dimension)
     if answerers is None:
-        extractive = ExtractiveAnswerer(abstain_below=settings.abstain_threshold)
-        answerers = {"extractive": extractive}
-        if settings.llm_configured:
-            from assistant.answer.llm import LLMAnswerer
-
-            answerers["llm"] = LLMAnswerer(settings, embedder, fallback=extractive)
-        from assistant.answer import local
-
-        if settings.answerer == "local" or local.installed(settings):
-            answerers["local"] = local.LocalAnswerer(settings, embedder, fallback=extractive)
+        answerers = build_answerers(settings.answerer_options, embedder, settings.answerer)
     return Assistant(settings, embedder, store, answerers)

@@ -57,10 +57,12 @@ def retrieve(
     timings["sentence_search"] = _ms(began)
     began = time.perf_counter()
     fused = fuse([dense, lexical, by_sentence], rrf_k)
-    ranked = _read(store, fused[: k + SPARES], dense, lexical)
+    ranked = _read(store, fused[: k + SPARES], dense, lexical, by_sentence)
     latest = asks_for_latest(query)
     if not latest and k > 1 and len({hit.chunk.source for hit in ranked}) == 1:
-        ranked += _read(store, fused[k + SPARES : k + SPARES + FURTHER], dense, lexical)
+        ranked += _read(
+            store, fused[k + SPARES : k + SPARES + FURTHER], dense, lexical, by_sentence
+        )
     # the current state needs every dated mention, often in one document's timeline
     hits = ranked[:k] if latest else _two_sources(ranked, k)
     timings["read_passages"] = _ms(began)
@@ -68,7 +70,11 @@ def retrieve(
 
 
 def _read(
-    store: Store, fused: list[tuple[str, float]], dense: list[str], lexical: list[str]
+    store: Store,
+    fused: list[tuple[str, float]],
+    dense: list[str],
+    lexical: list[str],
+    by_sentence: list[str],
 ) -> list[Hit]:
     """The fused chunks that are still in the store, read with their sentence vectors."""
     found = store.passages([chunk_id for chunk_id, _ in fused])
@@ -79,6 +85,7 @@ def _read(
             score=score,
             dense_rank=_rank(chunk_id, dense),
             bm25_rank=_rank(chunk_id, lexical),
+            sentence_rank=_rank(chunk_id, by_sentence),
             sentence_vectors=found[chunk_id].sentence_vectors,
         )
         for chunk_id, score in fused

@@ -10,16 +10,19 @@ import string
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.answer.base import AnswererOptions, LLMOptions, LocalOptions
+from assistant.answer.table import ANSWERERS, answerer_names
 from assistant.chunk import CHUNKER_VERSION
 from assistant.embed import Precision
+from assistant.errors import ConfigError
 
-AnswererName = Literal["extractive", "llm", "local"]
 TokenHeader = Literal["X-Chroma-Token", "Authorization"]
 TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + string.punctuation)
 LocalModelName = Literal["qwen2.5-coder-1.5b", "smollm2-135m"]
+MAX_K = 50  # the most passages an answerer may be handed
 
 
 class Settings(BaseSettings):
@@ -76,7 +79,7 @@ class Settings(BaseSettings):
     )
 
     # Retrieval.
-    k: int = Field(4, ge=1, le=50, description="Passages handed to the answerer.")
+    k: int = Field(4, ge=1, le=MAX_K, description="Passages handed to the answerer.")
     candidates: int = Field(20, ge=1, le=200, description="Hits taken from each retriever.")
     part_passages: int = Field(
         20,
@@ -88,7 +91,7 @@ class Settings(BaseSettings):
     source: str | None = Field(None, description="Only retrieve from this source document.")
 
     # Answering.
-    answerer: AnswererName = Field("extractive", description="`extractive`, `llm` or `local`.")
+    answerer: str = Field("extractive", description=f"{answerer_names('`')}.")
     answer_words: int = Field(80, ge=10, le=400, description="Target answer length, in words.")
     abstain_threshold: float | None = Field(
         None,
@@ -149,6 +152,13 @@ class Settings(BaseSettings):
             raise ValueError("use letters, digits, '-' and '_' only")
         return value
 
+    @field_validator("answerer")
+    @classmethod
+    def _known_answerer(cls, value: str) -> str:
+        if value not in ANSWERERS:
+            raise ValueError("use " + answerer_names("'"))
+        return value
+
     @field_validator("chroma_token")
     @classmethod
     def _token_characters(cls, value: SecretStr | None) -> SecretStr | None:
@@ -174,9 +184,32 @@ class Settings(BaseSettings):
         return type(self).model_validate({**self.model_dump(), **changes})
 
     @property
-    def llm_configured(self) -> bool:
-        """True when an LLM endpoint and model are both set."""
-        return bool(self.llm_base_url and self.llm_model)
+    def answerer_options(self) -> AnswererOptions:
+        """The sections of these settings the answerers are built from."""
+        return AnswererOptions(self.abstain_threshold, self._llm_options(), self._local_options())
+
+    def _llm_options(self) -> LLMOptions | None:
+        """The `llm` answerer's endpoint; None unless both its URL and model are set."""
+        if not (self.llm_base_url and self.llm_model):
+            return None
+        return LLMOptions(
+            self.llm_base_url,
+            self.llm_model,
+            self.llm_api_key,
+            self.llm_timeout,
+            self.support_threshold,
+        )
+
+    def _local_options(self) -> LocalOptions:
+        return LocalOptions(
+            self.local_model,
+            self.data_dir,
+            self.local_passages,
+            self.local_sentences,
+            self.local_max_tokens,
+            self.local_timeout,
+            self.support_threshold,
+        )
 
     @property
     def uses_server(self) -> bool:
@@ -197,3 +230,25 @@ class Settings(BaseSettings):
     def collection_name(self) -> str:
         """The chunk collection's name: base name plus the index fingerprint."""
         return f"{self.collection}-{self.index_fingerprint()}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with command-line options (those not None) on top.
+
+    Raises:
+        ConfigError: one line naming the setting, its variable and the rule it breaks.
+    """
+    try:
+        updates = {k: v for k, v in overrides.items() if v is not None}
+        return Settings().replace(**updates)
+    except ValidationError as error:
+        raise ConfigError(_setting_problem(error.errors()[0])) from error
+
+
+def _setting_problem(problem: Any) -> str:
+    """One line naming the setting, the variable that sets it, and the rule it breaks."""
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    field = ".".join(str(part) for part in problem["loc"])
+    if not field:
+        return f"invalid settings: {message}"
+    return f"invalid setting {field} (CHIPQA_{field.upper()}): {message}"

@@ -8,14 +8,21 @@ from typing import TYPE_CHECKING, Any, TypedDict
 if TYPE_CHECKING:
     import numpy as np
 
-    from assistant.provenance import Provenance
-
 
 class Turn(TypedDict):
     """One earlier exchange of a conversation."""
 
     question: str
     answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Who stands behind a sentence: claim type, claimant (short name or None), event date."""
+
+    claim_type: str
+    claimant: str | None
+    event_date: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +136,16 @@ class IndexStats:
 
 @dataclass(slots=True)
 class Hit:
-    """A retrieved chunk with its fused score, per-retriever ranks and the vector of each
-    of its sentences (rows in sentence order; empty when not read from the store)."""
+    """A retrieved chunk with its fused score, its rank in each of the three rankings (None:
+    not among that ranking's candidates) and the vector of each of its sentences (rows in
+    sentence order; empty when not read from the store)."""
 
     chunk: Chunk
     doc: DocInfo
     score: float
-    dense_rank: int | None = None
-    bm25_rank: int | None = None
+    dense_rank: int | None = None  # by the chunk's own vector
+    bm25_rank: int | None = None  # by its words
+    sentence_rank: int | None = None  # by its sentences' vectors
     sentence_vectors: np.ndarray | None = field(default=None, repr=False)
 
 
@@ -171,12 +180,33 @@ class Citation:
         return data
 
 
+@dataclass(frozen=True, slots=True)
+class StatedValue:
+    """One claimant's value in a disagreement, and the number of the citation quoting it."""
+
+    value: str
+    claimant: str
+    citation: int
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """Sources giving values of one quantity that do not agree, each value cited."""
+
+    about: str
+    values: tuple[StatedValue, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: {"about", "values": [{"value", "claimant", "citation"}]}."""
+        return {"about": self.about, "values": [asdict(v) for v in self.values]}
+
+
 ABSTAIN_TEXT = "The documents in the corpus do not answer this."
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
-    """What `ask` returns to the CLI, the UI and the eval."""
+    """What `ask` returns to the CLI, the UI and the eval: built once, never changed."""
 
     question: str
     text: str
@@ -190,7 +220,7 @@ class Answer:
     retrieval_query: str = ""
     abstain_reason: str | None = None  # unknown_terms, off_topic, not_stated, unclear
     as_of: str | None = None  # the latest date among the cited evidence
-    disagreements: list[dict[str, Any]] = field(default_factory=list)  # {"about", "values"}
+    disagreements: tuple[Disagreement, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `chipqa ask --json`."""
@@ -200,7 +230,7 @@ class Answer:
             "abstained": self.abstained,
             "confidence": round(self.confidence, 4),
             "as_of": self.as_of,
-            "disagreements": self.disagreements,
+            "disagreements": [d.to_dict() for d in self.disagreements],
             "citations": [c.to_dict() for c in self.citations],
             "related": [c.to_dict() for c in self.related],
             "notice": self.notice,

@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from assistant.errors import LoadError
-from assistant.ingest import BusyError, IngestReport, ProgressHook, source_key
+from assistant.errors import BusyError, LoadError
+from assistant.ingest import IngestReport, ProgressHook, source_key
+from assistant.load import SUPPORTED_SUFFIXES
 from assistant.settings import Settings
 
-UPLOAD_TYPES = (".txt", ".md", ".html", ".pdf")
+UPLOAD_TYPES = SUPPORTED_SUFFIXES  # what the loading stage reads
 MAX_SAME_NAME = 999  # numbered copies of one file name
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,6 @@
 """What the tests share that is not a fixture: paths, settings, ports, a `chroma run`
-launcher, `chipqa` runs, small corpora, chunk-id bookkeeping and the exact-quote check."""
+launcher, the app served on loopback, `chipqa` runs, small corpora, chunk-id bookkeeping and
+the exact-quote check."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,12 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {"corpus_dir": tmp_path / "corpus", "data_dir": tmp_path / "data"}
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def server_settings(tmp_path: Path, server: tuple[str, int]) -> Settings:
+    """Settings for a collection of this test's own on a Chroma server."""
+    name = f"t{abs(hash(tmp_path)) % 10**8}"
+    return make_settings(tmp_path, chroma_host=server[0], chroma_port=server[1], collection=name)
 
 
 def assert_quotes_exact(citations: Iterable[Citation | Mapping[str, Any]], corpus: Path) -> None:
@@ -101,6 +108,36 @@ class ChromaServer:
             self.process.terminate()
             self.process.wait(timeout=30)
             self.process = None
+
+
+@dataclass(frozen=True)
+class LiveApp:
+    """The running app: where it listens, and the assistant behind it."""
+
+    url: str
+    assistant: Assistant
+
+    @property
+    def corpus_dir(self) -> Path:
+        """The corpus folder uploads are written to."""
+        return self.assistant.settings.corpus_dir
+
+    @property
+    def origin(self) -> str:
+        """`http://127.0.0.1:PORT`, the only origin the page may talk to."""
+        return self.url.rstrip("/")
+
+
+def served(assistant: Assistant) -> Iterator[LiveApp]:
+    """The app serving `assistant` on its settings' port until the generator is closed."""
+    from assistant.web import serve  # Gradio: only for the tests that serve the app
+
+    app = serve(assistant, block=False)
+    try:
+        wait_for_port(assistant.settings.port)
+        yield LiveApp(f"http://127.0.0.1:{assistant.settings.port}/", assistant)
+    finally:
+        app.close()
 
 
 @dataclass(frozen=True)

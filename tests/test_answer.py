@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from answerer_contract import AnswererContract
 from helpers import CORPUS, assert_quotes_exact
 
 from assistant.pipeline import Assistant
@@ -17,6 +18,16 @@ SEED_FAQ = [
     ("Will software/usability be a problem for Chinese chips?", "building the drivers"),
     ("How long until China is independent in chip tech?", "a few years (5–10)"),
 ]
+
+
+class TestExtractiveAnswerer(AnswererContract):
+    """The default answerer keeps the contract every answerer keeps."""
+
+    name = "extractive"
+
+    @pytest.fixture
+    def assistant(self, corpus_assistant: Assistant) -> Assistant:
+        return corpus_assistant
 
 
 def assert_citations_exact(answer: Answer) -> None:

@@ -12,7 +12,7 @@ from helpers import make_settings, stored_chunks
 from assistant.chunk import embedding_text
 from assistant.embed import Progress, SentenceEmbedder
 from assistant.errors import IndexMismatchError, StoreError
-from assistant.ingest import writer_lock
+from assistant.ingest import IngestProgress, writer_lock
 from assistant.pipeline import Assistant, build_assistant
 from assistant.store import ChromaStore
 
@@ -116,13 +116,13 @@ def test_small_documents_share_an_embedding_call_and_each_keeps_its_vectors(
         return embed(texts, progress)
 
     monkeypatch.setattr(embedder, "embed", counted)
-    events: list[tuple[str, object]] = []
+    events: list[IngestProgress] = []
     assistant = build_assistant(make_settings(tmp_path), embedder=embedder)
-    report = assistant.ingest(progress=lambda event, detail: events.append((event, detail)))
+    report = assistant.ingest(progress=events.append)
     assert len(report.added) == 6 and calls == [report.embeddings]
-    kinds = [event for event, _ in events]
-    assert kinds[:7] == ["file"] * 6 + ["total"] and set(kinds[7:]) == {"embedded"}
-    assert events[6][1] == report.embeddings == sum(n for _, n in events[7:])  # type: ignore[misc]
+    assert [e.file for e in events[:6]] == [f"{n}.md" for n in range(6)]
+    assert all(e.total is None for e in events[:6])
+    assert {e.total for e in events[6:]} == {report.embeddings} == {events[-1].embedded}
     for chunk in stored_chunks(assistant):
         match = assistant.store.nearest(embed([embedding_text(chunk)])[0], 1)[0]
         assert match.chunk_id == chunk.id and match.similarity > 0.999

@@ -34,7 +34,10 @@ def test_retriever_returns_the_fused_passages(corpus_assistant: Assistant) -> No
         text = load_document(CORPUS / meta["source"], meta["source"]).text
         assert text[meta["start"] : meta["end"]] == document.page_content
         assert meta["title"] == hit.doc.title and meta["score"] == hit.score
-        assert {"dense_rank", "bm25_rank", "section", "date", "page"} <= set(meta)
+        assert {"dense_rank", "bm25_rank", "sentence_rank", "section", "date", "page"} <= set(meta)
+        ranks = (meta["dense_rank"], meta["bm25_rank"], meta["sentence_rank"])
+        assert ranks == (hit.dense_rank, hit.bm25_rank, hit.sentence_rank) and any(ranks)
+    assert any(d.metadata["sentence_rank"] for d in documents)
 
 
 def test_retriever_keeps_to_one_source_and_composes(corpus_assistant: Assistant) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 from helpers import make_settings, small_corpus, stored_chunk_ids
 
 from assistant.embed import Embedder
-from assistant.lexical import LexicalIndex
 from assistant.pipeline import build_assistant
+from assistant.store.lexical import LexicalIndex
 from assistant.types import Chunk
 
 TITLES = {"a.md": "Export Rules", "b.md": "Foundry Notes"}

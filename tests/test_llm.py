@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from answerer_contract import AnswererContract
 from helpers import CORPUS, free_port
 from llm_server import ScriptedLLM
 
@@ -14,7 +15,7 @@ from assistant.answer.llm import DECLINED, STOPPED, UNVERIFIED
 from assistant.embed import SentenceEmbedder
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
-from assistant.types import Answer, Hit, Turn
+from assistant.types import Answer, Turn
 
 QUESTION = "Why does the US block chip exports to China?"
 SUPPORTED = (
@@ -46,6 +47,25 @@ def faq_number(assistant: Assistant, k: int | None = None) -> int:
     """The passage number the prompt gives the seed's FAQ chunk for QUESTION."""
     hits = assistant.search(QUESTION, k=k)
     return next(n for n, h in enumerate(hits, 1) if "To slow China" in h.chunk.text)
+
+
+class TestLLMAnswerer(AnswererContract):
+    """The `llm` answerer, over the scripted endpoint, keeps the contract every answerer keeps."""
+
+    name = "llm"
+    writes = True
+
+    @pytest.fixture(autouse=True)
+    def _endpoint(self, llm: ScriptedLLM) -> None:
+        self.llm = llm
+
+    def script(self, assistant: Assistant, *, long: bool = False) -> None:
+        """A supported, cited reply; a long one is written slowly, a word at a time."""
+        if long:
+            self.llm.piece_delay_s = 0.05
+            self.llm.replies.append(" ".join(["China keeps building chips [1]."] * 40))
+        else:
+            self.llm.replies.append(f"{SUPPORTED} [{faq_number(assistant)}].")
 
 
 @pytest.fixture(autouse=True)
@@ -136,33 +156,20 @@ def test_endpoint_failure_falls_back_with_one_line_notice(
     assert "To slow China’s progress" in answer.text
 
 
-def test_follow_up_is_condensed_by_the_llm(assistant: Assistant, llm: ScriptedLLM) -> None:
+def test_follow_up_is_condensed_once_by_the_llm(assistant: Assistant, llm: ScriptedLLM) -> None:
     standalone = "What does Alibaba's new AI chip claim about energy use?"
-    llm.replies.extend([standalone, "NOT_IN_CORPUS", standalone])
+    llm.replies.extend([standalone, "NOT_IN_CORPUS"])
     history = [Turn(question="What did Alibaba claim about its new chip?", answer="...")]
-    answer = assistant.ask("And how much energy does it use?", history)
-    assert answer.retrieval_query == standalone
+    question = assistant.question("And how much energy does it use?", history)
+    answer = assistant.ask(question)
+    assert question.query == answer.retrieval_query == standalone
     assert "Alibaba" in llm.requests[0]["messages"][1]["content"]
-    searched = assistant.search("And how much energy does it use?", history)
+    searched = assistant.search(question)
+    assert len(llm.requests) == 2  # the rewrite, then the answer: the search asks nothing
     assert [h.chunk.id for h in searched] == [h.chunk.id for h in assistant.search(standalone)]
 
 
-def test_stream_shows_the_passages_before_the_first_word(
-    assistant: Assistant, llm: ScriptedLLM
-) -> None:
-    llm.replies.append(f"{SUPPORTED} [{faq_number(assistant)}].")
-    events = list(assistant.stream(QUESTION))
-    hits, *tokens, answer = events
-    assert isinstance(hits, list) and all(isinstance(h, Hit) for h in hits)
-    assert isinstance(answer, Answer) and [h.chunk.id for h in hits] == [
-        h.chunk.id for h in answer.passages
-    ]
-    assert len(tokens) > 3 and all(isinstance(t, str) for t in tokens)
-
-
-def test_stopping_closes_the_model_stream_and_shows_the_extractive_answer(
-    assistant: Assistant, llm: ScriptedLLM
-) -> None:
+def test_stopping_closes_the_model_stream(assistant: Assistant, llm: ScriptedLLM) -> None:
     llm.piece_delay_s = 0.05
     llm.replies.append(" ".join(["China keeps building chips [1]."] * 40))  # 8 s if not stopped
     stop = threading.Event()
@@ -175,7 +182,6 @@ def test_stopping_closes_the_model_stream_and_shows_the_extractive_answer(
                 stopped_at = time.monotonic()
         answer = event
     assert isinstance(answer, Answer) and answer.notice == STOPPED
-    assert answer.text == assistant.ask(QUESTION, answerer="extractive").text
     (streamed,) = llm.streams
     assert streamed.ended.wait(2), "the server still streams after the stop"
     assert streamed.hung_up and streamed.written < 10 < streamed.total

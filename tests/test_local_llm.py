@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from answerer_contract import AnswererContract
 from conftest import CORPUS
 
 from assistant.answer import local
@@ -56,6 +57,15 @@ def assistant(corpus_assistant: Assistant, embedder: Embedder) -> Iterator[Assis
     answerer(built).close()
 
 
+@pytest.mark.slow
+class TestLocalAnswerer(AnswererContract):
+    """The `local` answerer, with the real runtime and SmolLM2, keeps the contract every
+    answerer keeps."""
+
+    name = "local"
+    writes = True
+
+
 def answerer(assistant: Assistant) -> local.LocalAnswerer:
     found = assistant.answerers["local"]
     assert isinstance(found, local.LocalAnswerer)
@@ -66,10 +76,10 @@ def server_root(llm: LLMAnswerer) -> str:
     return str(getattr(llm.chat, "openai_api_base", "")).removesuffix("/v1")
 
 
-def request_for(assistant: Assistant, question: str) -> AnswerRequest:
-    vector = assistant.embedder.embed([question])[0]
-    hits = assistant.search(question)
-    return assistant.answer_request(question, vector, hits)
+def request_for(assistant: Assistant, text: str) -> AnswerRequest:
+    question = assistant.question(text)
+    vector = assistant.embedder.embed([question.query])[0]
+    return assistant.answer_request(question, vector, assistant.search(question))
 
 
 @pytest.mark.slow
@@ -156,7 +166,7 @@ def test_local_prompt_shows_fewer_sentences_and_the_llm_prompt_is_unchanged(
 ) -> None:
     request = request_for(assistant, QUESTION)
     llm = answerer(assistant).start()
-    remote = LLMAnswerer(assistant.settings, assistant.embedder, llm.fallback, chat=llm.chat)
+    remote = LLMAnswerer(llm.options, assistant.embedder, llm.fallback)
     (_, system), (_, user) = llm.messages(request)
     (_, full_system), (_, full_user) = remote.messages(request)
     assert system == full_system == ANSWER_SYSTEM.format(words=assistant.settings.answer_words)
@@ -173,7 +183,7 @@ def test_a_tampered_model_is_refused_in_one_line(
     pinned = local.MODELS["smollm2-135m"]
     monkeypatch.setitem(local.MODELS, "smollm2-135m", dataclasses.replace(pinned, sha256="0" * 64))
     fresh = local.LocalAnswerer(
-        assistant.settings, assistant.embedder, answerer(assistant).fallback
+        assistant.settings.answerer_options.local, assistant.embedder, answerer(assistant).fallback
     )
     with pytest.raises(ConfigError, match="not the pinned 000000000000") as caught:
         fresh.start()
@@ -182,7 +192,7 @@ def test_a_tampered_model_is_refused_in_one_line(
 
 def test_missing_model_is_one_line_error(tmp_path: Path, embedder: Embedder) -> None:
     settings = Settings(corpus_dir=CORPUS, data_dir=tmp_path, answerer="local")
-    assert not local.installed(settings)
+    assert not local.installed(settings.answerer_options.local)
     with pytest.raises(ConfigError) as caught:
         build_assistant(settings, embedder=embedder)
     assert str(caught.value) == NOT_INSTALLED

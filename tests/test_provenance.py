@@ -14,7 +14,8 @@ from assistant.evaluation.claims import (
     missing_sentences,
     render_markdown,
 )
-from assistant.provenance import CLAIM_TYPES, Provenance, event_date, previous_context, tag_sentence
+from assistant.provenance import CLAIM_TYPES, event_date, previous_context, tag_sentence
+from assistant.types import Provenance
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

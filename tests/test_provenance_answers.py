@@ -16,7 +16,7 @@ from assistant.load import load_document
 from assistant.pipeline import Assistant, build_assistant
 from assistant.provenance import CLAIM_TYPES, previous_context, tag_sentence
 from assistant.provenance.dates import human_date, period
-from assistant.provenance.disagreement import disagreements
+from assistant.provenance.disagreement import conflicts
 from assistant.provenance.evidence import tag_chunks
 from assistant.provenance.timeline import choices, events, matching
 from assistant.provenance.values import values_in
@@ -57,17 +57,23 @@ def test_outlets_disagreeing_on_nvidias_loss_are_stated_and_each_value_cited(
 ) -> None:
     answer = corpus_assistant.ask(LOSS)
     loss = answer.disagreements[0]
-    assert loss["about"] == "Nvidia's loss on 27 January 2025"
-    stated = {v["claimant"]: v["value"] for v in loss["values"]}
+    assert loss.about == "Nvidia's loss on 27 January 2025"
+    stated = {v.claimant: v.value for v in loss.values}
     assert stated == {
         "Forbes": "$589 billion",
         "Reuters": "about $593 billion",
         "CNBC": "close to $600 billion",
     }
     quotes = {c.n: c.quote for c in answer.citations}
-    for value in loss["values"]:
-        assert value["value"].split()[-2] in quotes[value["citation"]]
-        assert f"{value['value']} per {value['claimant']} [{value['citation']}]" in answer.text
+    for value in loss.values:
+        assert value.value.split()[-2] in quotes[value.citation]
+        assert f"{value.value} per {value.claimant} [{value.citation}]" in answer.text
+    assert answer.to_dict()["disagreements"][0] == {
+        "about": loss.about,
+        "values": [
+            {"value": v.value, "claimant": v.claimant, "citation": v.citation} for v in loss.values
+        ],
+    }
     assert "The sources disagree on Nvidia's loss on 27 January 2025:" in answer.text
 
 
@@ -75,7 +81,7 @@ def test_an_answer_whose_passages_agree_states_no_disagreement(
     corpus_assistant: Assistant,
 ) -> None:
     answer = corpus_assistant.ask("How large is China's Big Fund III?")
-    assert not answer.abstained and answer.disagreements == []
+    assert not answer.abstained and answer.disagreements == ()
     assert "disagree" not in answer.text
 
 
@@ -139,12 +145,12 @@ def test_list_items_of_one_lead_in_disagree_only_across_claimants() -> None:
         "- Bloomberg reported an order of 2,000 chips.\n"
         "- Reuters also reported a price of $3 million.\n"
     )
-    found = disagreements([_hit(text)])
+    found = conflicts([_hit(text)])
     assert [(d.about, [(c.claimant, v.text) for c, v in d.stated]) for d in found] == [
         ("the size of the Widget order", [("Reuters", "1,600 chips"), ("Bloomberg", "2,000 chips")])
     ]
     agreeing = text.replace("2,000 chips", "1,600 chips")
-    assert disagreements([_hit(agreeing)]) == []
+    assert conflicts([_hit(agreeing)]) == []
 
 
 def test_clauses_joined_by_while_disagree_on_a_date() -> None:
@@ -152,7 +158,7 @@ def test_clauses_joined_by_while_disagree_on_a_date() -> None:
         "A report by Widget Daily said the chip would ship in the first quarter of 2026, "
         "while the maker's roadmap put the chip in the third quarter of 2026.\n"
     )
-    (found,) = disagreements([_hit(text)])
+    (found,) = conflicts([_hit(text)])
     assert [(c.claimant, v.text) for c, v in found.stated] == [
         ("Widget Daily", "the first quarter of 2026"),
         ("the maker's roadmap", "the third quarter of 2026"),

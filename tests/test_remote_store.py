@@ -11,10 +11,10 @@ import chromadb
 import pytest
 from helpers import GATE_TOKEN, ChromaServer, error_line, make_settings, run_main
 
-from assistant.chroma_client import client_settings
 from assistant.embed import SentenceEmbedder
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
+from assistant.store.chroma_client import client_settings
 
 TENANT, DATABASE = "acme", "chips"
 SELENE = "# Selene fab\n\nThe Selene fab etches 3 nm chips on the Moon. It opened in 2031.\n"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from assistant.answer.table import ANSWERERS
+from assistant.errors import ConfigError
+from assistant.pipeline import Assistant
 from assistant.settings import Settings
 
 
@@ -22,3 +25,35 @@ def test_replace_does_not_read_the_environment_again(monkeypatch: pytest.MonkeyP
     settings = Settings()
     monkeypatch.setenv("CHIPQA_K", "9")
     assert settings.replace(rrf_k=5).k == 4 and Settings().k == 9
+
+
+def test_answerers_receive_only_their_section() -> None:
+    settings = Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m", local_passages=3)
+    options = settings.answerer_options
+    assert options.llm is not None and options.llm.model == "m"
+    assert options.llm.support_threshold == settings.support_threshold
+    assert options.local.passages == 3 and options.local.data_dir == settings.data_dir
+    assert Settings().answerer_options.llm is None
+
+
+@pytest.mark.parametrize(
+    ("name", "fix"),
+    [
+        ("llm", "answerer 'llm' is not available: set CHIPQA_LLM_BASE_URL and CHIPQA_LLM_MODEL"),
+        ("local", "answerer 'local' is not available: install the bundled model: run `make run"),
+        ("gpt", "there is no answerer 'gpt': use extractive, llm or local"),
+    ],
+)
+def test_an_answerer_that_is_not_offered_names_the_fix(
+    corpus_assistant: Assistant, name: str, fix: str
+) -> None:
+    assert name not in corpus_assistant.answerers
+    with pytest.raises(ConfigError) as caught:
+        corpus_assistant.ask("How important is DeepSeek?", answerer=name)
+    assert str(caught.value).startswith(fix)
+
+
+def test_the_allowed_answerers_are_the_table_s() -> None:
+    assert list(ANSWERERS) == ["extractive", "llm", "local"]
+    with pytest.raises(ValidationError, match="use 'extractive', 'llm' or 'local'"):
+        Settings(answerer="gpt")

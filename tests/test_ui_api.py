@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +15,10 @@ from gradio_client.exceptions import AppError
 from helpers import CORPUS, assert_quotes_exact, free_port, make_settings
 
 from assistant.embed import SentenceEmbedder
-from assistant.ingest import writer_lock
+from assistant.ingest import IngestProgress, writer_lock
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
-from assistant.types import Answer, Citation, Turn
+from assistant.types import Answer, Citation, Disagreement, StatedValue, Turn
 from assistant.uploads import add_files
 from assistant.web import Handlers, serve
 from assistant.web.app import EXAMPLES, uploads_open
@@ -190,7 +189,7 @@ def _file(folder: Path, name: str, text: str) -> Path:
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("table.csv", b"a,b\n1,2\n", "not accepted: upload .txt, .md, .html, .pdf files"),
+        ("table.csv", b"a,b\n1,2\n", "not accepted: upload .txt, .md, .html, .htm, .pdf files"),
         ("huge.txt", b"chips " * 200_000, "larger than the 1 MB limit"),
         ("blank.md", b"  \n", "no text to index"),
         ("binary.txt", b"\x00\x01\x02 not text", "looks like a binary file"),
@@ -238,9 +237,9 @@ def test_failed_indexing_leaves_no_copies_and_no_passages(
 ) -> None:
     files = [_file(tmp_path, f"fab-{n}.md", f"Fab {n} etches {n} nm chips.\n") for n in (5, 7)]
 
-    def disconnect(event: str, detail: object) -> None:
+    def disconnect(progress: IngestProgress) -> None:
         """A progress bar whose page went away once the second file starts."""
-        if event == "file" and str(detail).endswith("fab-7.md"):
+        if progress.file.endswith("fab-7.md"):
             raise ConnectionError("the page went away")
 
     with pytest.raises(ConnectionError):
@@ -294,26 +293,29 @@ def test_failed_answer_is_one_line_in_the_chat_and_the_log(
 
 
 def test_sources_show_claim_provenance_when_answers_carry_it() -> None:
-    @dataclass(frozen=True, slots=True)
-    class Tagged(Citation):
-        claim_type: str = "company"
-        claimant: str | None = "Nvidia"
-        event_date: str | None = "2025-01-27"
-
-    @dataclass(slots=True)
-    class Dated(Answer):
-        as_of: str | None = "2026-11-01"
-        disagreements: list[Any] = field(default_factory=list)
-
     quote = "Nvidia called DeepSeek an excellent AI advancement."
-    cited = Tagged(1, "briefs/05.md", "Sell-off", quote, 0, len(quote), 0.9, passage=quote)
-    disagree = {"about": "its <loss>", "values": [{"value": "$1", "claimant": "X", "citation": 1}]}
-    answer = Dated("Q?", f"{quote} [1]", False, 0.8, [cited], disagreements=["A <b> B", disagree])
+    cited = Citation(
+        1,
+        "briefs/05.md",
+        "Sell-off",
+        quote,
+        0,
+        len(quote),
+        0.9,
+        passage=quote,
+        claim_type="company",
+        claimant="Nvidia",
+        event_date="2025-01-27",
+    )
+    disagree = Disagreement("its <loss>", (StatedValue("$1", "X", 1), StatedValue("$2", "Y", 1)))
+    answer = Answer(
+        "Q?", f"{quote} [1]", False, 0.8, [cited], as_of="2026-11-01", disagreements=(disagree,)
+    )
     html = sources_section(answer, 1, {})
     chip = '<span class="cq-chip cq-chip-company">company claim · Nvidia</span>'
     assert f"{chip} · event 2025-01-27" in html
-    assert "<li>its &lt;loss&gt;: $1 per X [1]</li>" in html
-    assert "as of 2026-11-01" in html and "<li>A &lt;b&gt; B</li>" in html
+    assert "<li>its &lt;loss&gt;: $1 per X [1]; $2 per Y [1]</li>" in html
+    assert "as of 2026-11-01" in html
     bare = Citation(1, "briefs/05.md", "Sell-off", quote, 0, len(quote), 0.9, passage=quote)
     plain = sources_section(Answer("Q?", f"{quote} [1]", False, 0.8, [bare]), 1, {})
     assert "cq-claim" not in plain and "disagree" not in plain and "as of" not in plain

@@ -1,6 +1,2 @@
-"""Answer stage: the answerer protocol, the extractive default and the optional LLM."""
-
-from assistant.answer.base import Answerer, AnswerRequest, TokenSink
-from assistant.answer.extractive import ExtractiveAnswerer
-
-__all__ = ["AnswerRequest", "Answerer", "ExtractiveAnswerer", "TokenSink"]
+"""Answer stage: the answerer protocol, the extractive default, the optional LLMs and the table
+of answerers. The settings, the CLI, the UI and the wiring all read that one table."""

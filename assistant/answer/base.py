@@ -1,20 +1,24 @@
-"""The answerer protocol and what every answerer receives for one question."""
+"""The answerer protocol, what every answerer receives for one question, and the sections of
+the settings the answerers are built from."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
-
-import numpy as np
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from assistant.types import Answer, Hit
+
+if TYPE_CHECKING:
+    import numpy as np
+    from langchain_core.language_models import BaseChatModel
 
 TokenSink = Callable[[str], None]
 TermCheck = Callable[[str], bool]  # whether a content term occurs anywhere in the corpus
 # Retrieval for a further query (a part of the question): its vector and fused passages.
-Search = Callable[[str], tuple[np.ndarray, list[Hit]]]
+Search = Callable[[str], "tuple[np.ndarray, list[Hit]]"]
 
 
 class StoppableSink:
@@ -45,9 +49,52 @@ class AnswerRequest:
     search: Search | None = None  # retrieval for each part of a question with parts
 
 
+@dataclass(frozen=True)
+class LLMOptions:
+    """What an answerer writing with an OpenAI-compatible endpoint reads of the settings."""
+
+    base_url: str
+    model: str
+    api_key: str
+    timeout: float  # seconds before falling back to the extractive answer
+    support_threshold: float  # a written sentence's support below which it is dropped
+    max_tokens: int | None = None  # the longest answer (None: the endpoint's limit)
+
+
+@dataclass(frozen=True)
+class LocalOptions:
+    """What the bundled local model's answerer reads of the settings."""
+
+    model: str  # a key of `assistant.answer.local.MODELS`
+    data_dir: Path  # joined model files are kept in its `models/` folder
+    passages: int  # passages shown in the prompt
+    sentences: int  # likeliest answer sentences kept of each
+    max_tokens: int
+    timeout: float
+    support_threshold: float
+
+
+@dataclass(frozen=True)
+class AnswererOptions:
+    """The settings' sections the answerers are built from, one per answerer."""
+
+    abstain_threshold: float | None  # the extractive answerer's (None: the fitted one)
+    llm: LLMOptions | None  # None: no endpoint is configured
+    local: LocalOptions
+
+
 class Answerer(Protocol):
     """Turns retrieved passages into a cited answer."""
 
     def answer(self, request: AnswerRequest) -> Answer:
         """Compose an answer whose every sentence cites a retrieved passage."""
+        ...
+
+
+@runtime_checkable
+class ChatAnswerer(Protocol):
+    """An answerer that writes with a chat model (the `llm` and `local` answerers)."""
+
+    def chat_model(self) -> BaseChatModel:
+        """The chat model it writes with."""
         ...

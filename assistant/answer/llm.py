@@ -13,17 +13,15 @@ import html
 import logging
 import time
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from assistant.answer.answerability import abstention
-from assistant.answer.base import AnswerRequest, StoppableSink
+from assistant.answer.base import AnswerRequest, LLMOptions, StoppableSink
 from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.answer.prompts import (
     ANSWER_SYSTEM,
     ANSWER_USER,
-    CONDENSE_SYSTEM,
-    CONDENSE_USER,
     NOT_IN_CORPUS,
     PASSAGE,
 )
@@ -39,8 +37,6 @@ if TYPE_CHECKING:
     from langchain_core.messages import AIMessageChunk
 
     from assistant.embed import Embedder
-    from assistant.settings import Settings
-    from assistant.types import Turn
 
 log = logging.getLogger(__name__)
 UNVERIFIED = (
@@ -59,21 +55,19 @@ class PromptShape:
     sentences: int | None = None  # each cut to its N likeliest answer sentences (None: all)
 
 
-def chat_model(
-    base_url: str, model: str, api_key: str, timeout: float, max_tokens: int | None = None
-) -> BaseChatModel:
+def chat_model(options: LLMOptions) -> BaseChatModel:
     """A streaming, deterministic LangChain chat model for an OpenAI-compatible endpoint."""
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
-        base_url=base_url,
-        model=model,
-        api_key=api_key,
-        timeout=timeout,
+        base_url=options.base_url,
+        model=options.model,
+        api_key=options.api_key,
+        timeout=options.timeout,
         max_retries=0,
         temperature=0,
         streaming=True,
-        max_tokens=max_tokens,
+        max_tokens=options.max_tokens,
     )
 
 
@@ -82,26 +76,20 @@ class LLMAnswerer:
 
     def __init__(
         self,
-        settings: Settings,
+        options: LLMOptions,
         embedder: Embedder,
         fallback: ExtractiveAnswerer,
         *,
-        chat: BaseChatModel | None = None,
         shape: PromptShape | None = None,
         label: str | None = None,
     ) -> None:
-        """`chat`, `shape` and `label` (who failed, in notices) default to the `llm` endpoint's."""
-        self.settings = settings
+        """`shape` and `label` (who failed, in notices) default to the `llm` endpoint's."""
+        self.options = options
         self.embedder = embedder
         self.fallback = fallback
-        self.chat = chat or chat_model(
-            str(settings.llm_base_url),
-            str(settings.llm_model),
-            settings.llm_api_key,
-            settings.llm_timeout,
-        )
+        self.chat = chat_model(options)
         self.shape = shape or PromptShape()
-        self.label = label or f"The LLM endpoint at {settings.llm_base_url}"
+        self.label = label or f"The LLM endpoint at {options.base_url}"
 
     def answer(self, request: AnswerRequest) -> Answer:
         """Stream the LLM's reply, then verify it; fall back to the extractive answer."""
@@ -127,19 +115,9 @@ class LLMAnswerer:
             passages=request.hits,
         )
 
-    def condense(self, question: str, history: list[Turn]) -> str:
-        """A standalone version of a follow-up question (the question itself on failure)."""
-        turns = "\n".join(f"Q: {t['question']}\nA: {t['answer']}" for t in history[-3:])
-        messages = [
-            ("system", CONDENSE_SYSTEM),
-            ("human", CONDENSE_USER.format(history=turns, question=question)),
-        ]
-        try:
-            reply = self.chat.invoke(messages)
-        except Exception as error:  # any endpoint failure: keep the original question
-            log.warning("condensing the follow-up failed: %s", error)
-            return question
-        return str(reply.content).strip() or question
+    def chat_model(self) -> BaseChatModel:
+        """The chat model it writes with (the query rewriter asks it too)."""
+        return self.chat
 
     def messages(self, request: AnswerRequest) -> list[tuple[str, str]]:
         """The answer prompt: system rules, then the shown passages and the question."""
@@ -218,7 +196,7 @@ class LLMAnswerer:
         if hit.sentence_vectors is None or not len(hit.sentence_vectors):
             return None
         found = support(claim, vector, hit, hit.sentence_vectors)
-        if found.score < self.settings.support_threshold:
+        if found.score < self.options.support_threshold:
             return None
         key = (hit.chunk.id, found.sentence.start)
         if key not in citations:
@@ -229,8 +207,7 @@ class LLMAnswerer:
     def _fallback(self, request: AnswerRequest, notice: str) -> Answer:
         """The extractive answer with a notice saying why (none when it abstains too)."""
         result = self.fallback.answer(request)
-        result.notice = None if result.abstained and notice == DECLINED else notice
-        return result
+        return replace(result, notice=None if result.abstained and notice == DECLINED else notice)
 
 
 def passage_texts(request: AnswerRequest, shown: list[Hit], sentences: int | None) -> list[str]:

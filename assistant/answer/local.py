@@ -8,8 +8,8 @@ passages, cut to their likeliest answer sentences, since on a CPU every prompt t
 time (`python -m assistant.bench.local_prompt` measures it). The server stops when the
 answerer is closed or the process exits.
 
-`python -m assistant.answer.local` joins the model's pinned part packages into the data
-directory once, showing progress, and checks the hash (`make run ANSWERER=local` runs it).
+`assemble` joins a model's pinned part packages into the data directory once
+(`python -m assistant.answer.local_setup` runs it with progress).
 """
 
 from __future__ import annotations
@@ -19,22 +19,23 @@ import hashlib
 import importlib
 import importlib.util
 import os
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer.llm import LLMAnswerer, PromptShape, chat_model
-from assistant.errors import ChipQAError, ConfigError
+from assistant.answer.base import LLMOptions, LocalOptions
+from assistant.answer.llm import LLMAnswerer, PromptShape
+from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from assistant.answer.base import AnswerRequest
     from assistant.answer.extractive import ExtractiveAnswerer
     from assistant.embed import Embedder
-    from assistant.settings import Settings
-    from assistant.types import Answer, Turn
+    from assistant.types import Answer
 
 BLOCK = 1 << 20  # bytes per read while joining or hashing
 CONTEXT_TOKENS = 4096  # the short local prompt plus its answer fit well inside this
@@ -72,31 +73,31 @@ MODELS: dict[str, LocalModel] = {
 }
 
 
-def model_path(settings: Settings) -> Path:
+def model_path(options: LocalOptions) -> Path:
     """Where the selected model's GGUF file lives (joined models: in the data directory)."""
-    model = MODELS[settings.local_model]
+    model = MODELS[options.model]
     if model.parts:
-        return settings.data_dir / "models" / model.file
+        return options.data_dir / "models" / model.file
     spec = importlib.util.find_spec(model.package)
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError(f"the local model is not installed: {model.install}")
     return Path(next(iter(spec.submodule_search_locations))) / model.file
 
 
-def require_installed(settings: Settings) -> Path:
+def require_installed(options: LocalOptions) -> Path:
     """The selected model's file; ConfigError saying how to install when it or the runtime is
     missing."""
-    path = model_path(settings)
+    path = model_path(options)
     if importlib.util.find_spec("xllamacpp") is None or not path.is_file():
-        install = MODELS[settings.local_model].install
+        install = MODELS[options.model].install
         raise ConfigError(f"the local model is not installed: {install}")
     return path
 
 
-def installed(settings: Settings) -> bool:
+def installed(options: LocalOptions) -> bool:
     """True when the runtime and the selected model's file are in place."""
     try:
-        require_installed(settings)
+        require_installed(options)
     except ConfigError:
         return False
     return True
@@ -195,13 +196,13 @@ class LocalAnswerer:
     """The `llm` answerer pointed at the bundled model, which starts on first use."""
 
     def __init__(
-        self, settings: Settings, embedder: Embedder, fallback: ExtractiveAnswerer
+        self, options: LocalOptions, embedder: Embedder, fallback: ExtractiveAnswerer
     ) -> None:
         """Fails at once, in one line, when the model or its runtime is not installed."""
-        self.settings = settings
+        self.options = options
         self.embedder = embedder
         self.fallback = fallback
-        self.path = require_installed(settings)
+        self.path = require_installed(options)
         self._server: LocalServer | None = None
         self._llm: LLMAnswerer | None = None
         self._lock = threading.Lock()
@@ -210,35 +211,40 @@ class LocalAnswerer:
         """Stream the local model's reply, then verify it as the `llm` answerer does."""
         return self.start().answer(request)
 
-    def condense(self, question: str, history: list[Turn]) -> str:
-        """A standalone version of a follow-up question, written by the local model."""
-        return self.start().condense(question, history)
+    def chat_model(self) -> BaseChatModel:
+        """The local model's chat model, its server started first (the query rewriter asks it
+        too)."""
+        return self.start().chat
 
     def start(self) -> LLMAnswerer:
         """Check the model's hash and start its server, once; the answerer that uses it."""
         with self._lock:
             if self._llm is None:
-                verify(self.path, MODELS[self.settings.local_model])
+                verify(self.path, MODELS[self.options.model])
                 self._server = LocalServer(self.path)
                 atexit.register(self.close)
                 self._llm = LLMAnswerer(
-                    self.settings,
+                    self._endpoint(self._server.base_url),
                     self.embedder,
                     self.fallback,
-                    chat=chat_model(
-                        self._server.base_url,
-                        self.settings.local_model,
-                        "not-needed",
-                        self.settings.local_timeout,
-                        self.settings.local_max_tokens,
-                    ),
                     shape=PromptShape(
-                        passages=self.settings.local_passages,
-                        sentences=self.settings.local_sentences,
+                        passages=self.options.passages, sentences=self.options.sentences
                     ),
                     label="The local model",
                 )
             return self._llm
+
+    def _endpoint(self, base_url: str) -> LLMOptions:
+        """The local server as an OpenAI-compatible endpoint."""
+        local = self.options
+        return LLMOptions(
+            base_url,
+            local.model,
+            "not-needed",
+            local.timeout,
+            local.support_threshold,
+            local.max_tokens,
+        )
 
     def close(self) -> None:
         """Stop the model's server (it starts again on the next question)."""
@@ -246,33 +252,3 @@ class LocalAnswerer:
             if self._server is not None:
                 self._server.stop()
             self._server = self._llm = None
-
-
-def main() -> None:
-    """Join and check the selected local model, showing progress; errors in one line."""
-    from rich.console import Console
-    from rich.progress import DownloadColumn, Progress
-
-    from assistant.cli import load_settings
-
-    try:
-        settings = load_settings()
-        model = MODELS[settings.local_model]
-        columns = (*Progress.get_default_columns(), DownloadColumn())
-        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task(f"joining {model.file}", total=None)
-            path = model_path(settings)
-            if model.parts:
-                assemble(
-                    model, path, lambda done, total: bar.update(task, completed=done, total=total)
-                )
-            else:
-                verify(path, model)
-    except ChipQAError as error:
-        print(f"chipqa: error: {error}", file=sys.stderr)
-        sys.exit(1)
-    print(f"local model ready: {path} (SHA-256 checked)")
-
-
-if __name__ == "__main__":
-    main()

@@ -24,12 +24,3 @@ Question: {question}"""
 PASSAGE = """<passage n="{n}" title="{title}">
 {text}
 </passage>"""
-
-CONDENSE_SYSTEM = """Rewrite the user's last question as one standalone question that can be
-understood without the conversation. Keep names, products, dates and numbers from the
-earlier turns that the question refers to. Reply with the question only."""
-
-CONDENSE_USER = """Conversation so far:
-{history}
-
-Last question: {question}"""

@@ -24,11 +24,11 @@ from assistant.answer.base import AnswerRequest
 from assistant.answer.llm import LLMAnswerer, PromptShape
 from assistant.answer.local import LocalAnswerer
 from assistant.answer.prompts import ANSWER_SYSTEM, NOT_IN_CORPUS
-from assistant.cli import load_settings
 from assistant.evaluation.gold import GoldItem, load_gold
 from assistant.evaluation.harness import generation_outcome
 from assistant.evaluation.metrics import key_fact_recall
 from assistant.pipeline import Assistant, build_assistant
+from assistant.settings import load_settings
 
 # A short system prompt, measured and rejected: with it the 1.5B model drops the passage
 # numbers, so nothing it writes can be verified.
@@ -70,12 +70,12 @@ def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def measure(assistant: Assistant, llm: LLMAnswerer, item: GoldItem) -> dict[str, Any]:
     """Ask one question through the local answerer; the reply, its fate and its timings."""
-    vector = assistant.embedder.embed([item.question])[0]
-    hits = assistant.search(item.question)
-    request = assistant.answer_request(item.question, vector, hits)
+    question = assistant.question(item.question)
+    vector = assistant.embedder.embed([question.query])[0]
+    request = assistant.answer_request(question, vector, assistant.search(question))
     tokens: list[str] = []
     began = time.perf_counter()
-    answer = assistant.ask(item.question, answerer="local", on_token=tokens.append)
+    answer = assistant.ask(question, answerer="local", on_token=tokens.append)
     claims, kept = generation_outcome(answer, "".join(tokens))
     return {
         "id": item.id,

@@ -22,6 +22,7 @@ from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.evaluation.baseline import NaiveRAG
+    from assistant.ingest import IngestProgress, IngestReport
     from assistant.pipeline import Assistant
 
 BASELINES = ("floor", "naive")
@@ -50,6 +51,19 @@ class SizeJob:
         """The naive baseline's store for this size."""
         return self.work_dir / "naive"
 
+    @property
+    def size_settings(self) -> Settings:
+        """ChipQA's settings at this size: its corpus, an embedded store, the extractive
+        answerer, every source."""
+        return self.settings.replace(
+            corpus_dir=self.corpus_dir,
+            data_dir=self.data_dir,
+            chroma_host=None,
+            chroma_port=None,
+            source=None,
+            answerer="extractive",
+        )
+
 
 def measure_size(job: SizeJob) -> dict[str, Any]:
     """Ingest, warm up and time all three systems at one size (runs in a child process)."""
@@ -66,16 +80,9 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
     )
     embedder.load()
     model_s = time.perf_counter() - began
-    settings = job.settings.replace(
-        corpus_dir=job.corpus_dir,
-        data_dir=job.data_dir,
-        chroma_host=None,
-        chroma_port=None,
-        source=None,
-        answerer="extractive",
-    )
+    settings = job.size_settings
     assistant = build_assistant(settings, embedder=embedder)
-    report = assistant.ingest(progress=IngestProgress(job))
+    report = assistant.ingest(progress=ProgressLines(job))
     previous = None
     if job.multiple <= PREVIOUS_MAX:
         say(job, "ingesting again the previous way (each chunk's text embedded too)")
@@ -91,22 +98,13 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
     naive_build_s = time.perf_counter() - began
     say(job, f"timing {job.rounds} × {len(job.questions)} questions")
     samples = time_systems(assistant, naive, job.questions, job.rounds)
-    seconds = max(report.seconds, 1e-9)
     return {
         "multiple": job.multiple,
         "documents": documents,
         "chunks": report.total_chunks,
         "sentences": assistant.store.sentence_count(),
         "skipped": report.skipped,
-        "ingest": {
-            "seconds": report.seconds,
-            "chunks": report.chunks,
-            "embeddings": report.embeddings,
-            "chunks_per_s": report.chunks / seconds,
-            "embeddings_per_s": report.embeddings / seconds,
-            "previous": previous,
-            "vs_previous": previous and report.chunks / seconds / previous["chunks_per_s"],
-        },
+        "ingest": _ingest_figures(report, previous),
         "torch_threads": torch.get_num_threads(),
         "embedding_precision": "bfloat16" if embedder.bfloat16 else "float32",
         "batch_size": embedder.batch_size,
@@ -127,35 +125,50 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
     }
 
 
+def _ingest_figures(report: IngestReport, previous: dict[str, Any] | None) -> dict[str, Any]:
+    """Ingest time and throughput, and the ratio to the previous way when it was timed."""
+    seconds = max(report.seconds, 1e-9)
+    return {
+        "seconds": report.seconds,
+        "chunks": report.chunks,
+        "embeddings": report.embeddings,
+        "chunks_per_s": report.chunks / seconds,
+        "embeddings_per_s": report.embeddings / seconds,
+        "previous": previous,
+        "vs_previous": previous and report.chunks / seconds / previous["chunks_per_s"],
+    }
+
+
 def say(job: SizeJob, message: str) -> None:
     """One progress line for this size."""
     print(f"×{job.multiple}: {message}", flush=True)
 
 
-class IngestProgress:
+class ProgressLines:
     """Prints ingest progress about every tenth of the texts: throughput and time left."""
 
     def __init__(self, job: SizeJob) -> None:
         self.job = job
-        self.total = 0
         self.embedded = 0
         self.began = time.perf_counter()
 
-    def __call__(self, event: str, detail: object) -> None:
-        """An ingest progress event: ("file", source), ("total", n) or ("embedded", n)."""
-        if event == "total" and isinstance(detail, int):
-            self.total, self.began = detail, time.perf_counter()
-            say(self.job, f"embedding {detail} texts")
-        elif event == "embedded" and isinstance(detail, int):
-            step = max(1, self.total // 10)
-            before, self.embedded = self.embedded, self.embedded + detail
-            if self.embedded // step > before // step:
-                rate = self.embedded / max(time.perf_counter() - self.began, 1e-9)
-                left = (self.total - self.embedded) / rate
-                say(
-                    self.job,
-                    f"embedded {self.embedded}/{self.total} texts, {rate:.0f}/s, {left:.0f} s left",
-                )
+    def __call__(self, progress: IngestProgress) -> None:
+        """Say when the texts are counted, then after each tenth of them is embedded."""
+        if progress.total is None:
+            return
+        if not progress.embedded:
+            self.began = time.perf_counter()
+            say(self.job, f"embedding {progress.total} texts")
+            return
+        step = max(1, progress.total // 10)
+        before, self.embedded = self.embedded, progress.embedded
+        if self.embedded // step > before // step:
+            rate = self.embedded / max(time.perf_counter() - self.began, 1e-9)
+            left = (progress.total - self.embedded) / rate
+            say(
+                self.job,
+                f"embedded {self.embedded}/{progress.total} texts, {rate:.0f}/s, {left:.0f} s left",
+            )
 
 
 def time_systems(

@@ -24,8 +24,8 @@ from pydantic import (
 
 from assistant.errors import ConfigError, LoadError
 from assistant.load import load_document
-from assistant.provenance import CLAIM_TYPES, Provenance, previous_context, tag_sentence
-from assistant.types import Document
+from assistant.provenance import CLAIM_TYPES, previous_context, tag_sentence
+from assistant.types import Document, Provenance
 
 ClaimType = Literal["official", "company", "reported", "estimate", "forecast", "fact"]
 SPLITS = ("dev", "test")

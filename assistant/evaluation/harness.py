@@ -143,10 +143,10 @@ def sample_items(items: list[GoldItem], per_split: int) -> list[GoldItem]:
 
 def evaluate_chipqa(assistant: Assistant, item: GoldItem) -> QuestionResult:
     """Ask ChipQA one gold question and score retrieval, answer, citations and abstention."""
-    history = item.turns() or None
+    question = assistant.question(item.question, item.turns())
     streamed: list[str] = []
-    answer = assistant.ask(item.question, history, on_token=streamed.append)
-    ranking = assistant.search(item.question, history, k=RANKING_DEPTH)
+    answer = assistant.ask(question, on_token=streamed.append)
+    ranking = assistant.search(question, k=RANKING_DEPTH)  # deeper than the answer's passages
     relevant = [holds_evidence(hit.chunk.text, item.quotes) for hit in ranking]
     result = _score(
         item,

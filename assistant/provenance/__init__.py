@@ -2,18 +2,17 @@
 
 `tagger` gives one sentence its claim type, claimant and event date (rules in its docstring
 and in `eval/claims.yaml`), with `lexicon`, `mentions` and `dates`; `evidence` tags a
-document's sentences at ingest and gives citations their provenance; `stage` completes
-every answer (`disagreement`, `values`, `latest`, `relevance`, and the as-of date);
-`timeline` lists the dated events.
+document's sentences at ingest and gives citations their provenance; `disagreement`,
+`values`, `latest` and `relevance` are the analyses the completion stage
+(`assistant.complete`) runs on every answer; `timeline` lists the dated events.
 """
 
 from assistant.provenance.dates import document_as_of, event_date
 from assistant.provenance.lexicon import CLAIM_TYPES
-from assistant.provenance.tagger import Provenance, previous_context, tag_sentence
+from assistant.provenance.tagger import previous_context, tag_sentence
 
 __all__ = [
     "CLAIM_TYPES",
-    "Provenance",
     "document_as_of",
     "event_date",
     "previous_context",

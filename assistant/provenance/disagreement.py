@@ -62,7 +62,7 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
-class Disagreement:
+class Conflict:
     """Claimants giving values of one unit that do not agree, one (claim, value) each."""
 
     about: str
@@ -78,9 +78,9 @@ class Disagreement:
 Group = tuple[str, list[Claim], tuple[Sentence, ...]]  # about, claims, lead-in
 
 
-def disagreements(hits: Sequence[Hit]) -> list[Disagreement]:
-    """The disagreements among `hits`' claims, in the order the passages give them."""
-    found: list[Disagreement] = []
+def conflicts(hits: Sequence[Hit]) -> list[Conflict]:
+    """The conflicts among `hits`' claims, in the order the passages give them."""
+    found: list[Conflict] = []
     seen: set[tuple[str, ...]] = set()
     for about, claims, context in [*_list_groups(hits), *_contrast_groups(hits)]:
         for index, stated in enumerate(_split_by_unit(claims)):
@@ -88,7 +88,7 @@ def disagreements(hits: Sequence[Hit]) -> list[Disagreement]:
             if key not in seen:
                 seen.add(key)
                 named = about if index == 0 else _noun(stated)
-                found.append(Disagreement(named, stated, context))
+                found.append(Conflict(named, stated, context))
     return found
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from assistant.provenance.dates import document_as_of
 from assistant.provenance.lexicon import FACT
-from assistant.provenance.tagger import Provenance, previous_context, tag_sentence
-from assistant.types import Chunk, Citation, Document
+from assistant.provenance.tagger import previous_context, tag_sentence
+from assistant.types import Chunk, Citation, Document, Provenance
 
 
 def tag_chunks(doc: Document, chunks: Sequence[Chunk]) -> list[Chunk]:

@@ -1,5 +1,5 @@
 """How relevant each passage sentence is to the question: the cosine of its vector (stored at
-ingest) with the question's, so the provenance stage embeds nothing."""
+ingest) with the question's, so the completion stage embeds nothing."""
 
 from __future__ import annotations
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from assistant.chunk import BULLET, LONE_BULLET, split_sentences
@@ -74,15 +73,7 @@ from assistant.provenance.mentions import (
     surname,
     unknown_names,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """Who stands behind a sentence: claim type, claimant (short name or None), event date."""
-
-    claim_type: str
-    claimant: str | None
-    event_date: str | None
+from assistant.types import Provenance
 
 
 def tag_sentence(

@@ -1,9 +1,10 @@
-"""Rewriting: the one place a retrieval query is made from a question and its earlier turns."""
+"""Rewriting without a model: a follow-up ("And when did that start?") is retrieved with the
+salient words of the turn before it. `condense` has the rewriter that asks a chat model."""
 
 from __future__ import annotations
 
 import re
-from typing import Protocol, runtime_checkable
+from collections.abc import Sequence
 
 from assistant.text import STOPWORDS, WORD
 from assistant.types import Turn
@@ -19,21 +20,12 @@ CARRIED_NAMES = 4  # names from the previous answer, which often resolve 'it' or
 MARKERS = re.compile(r"\[\d+\]")
 
 
-@runtime_checkable
-class Condenser(Protocol):
-    """An answerer that can also rewrite a follow-up as a standalone question (the LLMs)."""
+class HeuristicRewriter:
+    """A follow-up carries the salient words of the turn before it; no model is asked."""
 
-    def condense(self, question: str, history: list[Turn]) -> str:
-        """`question` made standalone with the help of the earlier turns."""
-        ...
-
-
-def standalone_query(question: str, history: list[Turn] | None, answerer: object) -> str:
-    """What to retrieve with: a follow-up rewritten by the answerer when it is a `Condenser`,
-    else the question with the salient terms of the turn before (`retrieval_query`)."""
-    if history and isinstance(answerer, Condenser) and is_follow_up(question):
-        return answerer.condense(question, history)
-    return retrieval_query(question, history)
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
+        """The question, with the earlier turn's terms when it is a follow-up."""
+        return retrieval_query(question, history)
 
 
 def is_follow_up(question: str) -> bool:
@@ -41,7 +33,7 @@ def is_follow_up(question: str) -> bool:
     return len(question.split()) <= MAX_FOLLOW_UP_WORDS and bool(FOLLOW_UP.search(question))
 
 
-def retrieval_query(question: str, history: list[Turn] | None) -> str:
+def retrieval_query(question: str, history: Sequence[Turn] | None) -> str:
     """The question, plus the salient words of the previous question and the names its
     answer gave, when it is a follow-up ('And when did that start?')."""
     if not history or not is_follow_up(question):

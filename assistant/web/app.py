@@ -12,6 +12,7 @@ from functools import partial
 
 import gradio as gr
 
+from assistant.answer.table import ANSWERERS
 from assistant.errors import ConfigError
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
@@ -30,11 +31,6 @@ EXAMPLES = (
     "Will software/usability be a problem for Chinese chips?",
     "How long until China is independent in chip tech?",
 )
-ANSWERER_LABELS = {
-    "extractive": "Quote the documents (instant)",
-    "llm": "Write an answer with the language model (slower; still cited)",
-    "local": "Write an answer with the small model on this computer (slow; still cited)",
-}
 CONCURRENCY = 4  # extractive answers take ~50 ms of CPU; LLM answers mostly wait on the network
 QUEUE_SIZE = 64
 HEADER = (
@@ -64,12 +60,12 @@ def _answer_options(ui: Handlers) -> tuple[gr.Radio, gr.Slider, gr.Dropdown]:
     """How to answer (only when there is a choice), passages to read, document to search."""
     settings = ui.assistant.settings
     with gr.Accordion("Answer options", open=False, elem_id="options"):
-        names = [n for n in ANSWERER_LABELS if n in ui.assistant.answerers]
+        offered = [kind for kind in ANSWERERS.values() if kind.name in ui.assistant.answerers]
         answerer = gr.Radio(
-            [(ANSWERER_LABELS[n], n) for n in names],
+            [(kind.label, kind.name) for kind in offered],
             value=settings.answerer,
             label="How to answer",
-            visible=len(names) > 1,
+            visible=len(offered) > 1,
             elem_id="answerer",
         )
         k = gr.Slider(

@@ -20,9 +20,10 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.errors import ChipQAError, QuestionError
-from assistant.ingest import BusyError
+from assistant.errors import BusyError, ChipQAError, QuestionError
+from assistant.ingest import IngestProgress
 from assistant.pipeline import Assistant
+from assistant.settings import MAX_K
 from assistant.types import Answer, Turn
 from assistant.uploads import add_files, remove_upload, uploads
 from assistant.web import render
@@ -31,7 +32,6 @@ from assistant.web.sources import found_section, sources_section
 log = logging.getLogger(__name__)
 
 ALL_DOCUMENTS = "All documents"
-MAX_K = 50  # the largest `k` the settings accept
 STREAM_WORDS = 4  # words added per streamed update
 STREAM_PAUSE_S = 0.03
 EMPTY_QUESTION = "Type a question about the documents first."
@@ -240,7 +240,7 @@ class Handlers:
             return (render.status_list([(False, UPLOADS_OFF)]), *self.corpus(), None)
         try:
             added = add_files(
-                self.assistant, [Path(f) for f in files or []], _IngestProgress(progress)
+                self.assistant, [Path(f) for f in files or []], _ProgressBar(progress)
             )
             lines = [(a.ok, f"{a.name}: {a.message}") for a in added]
         except Exception as error:
@@ -299,23 +299,18 @@ def _explain(error: Exception) -> str:
     return FAILED
 
 
-class _IngestProgress:
-    """Forwards ingest events to a Gradio progress bar."""
+class _ProgressBar:
+    """Shows ingest progress on a Gradio progress bar."""
 
     def __init__(self, bar: gr.Progress) -> None:
         self.bar = bar
-        self.file = ""
-        self.embedded = 0
-        self.total: int | None = None
 
-    def __call__(self, event: str, detail: object) -> None:
-        if event == "file":
-            self.file = Path(str(detail)).name
-        elif event == "total" and isinstance(detail, int):
-            self.total = detail
-        elif isinstance(detail, int):
-            self.embedded += detail
-        self.bar((self.embedded, self.total), desc=f"Indexing {self.file}", unit="texts embedded")
+    def __call__(self, progress: IngestProgress) -> None:
+        self.bar(
+            (progress.embedded, progress.total),
+            desc=f"Indexing {Path(progress.file).name}",
+            unit="texts embedded",
+        )
 
 
 def _parse_history(history: str) -> list[Turn]:

@@ -8,10 +8,9 @@ Answer `i`'s sources are the section `cq-a{i}`; the card quoting citation `n` is
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
-from assistant.types import Answer, Citation, Hit
+from assistant.types import Answer, Citation, Disagreement, Hit
 from assistant.uploads import Upload
 
 CONTEXT_CHARS = 240  # passage text shown on each side of the cited sentences
@@ -59,11 +58,10 @@ def sources_section(answer: Answer, number: int, uploads: Mapping[str, Upload]) 
         )
         cards = "".join(_related_card(group, uploads) for group in by_passage(answer.related))
     else:
-        as_of = _optional(answer, "as_of")
-        dated = f" · as of {html.escape(str(as_of))}" if as_of else ""
+        dated = f" · as of {html.escape(answer.as_of)}" if answer.as_of else ""
         head = (
             f'<p class="cq-meta">Confidence {answer.confidence:.0%}{dated}</p>'
-            f"{_disagreements(_optional(answer, 'disagreements'))}"
+            f"{_disagreements(answer.disagreements)}"
         )
         cards = "".join(
             _card(group, f"{section_id(number)}-{group[0].n}", uploads)
@@ -142,15 +140,14 @@ def _provenance(citation: Citation, uploads: Mapping[str, Upload]) -> str:
         if upload
         else ""
     )
-    claim_type = str(_optional(citation, "claim_type"))
-    claim, claimant = CLAIM_TYPES.get(claim_type, ""), _optional(citation, "claimant")
+    claim_type, claimant, event = citation.claim_type or "", citation.claimant, citation.event_date
+    claim = CLAIM_TYPES.get(claim_type, "")
     chip = f"{claim} · {claimant}" if claim and claimant else claim
-    event = _optional(citation, "event_date")
     claim_line = (
         f'<span class="cq-chip cq-chip-{html.escape(claim_type)}">{html.escape(chip)}</span>'
         if chip
         else ""
-    ) + (f" · event {html.escape(str(event))}" if event else "")
+    ) + (f" · event {html.escape(event)}" if event else "")
     page = f"p. {citation.page}" if citation.page else ""
     dated = f"dated {citation.date} by the uploader" if upload else citation.date
     meta = " · ".join(html.escape(p) for p in (dated, citation.section, page) if p)
@@ -165,23 +162,18 @@ def _listed(citation: Citation, uploads: Mapping[str, Upload]) -> str:
     return f'<p class="cq-listed">{who}: {html.escape("; ".join(citation.sources))}</p>'
 
 
-def _disagreements(items: Any) -> str:
-    """Where the sources disagree, one line each (absent or empty: nothing)."""
-    if not items:
+def _disagreements(disagreements: Sequence[Disagreement]) -> str:
+    """Where the sources disagree, one line each (none: nothing)."""
+    if not disagreements:
         return ""
-    lines = "".join(f"<li>{html.escape(_describe(item))}</li>" for item in items)
+    lines = "".join(f"<li>{html.escape(_describe(d))}</li>" for d in disagreements)
     return f'<div class="cq-disagree"><strong>The sources disagree:</strong><ul>{lines}</ul></div>'
 
 
-def _describe(item: Any) -> str:
+def _describe(disagreement: Disagreement) -> str:
     """A disagreement as text: what it is about, then each value, who gives it and where."""
-    if isinstance(item, Mapping):
-        values = "; ".join(
-            f"{v.get('value')} per {v.get('claimant')} [{v.get('citation')}]"
-            for v in item.get("values") or []
-        )
-        return f"{item.get('about', '')}: {values}"
-    return str(item)
+    values = "; ".join(f"{v.value} per {v.claimant} [{v.citation}]" for v in disagreement.values)
+    return f"{disagreement.about}: {values}"
 
 
 def _highlight(group: list[Citation]) -> str:
@@ -214,11 +206,6 @@ def _paragraph(text: str, low: int, high: int) -> tuple[int, int]:
         space = text.rfind(" ", high, high + CONTEXT_CHARS)
         end = high if space < 0 else space
     return begin, end
-
-
-def _optional(item: object, name: str) -> Any:
-    """A field that newer answers carry and older ones lack (None when absent)."""
-    return getattr(item, name, None)
 
 
 def _clip(text: str, limit: int) -> str:

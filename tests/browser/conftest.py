@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, REPO, free_port, make_settings, wait_for_port
+from helpers import CORPUS, REPO, LiveApp, free_port, make_settings, served
 from llm_server import ScriptedLLM
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from assistant.embed import SentenceEmbedder
 from assistant.pipeline import Assistant, build_assistant
-from assistant.web import serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,24 +30,6 @@ CHROMIUM_ARGS = [
 OUTPUT = REPO / "test-output" / "browser"
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-@dataclass(frozen=True)
-class LiveApp:
-    """The running app: where it listens, and the assistant behind it."""
-
-    url: str
-    assistant: Assistant
-
-    @property
-    def corpus_dir(self) -> Path:
-        """The corpus folder uploads are written to."""
-        return self.assistant.settings.corpus_dir
-
-    @property
-    def origin(self) -> str:
-        """`http://127.0.0.1:PORT`, the only origin the page may talk to."""
-        return self.url.rstrip("/")
 
 
 @dataclass
@@ -89,16 +70,6 @@ def read_only_app(live_app: LiveApp) -> Iterator[LiveApp]:
     )
     extractive = {"extractive": base.answerers["extractive"]}
     yield from served(Assistant(settings, base.embedder, base.store, extractive))
-
-
-def served(assistant: Assistant) -> Iterator[LiveApp]:
-    """The app serving `assistant` on its settings' port until the generator is closed."""
-    app = serve(assistant, block=False)
-    try:
-        wait_for_port(assistant.settings.port)
-        yield LiveApp(f"http://127.0.0.1:{assistant.settings.port}/", assistant)
-    finally:
-        app.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import LiveApp
 from llm_server import ScriptedLLM
 from playwright.sync_api import Page, expect
 
 from browser.actions import ask, shown_sources, upload
-from browser.conftest import LiveApp, Watched
+from browser.conftest import Watched
 
 pytestmark = pytest.mark.browser
 

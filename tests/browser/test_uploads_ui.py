@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import LiveApp
 from playwright.sync_api import Page, expect
 
 from browser.actions import ask, document_row, serious_violations, shown_sources, upload
-from browser.conftest import LiveApp
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,7 @@ def test_rejection_replaces_the_last_status_and_looks_like_an_error(
     status = upload(page, table)
     expect(status.locator("li")).to_have_count(1)
     bad = status.locator(".cq-bad")
-    expect(bad).to_have_text("✕ table.csv: not accepted: upload .txt, .md, .html, .pdf files")
+    expect(bad).to_have_text("✕ table.csv: not accepted: upload .txt, .md, .html, .htm, .pdf files")
     assert bad.evaluate("e => getComputedStyle(e).color") == "rgb(185, 28, 28)"
     page.screenshot(path=output_dir / "upload-rejected.png", full_page=True)
 

@@ -19,6 +19,7 @@ from helpers import (
     make_settings,
     run_main,
     seeded_corpus,
+    server_settings,
     small_corpus,
     start_chipqa,
     stored_chunk_ids,
@@ -26,7 +27,7 @@ from helpers import (
 
 from assistant.embed import SentenceEmbedder
 from assistant.errors import StoreError
-from assistant.ingest import IngestReport
+from assistant.ingest import IngestProgress, IngestReport
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
 
@@ -104,12 +105,6 @@ def test_killed_ingest_leaves_a_usable_store_and_resumes_without_duplicates(
     assert all(doc.complete for doc in after.documents()) and len(after.documents()) == DOCS
 
 
-def server_settings(tmp_path: Path, server: tuple[str, int]) -> Settings:
-    """Settings for a collection of this test's own on a Chroma server."""
-    name = f"t{abs(hash(tmp_path)) % 10**8}"
-    return make_settings(tmp_path, chroma_host=server[0], chroma_port=server[1], collection=name)
-
-
 def test_two_concurrent_writers_on_a_server_both_complete(
     tmp_path: Path, embedder: SentenceEmbedder, chroma_server: tuple[str, int]
 ) -> None:
@@ -155,11 +150,11 @@ def test_server_dying_mid_ingest_is_one_error_and_the_next_ingest_completes(
     small_corpus(tmp_path / "corpus", 4)
     settings = server_settings(tmp_path, ("127.0.0.1", own_chroma.port))
     assistant = build_assistant(settings, embedder=embedder)
-    started: list[object] = []
+    started: list[str] = []
 
-    def stop_at_second_file(event: str, detail: object) -> None:
-        if event == "file" and len(started) < 2:
-            started.append(detail)
+    def stop_at_second_file(progress: IngestProgress) -> None:
+        if progress.total is None and len(started) < 2:
+            started.append(progress.file)
             if len(started) == 2:
                 own_chroma.stop()
 

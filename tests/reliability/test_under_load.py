@@ -19,18 +19,19 @@ import pytest
 from gradio_client import Client
 from gradio_client.utils import QueueError
 from helpers import (
+    LiveApp,
     expected_chunk_ids,
     free_port,
     make_settings,
     seeded_corpus,
+    served,
     small_corpus,
     stored_chunk_ids,
-    wait_for_port,
 )
 
 from assistant.embed import SentenceEmbedder
-from assistant.pipeline import Assistant, build_assistant
-from assistant.web import Handlers, serve
+from assistant.pipeline import build_assistant
+from assistant.web import Handlers
 
 pytestmark = pytest.mark.slow
 
@@ -56,25 +57,13 @@ class Reply:
     busy: bool
 
 
-@dataclass(frozen=True)
-class Served:
-    """The app on loopback and the assistant behind it."""
-
-    url: str
-    assistant: Assistant
-
-
 @pytest.fixture
-def served(tmp_path: Path, embedder: SentenceEmbedder) -> Iterator[Served]:
+def app(tmp_path: Path, embedder: SentenceEmbedder) -> Iterator[LiveApp]:
+    """The app over the seed corpus, on a free loopback port."""
     seeded_corpus(tmp_path)
     assistant = build_assistant(make_settings(tmp_path, port=free_port()), embedder=embedder)
     assistant.ingest()
-    app = serve(assistant, block=False)
-    try:
-        wait_for_port(assistant.settings.port)
-        yield Served(f"http://127.0.0.1:{assistant.settings.port}/", assistant)
-    finally:
-        app.close()
+    yield from served(assistant)
 
 
 def session(url: str, first: int) -> list[Reply]:
@@ -112,13 +101,13 @@ def rss_bytes() -> int:
     raise AssertionError("no VmRSS in /proc/self/status")
 
 
-def test_concurrent_sessions_during_an_upload(served: Served, tmp_path: Path) -> None:
-    session(served.url, 0)  # warm up: first-request work is not growth
+def test_concurrent_sessions_during_an_upload(app: LiveApp, tmp_path: Path) -> None:
+    session(app.url, 0)  # warm up: first-request work is not growth
     before = rss_bytes()
     uploads = small_corpus(tmp_path / "incoming", UPLOADED)
     with ThreadPoolExecutor(CLIENTS + 1) as pool:
-        upload = pool.submit(Handlers(served.assistant).upload, [str(p) for p in uploads])
-        sessions = [pool.submit(session, served.url, n) for n in range(CLIENTS)]
+        upload = pool.submit(Handlers(app.assistant).upload, [str(p) for p in uploads])
+        sessions = [pool.submit(session, app.url, n) for n in range(CLIENTS)]
         replies = [reply for future in sessions for reply in future.result()]
         status = upload.result()[0]
     growth = rss_bytes() - before
@@ -128,12 +117,10 @@ def test_concurrent_sessions_during_an_upload(served: Served, tmp_path: Path) ->
         f"\nload: {CLIENTS} clients x {QUESTIONS} questions during an upload of {UPLOADED} "
         f"files: {len(answered)} answered, {len(replies) - len(answered)} busy; "
         f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms; RSS +{growth / 2**20:.0f} MiB; "
-        f"{served.assistant.store.chunk_count()} chunks"
+        f"{app.assistant.store.chunk_count()} chunks"
     )
     assert len(replies) == CLIENTS * QUESTIONS and answered
     assert status.count("indexed") == UPLOADED
     assert growth < RSS_GROWTH_LIMIT
-    settings = served.assistant.settings
-    assert stored_chunk_ids(served.assistant) == expected_chunk_ids(
-        settings, served.assistant.embedder
-    )
+    settings = app.assistant.settings
+    assert stored_chunk_ids(app.assistant) == expected_chunk_ids(settings, app.assistant.embedder)

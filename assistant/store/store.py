@@ -21,12 +21,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from assistant.chroma_client import DEFAULT_PORT, brief_error, connect
 from assistant.errors import IndexMismatchError, StoreError
-from assistant.lexical import LexicalIndex
-from assistant.provenance import Provenance
-from assistant.records import chunk_from_row, chunk_meta, doc_info, provenance, tag_meta
-from assistant.types import Chunk, DocInfo, Document
+from assistant.store.chroma_client import DEFAULT_PORT, brief_error, connect
+from assistant.store.lexical import LexicalIndex
+from assistant.store.records import chunk_from_row, chunk_meta, doc_info, provenance, tag_meta
+from assistant.types import Chunk, DocInfo, Document, Provenance
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection

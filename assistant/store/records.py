@@ -6,8 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from assistant.provenance import Provenance
-from assistant.types import Chunk, DocInfo, Document, Sentence
+from assistant.types import Chunk, DocInfo, Document, Provenance, Sentence
 
 
 def chunk_meta(doc: Document, chunk: Chunk, total: int, doc_meta: str) -> dict[str, Any]:
