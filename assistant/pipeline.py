@@ -21,7 +21,8 @@ from assistant.provenance.stage import add_provenance
 from assistant.question.rewrite import standalone_query
 from assistant.retrieve import retrieve
 from assistant.settings import Settings
-from assistant.store import ChromaStore, Store
+from assistant.store import ChromaStore
+from assistant.store_base import Store
 from assistant.types import Answer, DocInfo, Hit, IndexStats, Turn
 
 
@@ -47,11 +48,19 @@ class Assistant:
         progress: ProgressHook | None = None,
         *,
         prune: bool = False,
+        repair: bool = False,
     ) -> IngestReport:
-        """Index files (default: the corpus folder); `prune` allows removing many documents."""
+        """Index files (default: the corpus folder); `prune` allows removing many documents,
+        `repair` re-embeds those whose stored text fails its check."""
         with self.ingest_lock:
             return ingest(
-                list(paths), self.settings, self.store, self.embedder, progress, prune=prune
+                list(paths),
+                self.settings,
+                self.store,
+                self.embedder,
+                progress,
+                prune=prune,
+                repair=repair,
             )
 
     def documents(self) -> list[DocInfo]:
@@ -191,6 +200,13 @@ class Assistant:
     def _search(
         self, query: str, k: int, source: str | None, timings: dict[str, float]
     ) -> tuple[np.ndarray, list[Hit]]:
+        self.store.refresh()  # another process may have changed the store
+        source = source or self.settings.source
+        if source and not self.store.has_source(source):
+            raise QuestionError(
+                f"no document '{source}' is indexed: `chipqa stats` lists the documents "
+                "(name them by their path inside the corpus folder)"
+            )
         step = time.perf_counter()
         vector = self.embedder.embed([query])[0]
         timings["embed_query"] = (time.perf_counter() - step) * 1000
@@ -201,7 +217,7 @@ class Assistant:
             k=k,
             candidates=max(self.settings.candidates, k),
             rrf_k=self.settings.rrf_k,
-            source=source or self.settings.source,
+            source=source,
             timings=timings,
         )
         return vector, hits
