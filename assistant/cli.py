@@ -7,6 +7,7 @@ Heavy modules (torch, chromadb, gradio) are imported inside commands so that
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -71,20 +72,29 @@ def ingest_command(
             "(over a fifth of their corpus) or all of it."
         ),
     ] = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            help="Also embed again the documents whose stored text no longer matches its "
+            "check (a damaged index)."
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Index documents: new and edited files are embedded, deleted ones removed."""
     from assistant.settings import load_settings
 
     assistant = _assistant(load_settings())
-    report = _run_ingest(assistant, paths or [], quiet=as_json, prune=prune)
+    report = _run_ingest(assistant, paths or [], quiet=as_json, prune=prune, repair=repair)
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
         _print_ingest(report)
 
 
-def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool, prune: bool) -> IngestReport:
+def _run_ingest(
+    assistant: Assistant, paths: list[Path], quiet: bool, prune: bool, repair: bool
+) -> IngestReport:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -94,7 +104,7 @@ def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool, prune: boo
     )
 
     if quiet or not sys.stderr.isatty():
-        return assistant.ingest(paths, prune=prune)
+        return assistant.ingest(paths, prune=prune, repair=repair)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -120,7 +130,7 @@ def _run_ingest(assistant: Assistant, paths: list[Path], quiet: bool, prune: boo
             speed = bar.tasks[0].speed
             bar.update(task, rate=f"{speed:.0f} texts/s" if speed else "")
 
-        return assistant.ingest(paths, progress=hook, prune=prune)
+        return assistant.ingest(paths, progress=hook, prune=prune, repair=repair)
 
 
 def _print_ingest(report: IngestReport) -> None:
@@ -279,16 +289,45 @@ def bench_command(
 
 
 def main() -> None:
-    """Entry point: user mistakes become one line on stderr and exit code 1."""
+    """Entry point: mistakes become one line on stderr, exit status 2 for a command line
+    that does not parse (Click's usage errors) and 1 for the rest."""
     from assistant.errors import ChipQAError
 
+    _warnings_to_stderr()
     try:
-        app(prog_name="chipqa")
-    except ChipQAError as error:
+        if not sys.argv[1:]:  # `chipqa` alone: the help, and the status of a usage error
+            app(prog_name="chipqa", args=["--help"], standalone_mode=False)
+            sys.exit(2)
+        code = app(prog_name="chipqa", standalone_mode=False)
+    except (typer.TyperException, ChipQAError) as error:
         if os.environ.get("CHIPQA_DEBUG"):
             raise
-        print(f"chipqa: error: {error}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
+        print(f"chipqa: error: {_one_line(error)}", file=sys.stderr)
+        sys.exit(getattr(error, "exit_code", 1))
+    except (KeyboardInterrupt, typer.Abort):
         print("chipqa: interrupted", file=sys.stderr)
         sys.exit(130)
+    sys.exit(code or 0)
+
+
+def _one_line(error: Exception) -> str:
+    """An error as one line; a usage error points to the command's help."""
+    if not isinstance(error, typer.TyperException):
+        return str(error)
+    message = " ".join(error.format_message().split()).rstrip(".")
+    context = getattr(error, "ctx", None)
+    return f"{message} (see `{context.command_path} -h`)" if context else message
+
+
+class _StderrLines(logging.Handler):
+    """ChipQA's warnings as `chipqa: warning: …` lines on stderr, the way errors are printed."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"chipqa: {record.levelname.lower()}: {self.format(record)}", file=sys.stderr)
+
+
+def _warnings_to_stderr() -> None:
+    """ChipQA's warnings (a damaged file rebuilt, an unknown variable) as lines on stderr."""
+    logger = logging.getLogger("assistant")
+    if not any(isinstance(handler, _StderrLines) for handler in logger.handlers):
+        logger.addHandler(_StderrLines(logging.WARNING))

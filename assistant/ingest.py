@@ -18,11 +18,12 @@ import numpy as np
 
 from assistant.chunk import chunk_document, embedding_text
 from assistant.embed import Embedder
-from assistant.errors import BusyError, ChipQAError, ConfigError, LoadError
+from assistant.errors import BusyError, ChipQAError, ConfigError, LoadError, StoreError
 from assistant.load import iter_corpus_files, load_document
 from assistant.provenance.evidence import tag_chunks
 from assistant.settings import Settings
-from assistant.store import Store
+from assistant.store.base import Store
+from assistant.store.chroma_client import storage_problem
 from assistant.types import Chunk, DocInfo, Document
 
 # Texts per embedding call: small documents share one, so batches stay full and sorting
@@ -114,11 +115,13 @@ def ingest(
     progress: ProgressHook | None = None,
     *,
     prune: bool = False,
+    repair: bool = False,
 ) -> IngestReport:
     """Bring the store in line with the files under `paths` (default: the corpus folder).
 
     Only documents of the corpora being ingested are added, updated or removed, and an
-    ingest that would remove a large share of one stops unless `prune` is set.
+    ingest that would remove a large share of one stops unless `prune` is set. With
+    `repair`, documents whose stored text fails its check are embedded again.
     """
     began = time.perf_counter()
     report = IngestReport()
@@ -126,10 +129,13 @@ def ingest(
     tracker = _Progress(progress)
     _check_chunk_size(settings, embedder)
     with writer_lock(settings):
+        store.refresh()  # another process may have written since this one opened the store
         indexed = store.documents()
+        if repair:
+            indexed = _as_interrupted(indexed, store.damaged_sources())
         seen: dict[str, str] = {}  # source → corpus of every file found
         pending: list[_Pending] = []
-        for path in _files(roots):
+        for path in _files(roots, report.skipped):
             source = source_key(path, settings.corpus_dir)
             seen[source] = corpus_of(path, roots, settings)
             tracker.read(source)
@@ -144,6 +150,11 @@ def ingest(
     report.total_chunks = store.chunk_count()
     report.seconds = time.perf_counter() - began
     return report
+
+
+def _as_interrupted(indexed: Mapping[str, DocInfo], damaged: set[str]) -> dict[str, DocInfo]:
+    """The indexed documents, with the damaged ones counted as interrupted: indexed again."""
+    return {s: replace(info, chunks=0) if s in damaged else info for s, info in indexed.items()}
 
 
 def _roots(paths: Sequence[Path], corpus_dir: Path) -> list[Path]:
@@ -255,7 +266,7 @@ def _removals(
     for source in sorted(set(indexed) - set(seen)):
         path = source_path(source, settings.corpus_dir)
         inside = any(path == root or root in path.parents for root in roots)
-        if inside and not path.exists() and owners[source] == corpus_of(path, roots, settings):
+        if inside and _gone(path) and owners[source] == corpus_of(path, roots, settings):
             gone.setdefault(owners[source], []).append(source)
     for corpus, sources in gone.items():
         owned = sum(1 for owner in owners.values() if owner == corpus)
@@ -267,6 +278,18 @@ def _removals(
                 "folder (and CHIPQA_CORPUS_DIR), or run `chipqa ingest --prune` to remove them"
             )
     return [source for sources in gone.values() for source in sources]
+
+
+def _gone(path: Path) -> bool:
+    """Whether a document's file is gone for sure: one in a folder that cannot be read may
+    still be there, and its document stays."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _owner(source: str, info: DocInfo, roots: Sequence[Path], settings: Settings) -> str:
@@ -359,9 +382,9 @@ def source_path(source: str, corpus_dir: Path) -> Path:
     return path if path.is_absolute() else corpus_dir.resolve() / path
 
 
-def _files(roots: Sequence[Path]) -> Iterator[Path]:
+def _files(roots: Sequence[Path], skipped: list[str]) -> Iterator[Path]:
     for root in roots:
-        yield from iter_corpus_files(root)
+        yield from iter_corpus_files(root, skipped)
 
 
 @contextmanager
@@ -370,8 +393,14 @@ def writer_lock(settings: Settings) -> Iterator[None]:
     if settings.uses_server:
         yield
         return
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.data_dir / "ingest.lock").open("w") as handle:
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        handle = (settings.data_dir / "ingest.lock").open("w")
+    except OSError as error:
+        raise StoreError(
+            storage_problem(error, settings.data_dir) or f"{settings.data_dir}: {error.strerror}"
+        ) from error
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:

@@ -22,14 +22,15 @@ from assistant.answer.base import (
 from assistant.answer.table import build_answerers, not_available
 from assistant.complete import complete
 from assistant.embed import Embedder, SentenceEmbedder
-from assistant.errors import ConfigError, EmptyIndexError
+from assistant.errors import ConfigError, EmptyIndexError, QuestionError
 from assistant.ingest import IngestReport, ProgressHook, ingest
 from assistant.question.base import QueryRewriter, Question
 from assistant.question.condense import LLMRewriter
 from assistant.question.rewrite import HeuristicRewriter
 from assistant.retrieve import retrieve
 from assistant.settings import Settings
-from assistant.store import ChromaStore, Store
+from assistant.store import ChromaStore
+from assistant.store.base import Store
 from assistant.types import Answer, DocInfo, Hit, IndexStats, Turn
 
 
@@ -56,11 +57,19 @@ class Assistant:
         progress: ProgressHook | None = None,
         *,
         prune: bool = False,
+        repair: bool = False,
     ) -> IngestReport:
-        """Index files (default: the corpus folder); `prune` allows removing many documents."""
+        """Index files (default: the corpus folder); `prune` allows removing many documents,
+        `repair` re-embeds those whose stored text fails its check."""
         with self.ingest_lock:
             return ingest(
-                list(paths), self.settings, self.store, self.embedder, progress, prune=prune
+                list(paths),
+                self.settings,
+                self.store,
+                self.embedder,
+                progress,
+                prune=prune,
+                repair=repair,
             )
 
     def documents(self) -> list[DocInfo]:
@@ -220,6 +229,13 @@ class Assistant:
     def _search(
         self, query: str, k: int, source: str | None, timings: dict[str, float]
     ) -> tuple[np.ndarray, list[Hit]]:
+        self.store.refresh()  # another process may have changed the store
+        source = source or self.settings.source
+        if source and not self.store.has_source(source):
+            raise QuestionError(
+                f"no document '{source}' is indexed: `chipqa stats` lists the documents "
+                "(name them by their path inside the corpus folder)"
+            )
         step = time.perf_counter()
         vector = self.embedder.embed([query])[0]
         timings["embed_query"] = (time.perf_counter() - step) * 1000
@@ -230,7 +246,7 @@ class Assistant:
             k=k,
             candidates=max(self.settings.candidates, k),
             rrf_k=self.settings.rrf_k,
-            source=source or self.settings.source,
+            source=source,
             timings=timings,
         )
         return vector, hits

@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from assistant.question.shape import asks_for_latest
-from assistant.store import Store
+from assistant.store.base import Store
 from assistant.types import Hit
 
 SPARES = 2  # read beyond k: a chunk deleted by another process since it was ranked is skipped

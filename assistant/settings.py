@@ -5,7 +5,10 @@ Change it only by a validated copy: `settings.replace(k=8)`.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import logging
+import os
 import string
 from pathlib import Path
 from typing import Any, Literal
@@ -23,12 +26,18 @@ TokenHeader = Literal["X-Chroma-Token", "Authorization"]
 TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + string.punctuation)
 LocalModelName = Literal["qwen2.5-coder-1.5b", "smollm2-135m"]
 MAX_K = 50  # the most passages an answerer may be handed
+OTHER_VARIABLES = frozenset({"CHIPQA_DEBUG"})  # read by the command line, not a setting
+_warned: set[str] = set()  # unknown variables already warned about in this process
+
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
     """Everything a ChipQA stage may be configured by."""
 
-    model_config = SettingsConfigDict(env_prefix="CHIPQA_", frozen=True, extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="CHIPQA_", frozen=True, extra="forbid", allow_inf_nan=False
+    )
 
     # Where things live.
     corpus_dir: Path = Field(Path("corpus"), description="Folder indexed by `chipqa ingest`.")
@@ -43,7 +52,9 @@ class Settings(BaseSettings):
         description="Chroma server host (`chroma run --path DIR --port 8000`); unset: the "
         "embedded store.",
     )
-    chroma_port: int | None = Field(None, description="Chroma server port (unset: 8000).")
+    chroma_port: int | None = Field(
+        None, ge=1, le=65535, description="Chroma server port (unset: 8000)."
+    )
     chroma_ssl: bool = Field(False, description="Talk to the Chroma server over HTTPS.")
     chroma_token: SecretStr | None = Field(
         None,
@@ -62,6 +73,13 @@ class Settings(BaseSettings):
         "default_database",
         description="Chroma database within the tenant; it must exist (ChipQA creates only "
         "collections).",
+    )
+    chroma_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=3600,
+        description="Seconds the Chroma server may take to answer a call (as long again for "
+        "each MB a write sends) before ChipQA says the store is unavailable.",
     )
 
     # Chunking and embedding (these change the vectors, see `index_fingerprint`).
@@ -100,7 +118,10 @@ class Settings(BaseSettings):
         description="Answer probability below which ChipQA abstains (unset: fitted on dev).",
     )
     support_threshold: float = Field(
-        0.55, description="Citation support score below which a sentence is dropped."
+        0.55,
+        ge=0.0,
+        le=1.0,
+        description="Citation support score below which a sentence is dropped.",
     )
     max_question_chars: int = Field(
         2000, ge=10, description="Longer questions are cut to this many characters, with a notice."
@@ -138,6 +159,10 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port the UI listens on.")
     auth: str | None = Field(None, description="`user:password`: the login the UI asks for.")
     max_upload_mb: int = Field(20, ge=1, description="Largest file the UI accepts, in MB.")
+
+    def __init__(self, **values: Any) -> None:
+        warn_unknown_variables()
+        super().__init__(**values)
 
     @field_validator("corpus_dir", "data_dir")
     @classmethod
@@ -252,3 +277,16 @@ def _setting_problem(problem: Any) -> str:
     if not field:
         return f"invalid settings: {message}"
     return f"invalid setting {field} (CHIPQA_{field.upper()}): {message}"
+
+
+def warn_unknown_variables() -> None:
+    """Warn once per process about each `CHIPQA_*` variable that is no setting, naming the
+    closest one (a misspelt name would otherwise be ignored without a word)."""
+    known = {f"CHIPQA_{name.upper()}" for name in Settings.model_fields} | OTHER_VARIABLES
+    for name in sorted(n for n in os.environ if n.startswith("CHIPQA_")):
+        if name in known or name in _warned:
+            continue
+        _warned.add(name)
+        closest = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {closest[0]}?" if closest else "the README lists the settings"
+        log.warning("%s is not a ChipQA setting and is ignored: %s", name, hint)

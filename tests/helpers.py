@@ -149,9 +149,11 @@ class Finished:
     stderr: str
 
 
-def start_chipqa(args: Sequence[str], cwd: Path, **env: str) -> subprocess.Popen[str]:
-    """Start `chipqa ARGS` in `cwd`, its data and corpus folders inside `cwd` unless `env`
-    says otherwise."""
+def start_chipqa(
+    args: Sequence[str], cwd: Path, wrapper: Sequence[str] = (), **env: str
+) -> subprocess.Popen[str]:
+    """Start `chipqa ARGS` in `cwd` (run by `wrapper`, if given), its data and corpus folders
+    inside `cwd` unless `env` says otherwise."""
     variables = {
         **os.environ,
         "CHIPQA_DATA_DIR": str(cwd / "data"),
@@ -159,13 +161,23 @@ def start_chipqa(args: Sequence[str], cwd: Path, **env: str) -> subprocess.Popen
         **env,
     }
     return subprocess.Popen(
-        [str(BIN / "chipqa"), *args],
+        [*wrapper, str(BIN / "chipqa"), *args],
         cwd=cwd,
         env=variables,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def without_root_privileges() -> list[str]:
+    """A wrapper under which file permissions apply to this user: root ignores them, so it
+    runs without the capabilities that let it (skips when that cannot be done)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("root ignores file permissions and setpriv is not installed")
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
 
 
 def finish(process: subprocess.Popen[str]) -> Finished:
@@ -190,11 +202,12 @@ def run_main(
     return Finished(code, out, err)
 
 
-def error_line(run: Finished) -> str:
+def error_line(run: Finished, status: int = 1) -> str:
     """The run's one error line, after checking the CLI's promise for mistakes: exit status
-    1 and one line on stderr starting `chipqa: error:`, no traceback."""
+    1 (2 for a command line that does not parse) and one line on stderr starting
+    `chipqa: error:`, no traceback."""
     lines = run.stderr.strip().splitlines()
-    assert run.returncode == 1, run.stderr
+    assert run.returncode == status, run.stderr
     assert len(lines) == 1 and "Traceback" not in run.stderr, run.stderr
     assert lines[0].startswith("chipqa: error: "), run.stderr
     return lines[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from pydantic import ValidationError
 
@@ -57,3 +59,36 @@ def test_the_allowed_answerers_are_the_table_s() -> None:
     assert list(ANSWERERS) == ["extractive", "llm", "local"]
     with pytest.raises(ValidationError, match="use 'extractive', 'llm' or 'local'"):
         Settings(answerer="gpt")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "rule"),
+    [
+        ("CHIPQA_SUPPORT_THRESHOLD", "nan", "finite number"),
+        ("CHIPQA_SUPPORT_THRESHOLD", "1.5", "less than or equal to 1"),
+        ("CHIPQA_LLM_TIMEOUT", "inf", "finite number"),
+        ("CHIPQA_CHROMA_TIMEOUT", "-inf", "finite number"),
+        ("CHIPQA_CHROMA_PORT", "99999", "less than or equal to 65535"),
+        ("CHIPQA_CHROMA_PORT", "0", "greater than or equal to 1"),
+    ],
+)
+def test_non_finite_and_out_of_range_values_are_refused(
+    variable: str, value: str, rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError, match=rule):
+        Settings()
+
+
+def test_an_unknown_variable_is_warned_about_once_naming_the_closest(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("CHIPQA_SUPORT_THRESHOLD", "0.4")
+    monkeypatch.setenv("CHIPQA_DEBUG", "1")  # read by the command line: no warning
+    with caplog.at_level(logging.WARNING, logger="assistant.settings"):
+        assert Settings().support_threshold == 0.55
+        Settings()
+    assert [r.getMessage() for r in caplog.records] == [
+        "CHIPQA_SUPORT_THRESHOLD is not a ChipQA setting and is ignored: did you mean "
+        "CHIPQA_SUPPORT_THRESHOLD?"
+    ]

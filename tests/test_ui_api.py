@@ -98,15 +98,27 @@ def test_off_topic_question_abstains(client: Client) -> None:
         ("   ", "[]", 0, "the question is empty"),
         ("How important is DeepSeek?", "not json", 0, "history must be a JSON list"),
         ("How important is DeepSeek?", '[{"answer": "no question"}]', 0, "history must be"),
-        ("How important is DeepSeek?", "[]", -1, "k must be between 1 and 50"),
+        ("How important is DeepSeek?", "[]", -1, "k must be a whole number between 1 and 50"),
+        ("How important is DeepSeek?", "[]", "abc", "k must be a whole number"),
+        ("How important is DeepSeek?", "[]", 3.7, "k must be a whole number"),
+        ("How important is DeepSeek?", "[" * 100_000 + "]" * 100_000, 0, "history must be"),
+        ("How important is DeepSeek?", [], 0, "history must be"),
     ],
 )
 def test_mistakes_come_back_as_one_line(
-    client: Client, question: str, history: str, k: int, message: str
+    client: Client,
+    question: str,
+    history: object,
+    k: object,
+    message: str,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
-    with pytest.raises(AppError, match=message) as error:
+    with caplog.at_level(logging.WARNING), pytest.raises(AppError, match=message) as error:
         client.predict(question, history, k, api_name="/ask")
     assert "\n" not in str(error.value.message)
+    assert all(r.exc_info is None for r in caplog.records)
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_only_ask_is_public(client: Client) -> None:

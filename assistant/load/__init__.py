@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -27,15 +28,53 @@ PDF_TIMEOUT_S = 30
 PDF_MEMORY_BYTES = 1024 * 1024 * 1024
 
 
-def iter_corpus_files(root: Path) -> Iterator[Path]:
-    """Files under `root` that look like documents (sidecars and dotfiles skipped)."""
-    if root.is_file():
+def iter_corpus_files(root: Path, skipped: list[str] | None = None) -> Iterator[Path]:
+    """Files under `root` that look like documents (sidecars and dotfiles skipped), sorted.
+
+    Folders that cannot be read, symlink loops and symlinks that lead out of `root` are
+    never followed: each is one line in `skipped`. A symlink to a file inside `root` is left
+    to that file, which is indexed under its own name.
+    """
+    if not root.is_dir():
         yield root
         return
-    for path in sorted(root.rglob("*")):
-        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-        if path.is_file() and not hidden and not path.name.endswith(SIDECAR_SUFFIX):
-            yield path
+    lines = [] if skipped is None else skipped
+    found = []
+
+    def unreadable(error: OSError) -> None:
+        lines.append(f"{error.filename}: cannot read this folder ({error.strerror})")
+
+    for folder, folders, files in os.walk(root, onerror=unreadable):
+        here = Path(folder)
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for path in (here / name for name in folders + files if not name.startswith(".")):
+            problem = symlink_problem(path, root)
+            if problem:
+                lines.append(f"{path}: {problem}")
+            elif path.name in files and not (path.is_symlink() or _is_sidecar(path.name)):
+                found.append(path)
+    yield from sorted(found)
+
+
+def _is_sidecar(name: str) -> bool:
+    return name.endswith(SIDECAR_SUFFIX)
+
+
+def symlink_problem(path: Path, root: Path) -> str | None:
+    """Why `path`, a symlink under `root`, is not followed; None when it is no symlink or
+    leads to a file inside `root` (a symlinked folder is never walked into)."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:
+        return "a symlink loop: skipped"
+    except OSError as error:
+        return f"a symlink that cannot be followed ({error.strerror}): skipped"
+    inside = root.resolve()
+    if target != inside and inside not in target.parents:
+        return "a symlink leading out of the corpus folder: not followed"
+    return None
 
 
 def load_document(path: Path, source: str) -> Document:

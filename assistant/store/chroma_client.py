@@ -2,12 +2,17 @@
 
 A server is a local `chroma run`, a `chroma run` behind a proxy that checks a token, a
 distributed Chroma or Chroma Cloud: host, port, TLS, a token and the tenant and database
-come from the settings (`CHIPQA_CHROMA_*`).
+come from the settings (`CHIPQA_CHROMA_*`). Every call to a server has a time limit
+(`CHIPQA_CHROMA_TIMEOUT`): a server that accepts connections but never answers (frozen,
+overloaded) ends in the same "unavailable" error as one that is down.
 """
 
 from __future__ import annotations
 
+import errno
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import StoreError
@@ -20,6 +25,9 @@ if TYPE_CHECKING:
 DEFAULT_PORT = 8000  # `chroma run`'s own default
 TOKEN_PROVIDER = "chromadb.auth.token_authn.TokenAuthClientProvider"
 REFUSED = frozenset({401, 403})
+MB = 1024 * 1024
+FULL = ("database or disk is full", "no space left on device")
+READ_ONLY = ("readonly database", "read-only file system")
 
 
 def brief_error(error: BaseException) -> str:
@@ -43,22 +51,64 @@ def connect(settings: Settings) -> Any:
         )
     except OSError as error:
         raise StoreError(
-            f"cannot use data directory {settings.data_dir} ({error.strerror}): "
+            storage_problem(error, settings.data_dir)
+            or f"cannot use data directory {settings.data_dir} ({error.strerror}): "
             "set CHIPQA_DATA_DIR to a writable folder"
         ) from error
     except Exception as error:
         raise StoreError(
-            f"cannot open the Chroma store in {settings.data_dir} ({brief_error(error)}): "
+            storage_problem(error, settings.data_dir)
+            or f"cannot open the Chroma store in {settings.data_dir} ({brief_error(error)}): "
             "move that folder aside and re-run `chipqa ingest`, or set CHIPQA_DATA_DIR"
         ) from error
 
 
+def reconnect(settings: Settings) -> Any:
+    """A client that reads the embedded store afresh. Chroma shares one client per folder
+    within a process, and its vector index does not see what other processes wrote after
+    it was loaded; the shared one is left to the clients that hold it."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(settings.data_dir / "chroma"), None)
+    return connect(settings)
+
+
+def storage_problem(error: BaseException, folder: Path) -> str | None:
+    """One line for a full or read-only disk under `folder`, naming the fix; None when the
+    error is of another kind."""
+    errors = {link.errno for link in chain(error) if isinstance(link, OSError)}
+    text = " ".join(str(link).lower() for link in chain(error))
+    if errno.ENOSPC in errors or any(phrase in text for phrase in FULL):
+        free = shutil.disk_usage(_existing(folder)).free / MB
+        return (
+            f"the disk holding {folder} is full ({free:.0f} MB free): free some space there "
+            "and retry; `chipqa ingest` then finishes any document it left half-written"
+        )
+    if errno.EROFS in errors or any(phrase in text for phrase in READ_ONLY):
+        return (
+            f"{folder} is read-only: make it writable, or set CHIPQA_DATA_DIR to a writable folder"
+        )
+    if errors & {errno.EACCES, errno.EPERM}:
+        return (
+            f"no permission to write in {folder}: make it writable for this user, or set "
+            "CHIPQA_DATA_DIR to a writable folder"
+        )
+    return None
+
+
+def _existing(folder: Path) -> Path:
+    """`folder`, or its nearest ancestor that exists."""
+    return next(path for path in (folder, *folder.parents) if path.exists())
+
+
 def _server_client(settings: Settings) -> Any:
-    """An `HttpClient` on the configured server, tenant and database, sending the token."""
+    """An `HttpClient` on the configured server, tenant and database, sending the token,
+    whose every request has a time limit."""
     import chromadb
 
+    _check_answers(settings)
     try:
-        return chromadb.HttpClient(
+        client = chromadb.HttpClient(
             host=str(settings.chroma_host),
             port=settings.chroma_port or DEFAULT_PORT,
             ssl=settings.chroma_ssl,
@@ -68,6 +118,46 @@ def _server_client(settings: Settings) -> Any:
         )
     except Exception as error:  # chromadb and httpx raise many unrelated types here
         raise StoreError(server_problem(settings, error)) from error
+    _limit_waits(client, settings.chroma_timeout)
+    return client
+
+
+def _check_answers(settings: Settings) -> None:
+    """Raise `StoreError` when the server takes connections but does not answer in time:
+    Chroma's client, which asks it a few things as it starts, would wait for ever."""
+    import httpx
+
+    scheme = "https" if settings.chroma_ssl else "http"
+    url = f"{scheme}://{settings.chroma_host}:{settings.chroma_port or DEFAULT_PORT}"
+    try:
+        httpx.get(f"{url}/api/v2/heartbeat", timeout=settings.chroma_timeout)
+    except httpx.TimeoutException as error:
+        raise StoreError(unavailable(error)) from error
+    except httpx.HTTPError:
+        return  # refused, or TLS: the client's own error names the setting to fix
+
+
+def _limit_waits(client: Any, seconds: float) -> None:
+    """Give every request of `client` a timeout: `seconds`, and as long again for each MB
+    it sends (a write of many rows). Chroma 1.5's HTTP session has none."""
+    import httpx
+
+    def limit(request: httpx.Request) -> None:
+        size = len(request.content)
+        request.extensions["timeout"] = httpx.Timeout(seconds * (1 + size / MB)).as_dict()
+
+    client._server._session.event_hooks["request"].append(limit)
+
+
+def unavailable(error: BaseException) -> str:
+    """The line a failed call to a Chroma server ends in."""
+    import httpx
+
+    if any(isinstance(link, httpx.TimeoutException) for link in chain(error)):
+        reason = "no answer within CHIPQA_CHROMA_TIMEOUT"
+    else:
+        reason = brief_error(error)
+    return f"the vector store is unavailable ({reason}); retry shortly"
 
 
 def client_settings(settings: Settings) -> ChromaSettings:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assistant.types import Chunk, DocInfo, Document, Provenance, Sentence
@@ -22,12 +23,25 @@ def chunk_meta(doc: Document, chunk: Chunk, total: int, doc_meta: str) -> dict[s
         "end": chunk.end,
         "section": chunk.section,
         "spans": spans,
+        "text_hash": text_hash(chunk.text),
     }
     if chunk.page is not None:
         meta["page"] = chunk.page
     if doc.corpus is not None:
         meta["corpus"] = doc.corpus
     return meta
+
+
+def text_hash(text: str) -> str:
+    """A short hash of a chunk's text, stored with it and checked whenever it is read."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def text_intact(meta: Mapping[str, Any], text: str | None) -> bool | None:
+    """Whether a stored chunk's text is the text it was indexed with (None: no hash stored,
+    as in chunks indexed before hashes were kept)."""
+    stored = meta.get("text_hash")
+    return None if stored is None else stored == text_hash(text or "")
 
 
 def doc_info(meta: dict[str, Any]) -> DocInfo:
@@ -40,6 +54,13 @@ def doc_info(meta: dict[str, Any]) -> DocInfo:
         meta=json.loads(meta["doc_meta"]),
         corpus=_text(meta.get("corpus")),
     )
+
+
+def sentence_counts(chunk_ids: Sequence[str], metas: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """chunk id → how many sentences it has (its metadata holds a start and end for each)."""
+    return {
+        chunk_id: len(meta["spans"]) // 2 for chunk_id, meta in zip(chunk_ids, metas, strict=True)
+    }
 
 
 def tag_meta(sentence: Sentence) -> dict[str, str]:

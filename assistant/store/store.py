@@ -7,24 +7,47 @@ file ranks chunks by their words (`assistant.lexical`). What is indexed (the man
 is read back from chunk metadata, so it can never disagree with the store, and a
 document whose chunk count falls short was interrupted. Nothing here keeps a copy of
 the corpus in memory: every search runs in Chroma or SQLite.
+
+Every write gives the store a new generation (collection metadata), so a process that
+shares the store sees before a question that another one changed it (`refresh`). Each
+chunk's text is stored with its hash, checked whenever the passage is read.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 
 from assistant.errors import IndexMismatchError, StoreError
-from assistant.store.chroma_client import DEFAULT_PORT, brief_error, connect
-from assistant.store.lexical import LexicalIndex
-from assistant.store.records import chunk_from_row, chunk_meta, doc_info, provenance, tag_meta
+from assistant.store.base import DenseMatch, DocumentRows, StoredPassage
+from assistant.store.chroma_client import (
+    DEFAULT_PORT,
+    brief_error,
+    connect,
+    reconnect,
+    storage_problem,
+    unavailable,
+)
+from assistant.store.lexical import DerivedLexicalIndex
+from assistant.store.records import (
+    chunk_from_row,
+    chunk_meta,
+    doc_info,
+    provenance,
+    sentence_counts,
+    tag_meta,
+    text_intact,
+)
 from assistant.types import Chunk, DocInfo, Document, Provenance
 
 if TYPE_CHECKING:
@@ -33,108 +56,26 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 PAGE = 5000  # rows per Chroma read/write call
-# A document to write, its chunks, and their vectors then their sentences' vectors.
-DocumentRows = tuple[Document, Sequence[Chunk], np.ndarray]
-
-
 SENTENCES_PER_CHUNK = 4  # sentence neighbours fetched per chunk wanted (chunks hold ~4)
+GENERATION = "generation"  # chunk collection metadata: a new token with every write
+REPAIR = "run `chipqa ingest --repair`"
+P = ParamSpec("P")
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class StoredPassage:
-    """A chunk as the answerer needs it: its text and sentences, its document, and the
-    vector of each sentence (rows in sentence order)."""
+def _guarded(
+    method: Callable[Concatenate[ChromaStore, P], T],
+) -> Callable[Concatenate[ChromaStore, P], T]:
+    """A `ChromaStore` method whose failed Chroma calls end in one `StoreError` line."""
 
-    chunk: Chunk
-    doc: DocInfo
-    sentence_vectors: np.ndarray
+    @functools.wraps(method)
+    def guarded(store: ChromaStore, *args: P.args, **kwargs: P.kwargs) -> T:
+        with store.guard():
+            return method(store, *args, **kwargs)
 
-
-@dataclass(frozen=True)
-class DenseMatch:
-    """One nearest-neighbour result: chunk id and cosine similarity."""
-
-    chunk_id: str
-    similarity: float
-
-
-def _sentence_counts(
-    chunk_ids: Sequence[str], metas: Sequence[Mapping[str, Any]]
-) -> dict[str, int]:
-    """chunk id → how many sentences it has (its metadata holds a start and end for each)."""
-    return {
-        chunk_id: len(meta["spans"]) // 2 for chunk_id, meta in zip(chunk_ids, metas, strict=True)
-    }
-
-
-@contextmanager
-def _guarded() -> Iterator[None]:
-    """Turn a failed Chroma call (server down, store broken) into one `StoreError` line."""
-    try:
-        yield
-    except StoreError:
-        raise
-    except Exception as error:  # chromadb and its HTTP client raise many unrelated types
-        raise StoreError(
-            f"the vector store is unavailable ({brief_error(error)}); retry shortly"
-        ) from error
-
-
-class Store(Protocol):
-    """Where the chunks, their vectors and their sentences' vectors are kept. What is indexed
-    is read back from it (`documents`), so it can never disagree with the index."""
-
-    @property
-    def location(self) -> str:
-        """Where the store lives, for people: a folder, or host:port."""
-        ...
-
-    def write(self, documents: Sequence[DocumentRows]) -> None:
-        """Add documents' chunks; a retry never duplicates them. Each document's vectors have
-        a row per chunk, then a row per sentence of the chunks in order."""
-        ...
-
-    def delete_source(self, source: str) -> None:
-        """Remove every chunk and sentence of one document."""
-        ...
-
-    def documents(self) -> dict[str, DocInfo]:
-        """What is indexed, per source."""
-        ...
-
-    def load_chunks(self) -> Iterator[tuple[Chunk, DocInfo]]:
-        """Every stored chunk with its document's info."""
-        ...
-
-    def passages(self, chunk_ids: Sequence[str]) -> dict[str, StoredPassage]:
-        """The stored chunks with these ids (ids no longer stored are left out)."""
-        ...
-
-    def nearest(self, vector: np.ndarray, n: int, source: str | None = None) -> list[DenseMatch]:
-        """The `n` chunks closest to `vector`, optionally within one source."""
-        ...
-
-    def nearest_by_sentence(
-        self, vector: np.ndarray, n: int, source: str | None = None
-    ) -> list[str]:
-        """Ids of up to `n` chunks holding the sentences closest to `vector`, best first."""
-        ...
-
-    def lexical_ranking(self, query: str, n: int, source: str | None = None) -> list[str]:
-        """Ids of the `n` chunks that best match the query's words (BM25), best first."""
-        ...
-
-    def knows_term(self, term: str) -> bool:
-        """Whether a content term occurs in any stored chunk or document title."""
-        ...
-
-    def chunk_count(self) -> int:
-        """Number of stored chunks."""
-        ...
-
-    def sentence_count(self) -> int:
-        """Number of stored sentence vectors."""
-        ...
+    return guarded
 
 
 class ChromaStore:
@@ -143,14 +84,33 @@ class ChromaStore:
 
     def __init__(self, settings: Settings, model_name: str, dimension: int) -> None:
         self.settings = settings
-        self._client = connect(settings)
-        meta = {"embedding_model": model_name, "dimension": dimension}
-        name = settings.collection_name()
-        self._chunks = self._collection(name, meta)
-        self._sentences = self._collection(f"{name}-sentences", meta)
-        self._lexical = LexicalIndex(self._lexical_path(name))
-        self._lexical_checked = False
-        self._lexical_lock = threading.Lock()
+        self._meta: dict[str, Any] = {"embedding_model": model_name, "dimension": dimension}
+        self._open(connect(settings))
+        self._seen = self.generation()  # the generation this process's view shows
+        self._refresh_lock = threading.Lock()
+        path = self._lexical_path(settings.collection_name())
+        self._lexical = DerivedLexicalIndex(path, self, settings.data_dir)
+        self._reported: set[str] = set()  # damaged passages already reported
+
+    def _open(self, client: Any) -> None:
+        """Use `client`'s two collections (checked to hold this model's vectors)."""
+        name = self.settings.collection_name()
+        self._client = client
+        self._chunks = self._collection(name, self._meta)
+        self._sentences = self._collection(f"{name}-sentences", self._meta)
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn a failed Chroma call (server down or silent, store broken, disk full) into one
+        `StoreError` line."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as error:  # chromadb and its HTTP client raise many unrelated types
+            where = None if self.settings.uses_server else self.settings.data_dir
+            problem = where and storage_problem(error, where)
+            raise StoreError(problem or unavailable(error)) from error
 
     def _lexical_path(self, name: str) -> Path:
         """The FTS5 file for this collection, in the data folder (per server for a server)."""
@@ -161,15 +121,36 @@ class ChromaStore:
             return folder / f"{server}-{where.chroma_tenant}-{where.chroma_database}-{name}.sqlite3"
         return folder / f"{name}.sqlite3"
 
-    def _synced_lexical(self) -> LexicalIndex:
-        """The lexical index, rebuilt from the chunks first (once per process) when it does
-        not hold as many chunks as the store: filled elsewhere, or a write was cut short."""
-        with self._lexical_lock:
-            if not self._lexical_checked:
-                if self._lexical.count() != self.chunk_count():
-                    self._lexical.replace_all(self._chunk_pages())
-                self._lexical_checked = True
-        return self._lexical
+    def refresh(self) -> None:
+        """Catch up with what other processes changed since this one last looked: a cheap
+        read of the store's generation. When it moved, the embedded store's client is opened
+        afresh (its vector index was loaded before the change) and the lexical file is
+        compared with the store before its next use."""
+        generation = self.generation()
+        with self._refresh_lock:
+            self._lexical.reopen_if_replaced()
+            if generation != self._seen:
+                if not self.settings.uses_server:
+                    self._open(reconnect(self.settings))
+                self._seen = generation
+                self._lexical.store_changed()
+
+    @_guarded
+    def generation(self) -> str | None:
+        """The store's generation: a token each write replaces (None: none written yet)."""
+        found = self._client.get_collection(self._chunks.name, embedding_function=None)
+        generation = (found.metadata or {}).get(GENERATION)
+        return None if generation is None else str(generation)
+
+    def _changed(self) -> None:
+        """Give the store a new generation, so other processes see that their view is stale.
+        This process's view stays current, unless another wrote since it last looked."""
+        before = self.generation()
+        generation = uuid.uuid4().hex
+        self._chunks.modify(metadata={**self._meta, GENERATION: generation})
+        if before == self._seen:
+            self._seen = generation
+            self._lexical.advance(before, generation)
 
     @property
     def location(self) -> str:
@@ -201,7 +182,7 @@ class ChromaStore:
             )
         return collection
 
-    @_guarded()
+    @_guarded
     def write(self, documents: Sequence[DocumentRows]) -> None:
         """Add documents' chunks (ids are deterministic, so a retry never duplicates), all of
         them in as few Chroma calls as pages allow: a call costs about 8 ms beyond its rows.
@@ -235,13 +216,15 @@ class ChromaStore:
                 metadatas=metas[first : first + PAGE],
             )
         self._lexical.add(chunks, {doc.source: doc.title for doc, _, _ in documents})
+        self._changed()
 
-    @_guarded()
+    @_guarded
     def delete_source(self, source: str) -> None:
         """Remove every chunk and sentence of one document."""
         self._sentences.delete(where={"source": source})
         self._chunks.delete(where={"source": source})
         self._lexical.delete_source(source)
+        self._changed()
 
     def documents(self) -> dict[str, DocInfo]:
         """What is indexed, per source, read back from chunk metadata."""
@@ -255,27 +238,41 @@ class ChromaStore:
         return docs
 
     def _all_metadata(self) -> Iterator[dict[str, Any]]:
-        total = self.chunk_count()
-        for offset in range(0, total, PAGE):
-            with _guarded():
-                rows = self._chunks.get(include=["metadatas"], limit=PAGE, offset=offset)
+        for rows in self._pages(["metadatas"]):
             yield from (dict(m) for m in rows["metadatas"] or [])
+
+    def _pages(self, include: Any) -> Iterator[Any]:
+        """Every stored chunk's row, a page at a time, with the fields in `include`."""
+        for offset in range(0, self.chunk_count(), PAGE):
+            with self.guard():
+                rows = self._chunks.get(include=include, limit=PAGE, offset=offset)
+            yield rows
+
+    def damaged_sources(self) -> set[str]:
+        """Sources with a stored chunk whose text fails its hash, or has none to check."""
+        return {
+            str(meta["source"])
+            for rows in self._pages(["metadatas", "documents"])
+            for meta, text in zip(rows["metadatas"] or [], rows["documents"] or [], strict=True)
+            if not text_intact(meta, text)
+        }
+
+    @_guarded
+    def has_source(self, source: str) -> bool:
+        """Whether any chunk of this source document is stored."""
+        return bool(self._chunks.get(where={"source": source}, limit=1, include=[])["ids"])
 
     def load_chunks(self) -> Iterator[tuple[Chunk, DocInfo]]:
         """Every stored chunk with its document info, a page at a time."""
         docs = self.documents()
-        for chunks, _ in self._chunk_pages():
+        for chunks, _ in self.chunk_pages():
             yield from ((chunk, docs[chunk.source]) for chunk in chunks)
 
-    def _chunk_pages(self) -> Iterator[tuple[list[Chunk], dict[str, str]]]:
+    def chunk_pages(self) -> Iterator[tuple[list[Chunk], dict[str, str]]]:
         """Every stored chunk, a page at a time, with the titles of the page's documents."""
-        for offset in range(0, self.chunk_count(), PAGE):
-            with _guarded():
-                rows = self._chunks.get(
-                    include=["metadatas", "documents"], limit=PAGE, offset=offset
-                )
+        for rows in self._pages(["metadatas", "documents"]):
             metas = [dict(m) for m in rows["metadatas"] or []]
-            tags = self._sentence_rows(_sentence_counts(rows["ids"], metas), include_vectors=False)
+            tags = self._sentence_rows(sentence_counts(rows["ids"], metas), include_vectors=False)
             chunks = [
                 chunk_from_row(chunk_id, meta, text, tags.get(chunk_id, {}))
                 for chunk_id, meta, text in zip(
@@ -288,12 +285,14 @@ class ChromaStore:
         """The stored chunks with these ids, with their sentences' tags and vectors."""
         if not chunk_ids:
             return {}
-        with _guarded():
+        with self.guard():
             rows = self._chunks.get(ids=list(chunk_ids), include=["metadatas", "documents"])
         metas = [dict(m) for m in rows["metadatas"] or []]
-        sentences = self._sentence_rows(_sentence_counts(rows["ids"], metas), include_vectors=True)
+        sentences = self._sentence_rows(sentence_counts(rows["ids"], metas), include_vectors=True)
         found = {}
         for chunk_id, meta, text in zip(rows["ids"], metas, rows["documents"] or [], strict=True):
+            if not self._intact(chunk_id, meta, text):
+                continue
             rows_of_chunk = sentences.get(chunk_id, {})
             vectors = [rows_of_chunk[i][1] for i in sorted(rows_of_chunk)]
             found[chunk_id] = StoredPassage(
@@ -302,6 +301,21 @@ class ChromaStore:
                 np.asarray(vectors, dtype=np.float32),
             )
         return found
+
+    def _intact(self, chunk_id: str, meta: Mapping[str, Any], text: str) -> bool:
+        """Whether a passage's text is the text it was indexed with (when its hash is stored);
+        a damaged one is reported once and left out."""
+        if text_intact(meta, text) is not False:
+            return True
+        if chunk_id not in self._reported:
+            self._reported.add(chunk_id)
+            log.warning(
+                "a passage of %s in the index is not the text it was indexed with and is "
+                "left out: %s",
+                meta["source"],
+                REPAIR,
+            )
+        return False
 
     def _sentence_rows(
         self, counts: Mapping[str, int], *, include_vectors: bool
@@ -312,7 +326,7 @@ class ChromaStore:
         include: Any = ["metadatas", "embeddings"] if include_vectors else ["metadatas"]
         ids = [f"{chunk_id}:{i}" for chunk_id, count in counts.items() for i in range(count)]
         for first in range(0, len(ids), PAGE):
-            with _guarded():
+            with self.guard():
                 rows = self._sentences.get(ids=ids[first : first + PAGE], include=include)
             vectors = rows["embeddings"] if include_vectors else None
             for row, meta in enumerate(rows["metadatas"] or []):
@@ -321,7 +335,7 @@ class ChromaStore:
                 position[int(str(meta["i"]))] = (provenance(meta), vector)
         return found
 
-    @_guarded()
+    @_guarded
     def nearest(self, vector: np.ndarray, n: int, source: str | None = None) -> list[DenseMatch]:
         """The `n` chunks closest to `vector`, optionally within one source.
 
@@ -341,7 +355,7 @@ class ChromaStore:
             DenseMatch(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], distances, strict=True)
         ]
 
-    @_guarded()
+    @_guarded
     def nearest_by_sentence(
         self, vector: np.ndarray, n: int, source: str | None = None
     ) -> list[str]:
@@ -360,18 +374,18 @@ class ChromaStore:
 
     def lexical_ranking(self, query: str, n: int, source: str | None = None) -> list[str]:
         """Ids of the `n` chunks that best match the query's words (BM25 in SQLite FTS5)."""
-        return self._synced_lexical().rank(query, n, source)
+        return self._lexical.rank(query, n, source)
 
     def knows_term(self, term: str) -> bool:
         """Whether a content term occurs in any stored chunk or document title."""
-        return self._synced_lexical().knows(term)
+        return self._lexical.knows(term)
 
-    @_guarded()
+    @_guarded
     def chunk_count(self) -> int:
         """Number of stored chunks."""
         return int(self._chunks.count())
 
-    @_guarded()
+    @_guarded
     def sentence_count(self) -> int:
         """Number of stored sentence vectors."""
         return int(self._sentences.count())

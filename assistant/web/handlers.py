@@ -191,10 +191,10 @@ class Handlers:
             k: Passages to use (0: the configured default).
         """
         try:
-            if not 0 <= k <= MAX_K:
-                raise QuestionError(f"k must be between 1 and {MAX_K} (0: the default)")
+            if not isinstance(question, str):
+                raise QuestionError("the question must be text")
             turns = _parse_history(history)
-            return self.assistant.ask(question, turns, k=k or None).to_dict()
+            return self.assistant.ask(question, turns, k=_passages(k)).to_dict()
         except Exception as error:
             raise gr.Error(_explain(error), print_exception=False) from error
 
@@ -313,11 +313,19 @@ class _ProgressBar:
         )
 
 
-def _parse_history(history: str) -> list[Turn]:
+def _passages(k: object) -> int | None:
+    """`/ask`'s k as passages to read (None: the default); raises `QuestionError` unless it
+    is a whole number from 0 to `MAX_K`."""
+    if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= MAX_K:
+        raise QuestionError(f"k must be a whole number between 1 and {MAX_K} (0: the default)")
+    return k or None
+
+
+def _parse_history(history: object) -> list[Turn]:
     """Earlier turns from JSON; raises `QuestionError` when the shape is wrong."""
     try:
-        turns = json.loads(history or "[]")
-    except json.JSONDecodeError:
+        turns = json.loads(history or "[]") if isinstance(history, str) else None
+    except (json.JSONDecodeError, RecursionError):
         turns = None
     if not isinstance(turns, list) or not all(
         isinstance(t, dict) and isinstance(t.get("question"), str) for t in turns

@@ -25,7 +25,7 @@ from helpers import (
 
 from assistant.embed import SentenceEmbedder
 from assistant.ingest import writer_lock
-from assistant.pipeline import build_assistant
+from assistant.pipeline import Assistant, build_assistant
 from assistant.store import ChromaStore
 
 ASK = ("ask", "How important is DeepSeek?")
@@ -87,6 +87,21 @@ CASES = {
         prepare=_other_model_store,
     ),
     "empty index": Case(ASK, ("nothing is indexed yet", "chipqa ingest")),
+    "support threshold nan": Case(
+        ASK, ("CHIPQA_SUPPORT_THRESHOLD", "finite number"), {"CHIPQA_SUPPORT_THRESHOLD": "nan"}
+    ),
+    "llm timeout inf": Case(
+        ASK, ("CHIPQA_LLM_TIMEOUT", "finite number"), {"CHIPQA_LLM_TIMEOUT": "inf"}
+    ),
+    "chroma port out of range": Case(
+        ("stats",), ("CHIPQA_CHROMA_PORT", "65535"), {"CHIPQA_CHROMA_PORT": "99999"}
+    ),
+}
+USAGE = {  # a command line that does not parse: arguments, the fragment its line holds
+    "k is abc": (("ask", "--k", "abc", "Why?"), "Invalid value for '--k'"),
+    "missing question": (("ask",), "Missing argument 'question' (see `chipqa ask -h`)"),
+    "unknown command": (("frobnicate",), "No such command 'frobnicate' (see `chipqa -h`)"),
+    "unknown option": (("stats", "--jsn"), "No such option: --jsn"),
 }
 
 
@@ -108,6 +123,27 @@ def test_mistake_is_one_line_naming_the_fix(
         monkeypatch.setenv(key, value.format(**fill))
     line = error_line(run_main(case.args, monkeypatch, capsys))
     assert all(fragment.format(**fill) in line for fragment in case.expected), line
+
+
+@pytest.mark.parametrize("name", list(USAGE))
+def test_usage_error_is_one_line_with_status_2(
+    name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args, fragment = USAGE[name]
+    line = error_line(run_main(args, monkeypatch, capsys), status=2)
+    assert fragment in line, line
+
+
+def test_a_source_that_is_not_indexed_is_named(
+    corpus_assistant: Assistant, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CHIPQA_DATA_DIR", str(corpus_assistant.settings.data_dir))
+    monkeypatch.setenv("CHIPQA_CORPUS_DIR", str(corpus_assistant.settings.corpus_dir))
+    line = error_line(run_main([*ASK, "--source", "nope.md"], monkeypatch, capsys))
+    assert line == (
+        "chipqa: error: no document 'nope.md' is indexed: `chipqa stats` lists the documents "
+        "(name them by their path inside the corpus folder)"
+    )
 
 
 @dataclass(frozen=True)

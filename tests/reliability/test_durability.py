@@ -1,13 +1,17 @@
-"""Faults: a killed ingest, a Chroma server that restarts or dies mid-ingest, and two
-writers on one server. The store stays usable and ends up holding each chunk once."""
+"""Faults: a killed ingest, a Chroma server that restarts, dies mid-ingest or freezes, and
+two writers on one server. The store stays usable and ends up holding each chunk once, and
+a frozen server is an error, never a hang."""
 
 from __future__ import annotations
 
 import json
+import os
+import queue
 import signal
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
@@ -15,7 +19,9 @@ from pathlib import Path
 import pytest
 from helpers import (
     ChromaServer,
+    error_line,
     expected_chunk_ids,
+    finish,
     make_settings,
     run_main,
     seeded_corpus,
@@ -165,3 +171,48 @@ def test_server_dying_mid_ingest_is_one_error_and_the_next_ingest_completes(
     report = assistant.ingest()
     assert len(report.added) + len(report.unchanged) == 4
     assert stored_chunk_ids(assistant) == expected_chunk_ids(settings, embedder)
+
+
+def in_a_thread(call: Callable[[], object]) -> queue.SimpleQueue[object]:
+    """`call` run in a daemon thread; its result or exception arrives in the queue."""
+    done: queue.SimpleQueue[object] = queue.SimpleQueue()
+
+    def run() -> None:
+        try:
+            done.put(call())
+        except Exception as error:  # handed to the test
+            done.put(error)
+
+    threading.Thread(target=run, daemon=True).start()
+    return done
+
+
+def test_frozen_server_is_unavailable_not_a_hang(
+    tmp_path: Path, embedder: SentenceEmbedder, own_chroma: ChromaServer
+) -> None:
+    seeded_corpus(tmp_path)
+    settings = server_settings(tmp_path, ("127.0.0.1", own_chroma.port)).replace(chroma_timeout=1)
+    assistant = build_assistant(settings, embedder=embedder)
+    assistant.ingest()
+    before = assistant.ask(DEEPSEEK)
+    assert own_chroma.process is not None
+    os.kill(own_chroma.process.pid, signal.SIGSTOP)
+    try:
+        asked = in_a_thread(lambda: assistant.ask(DEEPSEEK))
+        env = {
+            "CHIPQA_CHROMA_HOST": "127.0.0.1",
+            "CHIPQA_CHROMA_PORT": str(own_chroma.port),
+            "CHIPQA_CHROMA_TIMEOUT": "1",
+        }
+        cli = start_chipqa(["ask", DEEPSEEK], tmp_path, **env)
+        try:
+            line = error_line(finish(cli))
+        finally:
+            cli.kill()
+        failed = asked.get(timeout=120)  # bounds the test, not the store: it answers in ~1 s
+    finally:
+        os.kill(own_chroma.process.pid, signal.SIGCONT)
+    unavailable = "vector store is unavailable (no answer within CHIPQA_CHROMA_TIMEOUT)"
+    assert isinstance(failed, StoreError) and str(failed).startswith(f"the {unavailable}")
+    assert line == f"chipqa: error: the {unavailable}; retry shortly"
+    assert assistant.ask(DEEPSEEK).text == before.text
