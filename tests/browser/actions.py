@@ -13,6 +13,28 @@ FADES_DONE = """() => Promise.all(document.getAnimations()
   .map(a => a.finished))"""
 
 
+HANG_MS = 300_000  # only a stuck app takes this long: a wait ends with its event
+# Watches the upload status from before the files are set: the upload is over once Gradio's
+# progress tracker in it has shown and hidden again and no component is pending, or at once
+# when the page script refused a file (too large) and no request was made.
+UPLOAD_WATCH = """() => {
+  const status = document.querySelector('#upload-status');
+  const state = window.cqUpload = {done: false};
+  let started = false;
+  const observer = new MutationObserver(() => {
+    const tracker = status.querySelector('.wrap');
+    const busy = tracker !== null && !tracker.classList.contains('hide');
+    started = started || busy;
+    const refused = !started && status.querySelector('.cq-bad') !== null;
+    if (refused || (started && !busy && document.querySelector('.pending') === null)) {
+      state.done = true;
+      observer.disconnect();
+    }
+  });
+  observer.observe(document.body, {attributes: true, childList: true, subtree: true});
+}"""
+
+
 def ask(page: Page, question: str) -> Locator:
     """Ask `question` in the chat; return its answer once it is complete."""
     answers = page.locator("#chat .cq-bot")
@@ -26,9 +48,14 @@ def ask(page: Page, question: str) -> Locator:
 
 
 def upload(page: Page, *paths: Path) -> Locator:
-    """Upload `paths` in the Corpus tab; return the upload status once it names them."""
+    """Upload `paths` in the Corpus tab; return the upload status once this upload is over:
+    its event has run and every update it made is in the page, or the page refused the files
+    before sending them. The status of an earlier upload never counts, however long the
+    upload takes."""
     page.get_by_role("tab", name="Corpus").click()
+    page.evaluate(UPLOAD_WATCH)
     page.locator("#upload input[type=file]").set_input_files(list(paths))
+    page.wait_for_function("() => window.cqUpload.done", timeout=HANG_MS)
     status = page.locator("#upload-status")
     for path in paths:
         expect(status).to_contain_text(path.name)
