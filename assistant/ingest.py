@@ -56,6 +56,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one line each: "file: reason"
+    hidden: dict[str, int] = field(default_factory=dict)  # source → unseen characters left out
     chunks: int = 0  # chunks written in this run
     embeddings: int = 0  # vectors computed in this run (chunks + sentences)
     total_chunks: int = 0  # chunks in the store afterwards
@@ -69,6 +70,7 @@ class IngestReport:
             "removed": self.removed,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "hidden_chars": self.hidden,
             "chunks_written": self.chunks,
             "embeddings": self.embeddings,
             "total_chunks": self.total_chunks,
@@ -98,12 +100,14 @@ def ingest(
         indexed = store.documents()
         seen: dict[str, str] = {}  # source → corpus of every file found
         pending: list[_Pending] = []
+        uploads = corpus_id(settings.uploads_dir)
         for path in _files(roots):
             source = source_key(path, settings.corpus_dir)
             seen[source] = corpus_of(path, roots, settings)
             if progress:
                 progress("file", source)
-            doc = _load(path, source, seen[source], indexed, report)
+            origin = _Origin(seen[source], seen[source] == uploads)
+            doc = _load(path, source, origin, indexed, report)
             if doc is not None:
                 pending.extend(_chunked(doc, settings, embedder, indexed, report))
         removals = _removals(indexed, seen, roots, settings, prune)
@@ -144,6 +148,14 @@ def corpus_of(path: Path, roots: Sequence[Path], settings: Settings) -> str:
 
 
 @dataclass(frozen=True)
+class _Origin:
+    """Where a file is ingested from: its corpus, and whether that is the uploads folder."""
+
+    corpus: str
+    uploaded: bool
+
+
+@dataclass(frozen=True)
 class _Pending:
     """A document to (re)index, chunked, with the texts to embed for it."""
 
@@ -154,22 +166,25 @@ class _Pending:
 
 
 def _load(
-    path: Path, source: str, corpus: str, indexed: Mapping[str, DocInfo], report: IngestReport
+    path: Path, source: str, origin: _Origin, indexed: Mapping[str, DocInfo], report: IngestReport
 ) -> Document | None:
     """The file's document when it needs indexing; else None, and the report says why
-    (unchanged, unreadable, or indexed from another corpus)."""
+    (unchanged, unreadable, or indexed from another corpus). The report counts the
+    characters a reader could not see in each document to index."""
     try:
-        doc = replace(load_document(path, source), corpus=corpus)
+        doc = replace(load_document(path, source), corpus=origin.corpus, uploaded=origin.uploaded)
     except LoadError as error:
         report.skipped.append(str(error))
         return None
     old = indexed.get(source)
-    if old and old.sha256 == doc.sha256 and old.complete:
+    if old and (old.sha256, old.uploaded) == (doc.sha256, doc.uploaded) and old.complete:
         report.unchanged.append(source)
         return None
-    if old and old.corpus not in (None, corpus):
+    if old and old.corpus not in (None, origin.corpus):
         report.skipped.append(f"{path.name}: not replaced: {source} is indexed from {old.corpus}")
         return None
+    if doc.hidden_chars:
+        report.hidden[source] = doc.hidden_chars
     return doc
 
 

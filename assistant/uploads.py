@@ -151,10 +151,12 @@ def _indexed(file: Path, target: Path, report: IngestReport, corpus_dir: Path) -
     source = source_key(target, corpus_dir)
     if source in (*report.added, *report.updated, *report.unchanged):
         safe = _safe_name(file)
+        hidden = report.hidden.get(source)
+        unseen = f"; {hidden} characters a reader cannot see were left out" if hidden else ""
         if target.name == file.name:
-            return Added(file.name, True, "indexed", source)
+            return Added(file.name, True, f"indexed{unseen}", source)
         taken = f" (a different {safe} was uploaded before)" if target.name != safe else ""
-        return Added(file.name, True, f"indexed as {target.name}{taken}", source)
+        return Added(file.name, True, f"indexed as {target.name}{taken}{unseen}", source)
     target.unlink(missing_ok=True)
     reasons = [line for line in report.skipped if line.startswith(f"{target.name}:")]
     reason = reasons[0].partition(": ")[2] if reasons else "could not be read"

@@ -1,6 +1,7 @@
 """The provenance stage, run on every answer whatever answered it: the sources disagree
-(stated and cited value by value), the newest evidence for a question about the current
-state, and the date the cited evidence is as of."""
+(stated and cited value by value, an upload against the curated documents too), the newest
+evidence for a question about the current state, and the date the cited evidence is as of.
+An upload never makes an answer newer than its curated evidence: see `latest` and `as_of`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ import numpy as np
 
 from assistant.cite import make_citation
 from assistant.provenance.dates import as_date, human_date
-from assistant.provenance.disagreement import Disagreement, disagreements
+from assistant.provenance.disagreement import (
+    Disagreement,
+    disagreements,
+    upload_disagreements,
+)
 from assistant.provenance.evidence import as_of_text, quoting
 from assistant.provenance.latest import Newest, newest_evidence
 from assistant.provenance.lexicon import FORECAST
@@ -29,11 +34,13 @@ def add_provenance(answer: Answer, vector: np.ndarray) -> str:
         return ""
     relevance = Relevance(answer.passages, vector)
     cite = _Citer(answer, relevance)
-    added = [
-        _disagreement(answer, found, cite)
-        for found in disagreements(answer.passages)
-        if any(relevance.near_best(h, s, DISAGREEMENT_MARGIN) for h, s in found.sentences())
+    found = [
+        d
+        for d in disagreements(answer.passages)
+        if any(relevance.near_best(h, s, DISAGREEMENT_MARGIN) for h, s in d.sentences())
     ]
+    found += upload_disagreements(answer.passages, relevance, answer.citations)
+    added = [_disagreement(answer, d, cite) for d in found]
     if asks_for_latest(answer.question):
         newest = newest_evidence(answer.citations, answer.passages, relevance)
         if newest is not None:
@@ -48,7 +55,10 @@ def add_provenance(answer: Answer, vector: np.ndarray) -> str:
 
 def as_of(citations: Sequence[Citation]) -> str | None:
     """The latest as-of date of the cited documents; for undated ones, the latest event date
-    their quotes report (forecasts excepted)."""
+    their quotes report (forecasts excepted). An upload's dates count only when no curated
+    document is cited: they are the uploader's."""
+    curated = [c for c in citations if not c.uploaded]
+    citations = curated or citations
     dated = [c.as_of for c in citations if c.as_of]
     if not dated:
         dated = [c.event_date for c in citations if c.event_date and c.claim_type != FORECAST]

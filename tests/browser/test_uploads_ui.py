@@ -36,10 +36,20 @@ def test_uploaded_document_is_cited_as_the_uploaders(
     expect(document_row(page, "BIS press release")).to_contain_text("uploaded")
     page.get_by_role("tab", name="Chat").click()
     answer = ask(page, "How many accelerators does the Orrin fab package?")
-    expect(answer.locator("a.cq-ref").first).to_have_attribute(
-        "title", re.compile(r"^uploaded file orrin\.md: BIS press release \(2026-01-01\): “The")
+    marker = answer.locator("a.cq-ref").first
+    expect(marker).to_have_text("[1, uploaded]")
+    expect(marker.locator(".cq-up")).to_be_visible()
+    expect(marker).to_have_attribute(
+        "title",
+        re.compile(
+            r"^uploaded file orrin\.md, titled by the uploader “BIS press release” "
+            r"\(dated 2026-01-01 by the uploader\): “The"
+        ),
     )
     card = shown_sources(page).locator(".cq-card").first
+    expect(card.locator(".cq-title")).to_have_text("“BIS press release”")
+    expect(card).to_contain_text("(the uploader’s title)")
+    expect(card.locator(".cq-chip")).to_have_text("reported · the uploader")
     expect(card.locator(".cq-badge")).to_have_text("uploaded")
     expect(card).to_contain_text("orrin.md, uploaded")
     expect(card).to_contain_text("the uploader’s, not verified")
