@@ -62,10 +62,10 @@ def sources_section(answer: Answer, number: int, uploads: Mapping[str, Upload]) 
     else:
         as_of = _optional(answer, "as_of")
         dated = f" · as of {html.escape(str(as_of))}" if as_of else ""
-        head = (
-            f'<p class="cq-meta">Confidence {answer.confidence:.0%}{dated}</p>'
-            f"{_disagreements(_optional(answer, 'disagreements'))}"
+        disagree = _disagreements(
+            _optional(answer, "disagreements"), card_ids(answer.citations, number)
         )
+        head = f'<p class="cq-meta">Confidence {answer.confidence:.0%}{dated}</p>{disagree}'
         cards = "".join(
             _card(group, f"{section_id(number)}-{group[0].n}", uploads)
             for group in by_passage(answer.citations)
@@ -124,7 +124,7 @@ def _card(group: list[Citation], card_id: str, uploads: Mapping[str, Upload]) ->
     return (
         f'<article class="cq-card" id="{card_id}" tabindex="-1">'
         f"<div>{numbers} {_title(group[0], uploads)}</div>"
-        f"{_provenance(group[0], uploads)}"
+        f"{_provenance(group, uploads)}"
         f'<p class="cq-passage">{_highlight(group)}</p>{_listed(group[0], uploads)}</article>'
     )
 
@@ -135,7 +135,8 @@ def _related_card(group: list[Citation], uploads: Mapping[str, Upload]) -> str:
     low, high = first.start - first.passage_start, first.end - first.passage_start
     begin, end = _paragraph(first.passage, low, high)
     return (
-        f'<article class="cq-card cq-related">{_title(first, uploads)}{_provenance(first, uploads)}'
+        f'<article class="cq-card cq-related">{_title(first, uploads)}'
+        f"{_provenance([first], uploads)}"
         f'<p class="cq-passage">{"…" if begin else ""}{_plain(first, begin, end)}'
         f"{'…' if end < len(first.passage) else ''}</p></article>"
     )
@@ -170,8 +171,9 @@ def _flagged(text: str) -> str:
     )
 
 
-def _provenance(citation: Citation, uploads: Mapping[str, Upload]) -> str:
-    """Upload badge, claim type and date, section and page lines for a card."""
+def _provenance(group: list[Citation], uploads: Mapping[str, Upload]) -> str:
+    """Upload badge, each citation's claim type and date, section and page lines for a card."""
+    citation = group[0]
     upload = uploads.get(citation.source)
     uploaded = is_uploaded(citation, uploads)
     when = f", uploaded {upload.uploaded:%Y-%m-%d %H:%M} UTC" if upload else ""
@@ -182,20 +184,29 @@ def _provenance(citation: Citation, uploads: Mapping[str, Upload]) -> str:
         if uploaded
         else ""
     )
+    page = f"p. {citation.page}" if citation.page else ""
+    dated = f"dated {citation.date} by the uploader" if uploaded else citation.date
+    meta = " · ".join(html.escape(p) for p in (dated, citation.section, page) if p)
+    claims = "".join(_claim_line(c, numbered=len(group) > 1) for c in group)
+    return f'{badge}{claims}<p class="cq-meta">{meta}</p>'
+
+
+def _claim_line(citation: Citation, *, numbered: bool) -> str:
+    """A citation's chip (claim type · claimant) and event date; with its number when its
+    card shows several citations."""
     claim_type = str(_optional(citation, "claim_type"))
     claim, claimant = CLAIM_TYPES.get(claim_type, ""), _optional(citation, "claimant")
     chip = f"{claim} · {claimant}" if claim and claimant else claim
     event = _optional(citation, "event_date")
-    claim_line = (
+    line = (
         f'<span class="cq-chip cq-chip-{html.escape(claim_type)}">{html.escape(chip)}</span>'
         if chip
         else ""
     ) + (f" · event {html.escape(str(event))}" if event else "")
-    page = f"p. {citation.page}" if citation.page else ""
-    dated = f"dated {citation.date} by the uploader" if uploaded else citation.date
-    meta = " · ".join(html.escape(p) for p in (dated, citation.section, page) if p)
-    claim_html = f'<p class="cq-claim">{claim_line}</p>' if claim_line else ""
-    return f'{badge}{claim_html}<p class="cq-meta">{meta}</p>'
+    if not line:
+        return ""
+    number = f'<span class="cq-n">[{citation.n}]</span> ' if numbered else ""
+    return f'<p class="cq-claim">{number}{line}</p>'
 
 
 def _listed(citation: Citation, uploads: Mapping[str, Upload]) -> str:
@@ -205,23 +216,32 @@ def _listed(citation: Citation, uploads: Mapping[str, Upload]) -> str:
     return f'<p class="cq-listed">{who}: {html.escape("; ".join(citation.sources))}</p>'
 
 
-def _disagreements(items: Any) -> str:
-    """Where the sources disagree, one line each (absent or empty: nothing)."""
+def _disagreements(items: Any, cards: Mapping[int, str]) -> str:
+    """Where the sources disagree, one line each (absent or empty: nothing); each `[n]` a
+    link to the card quoting citation n."""
     if not items:
         return ""
-    lines = "".join(f"<li>{html.escape(_describe(item))}</li>" for item in items)
+    lines = "".join(f"<li>{_describe(item, cards)}</li>" for item in items)
     return f'<div class="cq-disagree"><strong>The sources disagree:</strong><ul>{lines}</ul></div>'
 
 
-def _describe(item: Any) -> str:
-    """A disagreement as text: what it is about, then each value, who gives it and where."""
-    if isinstance(item, Mapping):
-        values = "; ".join(
-            f"{v.get('value')} per {v.get('claimant')} [{v.get('citation')}]"
-            for v in item.get("values") or []
-        )
-        return f"{item.get('about', '')}: {values}"
-    return str(item)
+def _describe(item: Any, cards: Mapping[int, str]) -> str:
+    """A disagreement as HTML: what it is about, then each value, who gives it and where."""
+    if not isinstance(item, Mapping):
+        return html.escape(str(item))
+    values = "; ".join(
+        f"{html.escape(str(v.get('value')))} per {html.escape(str(v.get('claimant')))} "
+        f"{_marker(v.get('citation'), cards)}"
+        for v in item.get("values") or []
+    )
+    return f"{html.escape(str(item.get('about', '')))}: {values}"
+
+
+def _marker(n: Any, cards: Mapping[int, str]) -> str:
+    """`[n]`, a link to its card when there is one."""
+    if n in cards:
+        return f'<a class="cq-ref" href="#{cards[n]}">[{n}]</a>'
+    return html.escape(f"[{n}]")
 
 
 def _highlight(group: list[Citation]) -> str:
