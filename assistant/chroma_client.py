@@ -7,6 +7,7 @@ come from the settings (`CHIPQA_CHROMA_*`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
 DEFAULT_PORT = 8000  # `chroma run`'s own default
 TOKEN_PROVIDER = "chromadb.auth.token_authn.TokenAuthClientProvider"
 REFUSED = frozenset({401, 403})
+HEARTBEAT = "/api/v2/heartbeat"
+
+log = logging.getLogger(__name__)
+_unchecked: set[str] = set()  # servers already said to check no token
 
 
 def brief_error(error: BaseException) -> str:
@@ -58,7 +63,7 @@ def _server_client(settings: Settings) -> Any:
     import chromadb
 
     try:
-        return chromadb.HttpClient(
+        client = chromadb.HttpClient(
             host=str(settings.chroma_host),
             port=settings.chroma_port or DEFAULT_PORT,
             ssl=settings.chroma_ssl,
@@ -68,6 +73,31 @@ def _server_client(settings: Settings) -> Any:
         )
     except Exception as error:  # chromadb and httpx raise many unrelated types here
         raise StoreError(server_problem(settings, error)) from error
+    _warn_if_token_unchecked(settings)
+    return client
+
+
+def _warn_if_token_unchecked(settings: Settings) -> None:
+    """With a token set, say once per server when it also answers a request without one: a
+    bare `chroma run` checks no token, so anyone who reaches it reads and writes."""
+    import httpx
+
+    where = f"{settings.chroma_host}:{settings.chroma_port or DEFAULT_PORT}"
+    if settings.chroma_token is None or where in _unchecked:
+        return
+    scheme = "https" if settings.chroma_ssl else "http"
+    try:
+        answered = httpx.get(f"{scheme}://{where}{HEARTBEAT}", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return
+    if answered:
+        _unchecked.add(where)
+        log.warning(
+            "the Chroma server at %s answers without CHIPQA_CHROMA_TOKEN: nothing checks the "
+            "token, so anyone who reaches the server can read and change the index; put it "
+            "behind a proxy that checks the token (see README, Scaling out)",
+            where,
+        )
 
 
 def client_settings(settings: Settings) -> ChromaSettings:
