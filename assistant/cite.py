@@ -105,5 +105,6 @@ def make_citation(n: int, hit: Hit, start: int, end: int, score: float) -> Citat
         event_date=tag.event_date if tag else None,
         as_of=as_of_text(doc.meta),
         uploaded=doc.uploaded,
+        trusted=doc.trusted,
         instructions=instruction_spans(chunk),
     )

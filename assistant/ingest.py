@@ -11,7 +11,7 @@ import socket
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ from assistant.load import iter_corpus_files, load_document
 from assistant.provenance.evidence import tag_chunks
 from assistant.settings import Settings
 from assistant.store import Store
+from assistant.trust import trusted
 from assistant.types import Chunk, DocInfo, Document
 
 # Called as (event, detail): ("file", source) as each file is read, ("total", n) once the
@@ -100,13 +101,14 @@ def ingest(
         indexed = store.documents()
         seen: dict[str, str] = {}  # source → corpus of every file found
         pending: list[_Pending] = []
-        uploads = corpus_id(settings.uploads_dir)
+        uploads, trust = corpus_id(settings.uploads_dir), trusted(settings)
         for path in _files(roots):
             source = source_key(path, settings.corpus_dir)
             seen[source] = corpus_of(path, roots, settings)
             if progress:
                 progress("file", source)
-            origin = _Origin(seen[source], seen[source] == uploads)
+            uploaded = seen[source] == uploads
+            origin = _Origin(seen[source], uploaded, uploaded and source in trust)
             doc = _load(path, source, origin, indexed, report)
             if doc is not None:
                 pending.extend(_chunked(doc, settings, embedder, indexed, report))
@@ -149,10 +151,12 @@ def corpus_of(path: Path, roots: Sequence[Path], settings: Settings) -> str:
 
 @dataclass(frozen=True)
 class _Origin:
-    """Where a file is ingested from: its corpus, and whether that is the uploads folder."""
+    """Where a file is ingested from: its corpus, whether that is the uploads folder, and
+    whether someone trusts the upload."""
 
     corpus: str
     uploaded: bool
+    trusted: bool
 
 
 @dataclass(frozen=True)
@@ -172,12 +176,12 @@ def _load(
     (unchanged, unreadable, or indexed from another corpus). The report counts the
     characters a reader could not see in each document to index."""
     try:
-        doc = replace(load_document(path, source), corpus=origin.corpus, uploaded=origin.uploaded)
+        doc = replace(load_document(path, source), **asdict(origin))
     except LoadError as error:
         report.skipped.append(str(error))
         return None
     old = indexed.get(source)
-    if old and (old.sha256, old.uploaded) == (doc.sha256, doc.uploaded) and old.complete:
+    if old and old.complete and _state(old) == _state(doc):
         report.unchanged.append(source)
         return None
     if old and old.corpus not in (None, origin.corpus):
@@ -186,6 +190,11 @@ def _load(
     if doc.hidden_chars:
         report.hidden[source] = doc.hidden_chars
     return doc
+
+
+def _state(doc: Document | DocInfo) -> tuple[str, bool, bool]:
+    """What decides whether an indexed document is current: its hash and where it stands."""
+    return doc.sha256, doc.uploaded, doc.trusted
 
 
 def _chunked(

@@ -30,6 +30,8 @@ def chunk_meta(doc: Document, chunk: Chunk, total: int, doc_meta: str) -> dict[s
         meta["corpus"] = doc.corpus
     if doc.uploaded:
         meta["uploaded"] = True
+    if doc.trusted:
+        meta["trusted"] = True
     return meta
 
 
@@ -43,6 +45,7 @@ def doc_info(meta: dict[str, Any]) -> DocInfo:
         meta=json.loads(meta["doc_meta"]),
         corpus=_text(meta.get("corpus")),
         uploaded=bool(meta.get("uploaded", False)),
+        trusted=bool(meta.get("trusted", False)),
     )
 
 

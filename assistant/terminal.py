@@ -145,7 +145,8 @@ def _where(c: Citation) -> str:
     section = f", {c.section}" if c.section else ""
     if c.uploaded:
         said = f"titled “{c.title}” and dated {c.date} by the uploader"
-        return f"an uploaded document, {said}{section}"
+        trusted = " trusted as a source," if c.trusted else ""
+        return f"an uploaded document,{trusted} {said}{section}"
     return f"{c.title} ({c.date}){section}"
 
 

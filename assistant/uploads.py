@@ -1,5 +1,6 @@
 """The corpus's uploads folder: `add_files` copies files in and indexes them, or leaves
-everything as it was; `remove_upload` takes one out of the folder and the index."""
+everything as it was; `remove_upload` takes one out of the folder and the index;
+`trust_upload` records that someone trusts one (or no longer does) and re-indexes it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Protocol
 from assistant.errors import LoadError
 from assistant.ingest import BusyError, IngestReport, ProgressHook, source_key
 from assistant.settings import Settings
+from assistant.trust import set_trusted, trusted
 
 UPLOAD_TYPES = (".txt", ".md", ".html", ".pdf")
 MAX_SAME_NAME = 999  # numbered copies of one file name
@@ -107,6 +109,23 @@ def remove_upload(indexer: Indexer, source: str) -> None:
         indexer.ingest([folder], prune=True)  # the last upload may go: the folder is then empty
     except BaseException:
         path.write_bytes(saved)
+        raise
+    set_trusted(indexer.settings, source, "", on=False)
+
+
+def trust_upload(indexer: Indexer, source: str, by: str, on: bool) -> None:
+    """Record that `by` trusts the upload `source` (or no longer does), and re-index it so
+    its claims are tagged accordingly; on failure the record is put back."""
+    settings = indexer.settings
+    upload = uploads(settings).get(source)
+    if upload is None:
+        raise LoadError(f"{source}: not an uploaded document (only uploads can be trusted)")
+    before = trusted(settings).get(source)
+    set_trusted(settings, source, by, on)
+    try:
+        indexer.ingest([settings.uploads_dir / upload.name])
+    except BaseException:
+        set_trusted(settings, source, before.by if before else "", on=before is not None)
         raise
 
 

@@ -93,7 +93,7 @@ def compose_order(chosen: list[Candidate], candidates: list[Candidate]) -> list[
     best: dict[str, int] = {}
     for rank, candidate in enumerate(chosen):
         best.setdefault(candidate.hit.chunk.id, rank)
-    return sorted(chosen, key=lambda c: (c.hit.doc.uploaded, best[c.hit.chunk.id], c.position))
+    return sorted(chosen, key=lambda c: (c.hit.doc.unverified, best[c.hit.chunk.id], c.position))
 
 
 def compose(chosen: list[Candidate]) -> tuple[str, list[Citation]]:

@@ -115,14 +115,14 @@ def upload_disagreements(
         and (claim := _sentence_claim(hit, sentence)) is not None
     ]
     curated = sorted(
-        (c for c in claims if not c.hit.doc.uploaded),
+        (c for c in claims if not c.hit.doc.unverified),
         key=lambda c: (
             quoting(citations, c.hit.chunk.id, c.sentence.start) is None,
             -relevance(c.hit, c.sentence),
         ),
     )
     found = []
-    for upload in (c for c in claims if c.hit.doc.uploaded):
+    for upload in (c for c in claims if c.hit.doc.unverified):
         rivals = (c for c in curated if _common_names([c, upload], NAMELESS))
         clash = next((split for c in rivals if (split := _split_by_unit([c, upload]))), None)
         if clash:
@@ -199,7 +199,7 @@ def _clause_claimant(text: str, hit: Hit) -> str | None:
     """Who a later clause attributes its claim to: its tag's claimant, or a source subject."""
     tag = tag_sentence(text, "", hit.doc.meta)
     if tag.claimant and tag.claim_type != FACT:
-        return uploaders(tag).claimant if hit.doc.uploaded else tag.claimant
+        return uploaders(tag).claimant if hit.doc.unverified else tag.claimant
     speaker = _speaker(text)
     words = {w.lower() for w in (speaker or "").split()}
     return speaker if words & SOURCE_NOUNS else None

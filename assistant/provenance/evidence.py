@@ -32,7 +32,7 @@ def tag_chunks(doc: Document, chunks: Sequence[Chunk]) -> list[Chunk]:
 
 def _tag(doc: Document, sentence: Sentence) -> Provenance:
     tag = tag_sentence(sentence.text, previous_context(doc.text, sentence.start), doc.meta)
-    return uploaders(tag) if doc.uploaded else tag
+    return uploaders(tag) if doc.unverified else tag
 
 
 def is_instruction(sentence: Sentence) -> bool:

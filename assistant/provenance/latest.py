@@ -57,7 +57,7 @@ def newest_evidence(
     ]
     if not dated:
         return None
-    latest = max([e for e in dated if not e.hit.doc.uploaded] or dated, key=_order)
+    latest = max([e for e in dated if not e.hit.doc.unverified] or dated, key=_order)
     earlier = [e for e in dated if _middle(e) < _middle(latest)]
     cited = [e for e in earlier if quoting(citations, e.hit.chunk.id, e.sentence.start)]
     return Newest(latest, max(cited or earlier, key=_middle, default=None))

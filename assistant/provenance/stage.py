@@ -57,7 +57,7 @@ def as_of(citations: Sequence[Citation]) -> str | None:
     """The latest as-of date of the cited documents; for undated ones, the latest event date
     their quotes report (forecasts excepted). An upload's dates count only when no curated
     document is cited: they are the uploader's."""
-    curated = [c for c in citations if not c.uploaded]
+    curated = [c for c in citations if not (c.uploaded and not c.trusted)]
     citations = curated or citations
     dated = [c.as_of for c in citations if c.as_of]
     if not dated:

@@ -151,6 +151,12 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
         with gr.Row(equal_height=False):
             doomed = gr.Dropdown([], label="Uploaded document", scale=3, elem_id="doomed")
             remove = gr.Button("Delete…", scale=1, min_width=120, elem_id="delete")
+        trust = gr.Checkbox(
+            label="Trust it as a source: its claims count as its own and may supersede the "
+            "curated documents (recorded with your name)",
+            interactive=False,
+            elem_id="trust",
+        )
         with gr.Row(visible=False, elem_id="confirm") as confirm:
             question = gr.HTML(js_on_load=None)
             sure = gr.Button("Delete it", variant="stop", elem_id="delete-sure")
@@ -168,6 +174,8 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
     filled = [table, source, summary, doomed]
     upload.upload(ui.upload, upload, [status, *filled, upload], api_visibility="private")
     remove.click(ui.confirm_delete, doomed, [confirm, question, status], api_visibility="private")
+    doomed.change(ui.trust_state, doomed, trust, api_visibility="private")
+    trust.input(ui.trust, [doomed, trust], [status, *filled[:3]], api_visibility="private")
     sure.click(ui.delete, doomed, [status, *filled, confirm], api_visibility="private")
     keep.click(
         lambda: gr.update(visible=False), outputs=confirm, queue=False, api_visibility="private"

@@ -179,8 +179,7 @@ def _provenance(group: list[Citation], uploads: Mapping[str, Upload]) -> str:
     when = f", uploaded {upload.uploaded:%Y-%m-%d %H:%M} UTC" if upload else ""
     badge = (
         f'<p class="cq-upload"><span class="cq-badge">uploaded</span> '
-        f"{html.escape(upload.name if upload else citation.source)}{when}. "
-        "Its title, date, listed sources and claims are the uploader’s, not verified.</p>"
+        f"{html.escape(upload.name if upload else citation.source)}{when}. {_vouched(citation)}</p>"
         if uploaded
         else ""
     )
@@ -189,6 +188,13 @@ def _provenance(group: list[Citation], uploads: Mapping[str, Upload]) -> str:
     meta = " · ".join(html.escape(p) for p in (dated, citation.section, page) if p)
     claims = "".join(_claim_line(c, numbered=len(group) > 1) for c in group)
     return f'{badge}{claims}<p class="cq-meta">{meta}</p>'
+
+
+def _vouched(citation: Citation) -> str:
+    """Who stands behind an upload: someone who trusted it, or the uploader alone."""
+    if _optional(citation, "trusted"):
+        return "Trusted as a source; its title, date and listed sources are the uploader’s."
+    return "Its title, date, listed sources and claims are the uploader’s, not verified."
 
 
 def _claim_line(citation: Citation, *, numbered: bool) -> str:
