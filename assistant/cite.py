@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.provenance.evidence import as_of_text, quoted_provenance
+from assistant.provenance.evidence import (
+    as_of_text,
+    instruction_spans,
+    is_instruction,
+    quoted_provenance,
+    without_instructions,
+)
 from assistant.text import content_terms, term_overlap
 from assistant.types import Citation, Hit, Sentence
 
@@ -35,11 +41,16 @@ class Support:
 def support(
     claim: str, claim_vector: np.ndarray, hit: Hit, sentence_vectors: np.ndarray
 ) -> Support:
-    """Score how well `hit`'s passage supports `claim`."""
+    """Score how well `hit`'s passage supports `claim`: its instructions to the reader
+    support nothing."""
     similarities = sentence_vectors @ claim_vector
-    best = int(np.argmax(similarities))
+    claims = [not is_instruction(s) for s in hit.chunk.sentences]
+    if not any(claims):
+        return Support(0.0, hit.chunk.sentences[0])
+    best = int(np.argmax(np.where(claims, similarities, -np.inf)))
     sentence = hit.chunk.sentences[best]
-    return Support(support_score(claim, hit.chunk.text, float(similarities[best])), sentence)
+    evidence = without_instructions(hit.chunk)
+    return Support(support_score(claim, evidence, float(similarities[best])), sentence)
 
 
 def support_score(claim: str, evidence: str, similarity: float) -> float:
@@ -93,4 +104,7 @@ def make_citation(n: int, hit: Hit, start: int, end: int, score: float) -> Citat
         claimant=tag.claimant if tag else None,
         event_date=tag.event_date if tag else None,
         as_of=as_of_text(doc.meta),
+        uploaded=doc.uploaded,
+        trusted=doc.trusted,
+        instructions=instruction_spans(chunk),
     )

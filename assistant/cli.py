@@ -136,6 +136,8 @@ def _run_ingest(
 def _print_ingest(report: IngestReport) -> None:
     for line in report.skipped:
         print(f"skipped {line}", file=sys.stderr)
+    for source, count in report.hidden.items():
+        print(f"{source}: {count} characters a reader cannot see were left out")
     print(
         f"added {len(report.added)}, updated {len(report.updated)}, "
         f"removed {len(report.removed)}, unchanged {len(report.unchanged)} documents; "

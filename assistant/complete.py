@@ -15,7 +15,7 @@ import numpy as np
 
 from assistant.cite import make_citation
 from assistant.provenance.dates import as_date, human_date
-from assistant.provenance.disagreement import Conflict, conflicts
+from assistant.provenance.disagreement import Conflict, conflicts, upload_conflicts
 from assistant.provenance.evidence import as_of_text, quoting
 from assistant.provenance.latest import Newest, newest_evidence
 from assistant.provenance.lexicon import FORECAST
@@ -42,11 +42,13 @@ def complete(answer: Answer, question: Question, vector: np.ndarray) -> Completi
         return Completion("", tuple(answer.citations))
     relevance = Relevance(answer.passages, vector)
     cite = _Citer(answer.citations, relevance)
-    stated = [
-        _disagreement(found, cite)
-        for found in conflicts(answer.passages)
-        if any(relevance.near_best(h, s, DISAGREEMENT_MARGIN) for h, s in found.sentences())
+    found = [
+        conflict
+        for conflict in conflicts(answer.passages)
+        if any(relevance.near_best(h, s, DISAGREEMENT_MARGIN) for h, s in conflict.sentences())
     ]
+    found += upload_conflicts(answer.passages, relevance, answer.citations)
+    stated = [_disagreement(conflict, cite) for conflict in found]
     added = [_disagreement_sentence(d) for d in stated]
     if question.latest:
         newest = newest_evidence(cite.citations, answer.passages, relevance)
@@ -61,7 +63,10 @@ def complete(answer: Answer, question: Question, vector: np.ndarray) -> Completi
 
 def as_of(citations: Sequence[Citation]) -> str | None:
     """The latest as-of date of the cited documents; for undated ones, the latest event date
-    their quotes report (forecasts excepted)."""
+    their quotes report (forecasts excepted). An upload's dates count only when no curated
+    document is cited: they are the uploader's."""
+    curated = [c for c in citations if not (c.uploaded and not c.trusted)]
+    citations = curated or citations
     dated = [c.as_of for c in citations if c.as_of]
     if not dated:
         dated = [c.event_date for c in citations if c.event_date and c.claim_type != FORECAST]

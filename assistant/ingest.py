@@ -11,7 +11,7 @@ import socket
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from assistant.provenance.evidence import tag_chunks
 from assistant.settings import Settings
 from assistant.store.base import Store
 from assistant.store.chroma_client import storage_problem
+from assistant.trust import trusted
 from assistant.types import Chunk, DocInfo, Document
 
 # Texts per embedding call: small documents share one, so batches stay full and sorting
@@ -87,6 +88,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one line each: "file: reason"
+    hidden: dict[str, int] = field(default_factory=dict)  # source → unseen characters left out
     chunks: int = 0  # chunks written in this run
     embeddings: int = 0  # vectors computed in this run (chunks + sentences)
     total_chunks: int = 0  # chunks in the store afterwards
@@ -100,6 +102,7 @@ class IngestReport:
             "removed": self.removed,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "hidden_chars": self.hidden,
             "chunks_written": self.chunks,
             "embeddings": self.embeddings,
             "total_chunks": self.total_chunks,
@@ -135,11 +138,14 @@ def ingest(
             indexed = _as_interrupted(indexed, store.damaged_sources())
         seen: dict[str, str] = {}  # source → corpus of every file found
         pending: list[_Pending] = []
+        uploads, trust = corpus_id(settings.uploads_dir), trusted(settings)
         for path in _files(roots, report.skipped):
             source = source_key(path, settings.corpus_dir)
             seen[source] = corpus_of(path, roots, settings)
             tracker.read(source)
-            doc = _load(path, source, seen[source], indexed, report)
+            uploaded = seen[source] == uploads
+            origin = _Origin(seen[source], uploaded, uploaded and source in trust)
+            doc = _load(path, source, origin, indexed, report)
             if doc is not None:
                 pending.extend(_chunked(doc, settings, embedder, indexed, report))
         removals = _removals(indexed, seen, roots, settings, prune)
@@ -185,6 +191,16 @@ def corpus_of(path: Path, roots: Sequence[Path], settings: Settings) -> str:
 
 
 @dataclass(frozen=True)
+class _Origin:
+    """Where a file is ingested from: its corpus, whether that is the uploads folder, and
+    whether someone trusts the upload."""
+
+    corpus: str
+    uploaded: bool
+    trusted: bool
+
+
+@dataclass(frozen=True)
 class _Pending:
     """A document to (re)index, chunked, with the texts to embed for it."""
 
@@ -195,23 +211,31 @@ class _Pending:
 
 
 def _load(
-    path: Path, source: str, corpus: str, indexed: Mapping[str, DocInfo], report: IngestReport
+    path: Path, source: str, origin: _Origin, indexed: Mapping[str, DocInfo], report: IngestReport
 ) -> Document | None:
     """The file's document when it needs indexing; else None, and the report says why
-    (unchanged, unreadable, or indexed from another corpus)."""
+    (unchanged, unreadable, or indexed from another corpus). The report counts the
+    characters a reader could not see in each document to index."""
     try:
-        doc = replace(load_document(path, source), corpus=corpus)
+        doc = replace(load_document(path, source), **asdict(origin))
     except LoadError as error:
         report.skipped.append(str(error))
         return None
     old = indexed.get(source)
-    if old and old.sha256 == doc.sha256 and old.complete:
+    if old and old.complete and _state(old) == _state(doc):
         report.unchanged.append(source)
         return None
-    if old and old.corpus not in (None, corpus):
+    if old and old.corpus not in (None, origin.corpus):
         report.skipped.append(f"{path.name}: not replaced: {source} is indexed from {old.corpus}")
         return None
+    if doc.hidden_chars:
+        report.hidden[source] = doc.hidden_chars
     return doc
+
+
+def _state(doc: Document | DocInfo) -> tuple[str, bool, bool]:
+    """What decides whether an indexed document is current: its hash and where it stands."""
+    return doc.sha256, doc.uploaded, doc.trusted
 
 
 def _chunked(

@@ -8,6 +8,8 @@
 Only the fused top `k` chunks are then read from the store, with their sentence vectors;
 when the first k − 1 all come from one document, the last place goes to another document's
 (except for a question about the current state: its dated mentions often share a document).
+When the question names a model number ('GEN041') that no top passage names, the last place
+goes to the best lexical match if it names it: near-identical model numbers embed alike.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 
 import numpy as np
 
-from assistant.question.shape import asks_for_latest
+from assistant.question.shape import analyse, asks_for_latest, names_model
 from assistant.store.base import Store
 from assistant.types import Hit
 
@@ -65,6 +67,7 @@ def retrieve(
         )
     # the current state needs every dated mention, often in one document's timeline
     hits = ranked[:k] if latest else _two_sources(ranked, k)
+    hits = _naming_the_model(hits, query, store, dict(fused), (dense, lexical, by_sentence))
     timings["read_passages"] = _ms(began)
     return hits
 
@@ -102,6 +105,24 @@ def _two_sources(ranked: list[Hit], k: int) -> list[Hit]:
         return top
     other = next((h for h in ranked[k - 1 :] if h.chunk.source != top[0].chunk.source), None)
     return [*top[: k - 1], other] if other else top
+
+
+def _naming_the_model(
+    hits: list[Hit],
+    query: str,
+    store: Store,
+    scores: dict[str, float],
+    rankings: tuple[list[str], list[str], list[str]],
+) -> list[Hit]:
+    """`hits`, or when none names the question's model numbers, the best lexical match in
+    the last place if it names one."""
+    models = analyse(query).models
+    dense, lexical, by_sentence = rankings
+    if not models or not hits or not lexical or any(names_model(models, h) for h in hits):
+        return hits
+    best = [(lexical[0], scores.get(lexical[0], 0.0))]
+    found = _read(store, best, dense, lexical, by_sentence)
+    return [*hits[:-1], found[0]] if found and names_model(models, found[0]) else hits
 
 
 def _rank(chunk_id: str, ranking: list[str]) -> int | None:

@@ -158,6 +158,12 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the UI binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port the UI listens on.")
     auth: str | None = Field(None, description="`user:password`: the login the UI asks for.")
+    allowed_hosts: str | None = Field(
+        None,
+        description="Host names the UI answers to besides the address it binds to, "
+        "comma-separated (behind a reverse proxy: its public name); other `Host` headers "
+        "are refused.",
+    )
     max_upload_mb: int = Field(20, ge=1, description="Largest file the UI accepts, in MB.")
 
     def __init__(self, **values: Any) -> None:

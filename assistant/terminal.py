@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 HELP = "Ask about the documents; /sources shows the last answer's passages, /quit leaves."
 NO_ANSWER_YET = "No answer yet: ask a question first."
 QUOTE_OPEN, QUOTE_CLOSE = "»", "«"
+INSTRUCTION_OPEN = "[instruction in the document, not a claim; never followed: "
 STOP_HINT = "(Ctrl-C stops it)"
 
 
@@ -141,12 +142,26 @@ def _cited(answer: Answer) -> list[Citation]:
 
 
 def _where(c: Citation) -> str:
-    return f"{c.title} ({c.date})" + (f", {c.section}" if c.section else "")
+    section = f", {c.section}" if c.section else ""
+    if c.uploaded:
+        said = f"titled “{c.title}” and dated {c.date} by the uploader"
+        trusted = " trusted as a source," if c.trusted else ""
+        return f"an uploaded document,{trusted} {said}{section}"
+    return f"{c.title} ({c.date}){section}"
 
 
 def _marked(c: Citation) -> str:
-    """The citation's passage with its quote marked (the quote alone without a passage)."""
+    """The citation's passage with its quote marked, and each instruction to the reader in
+    it labelled (the quote alone without a passage)."""
     low, high = c.start - c.passage_start, c.end - c.passage_start
     if c.passage[low:high] != c.quote:
         return c.quote
-    return f"{c.passage[:low]}{QUOTE_OPEN}{c.quote}{QUOTE_CLOSE}{c.passage[high:]}"
+    marks = [(low, high, QUOTE_OPEN, QUOTE_CLOSE)]
+    marks += [
+        (a - c.passage_start, b - c.passage_start, INSTRUCTION_OPEN, "]") for a, b in c.instructions
+    ]
+    parts, cursor = [], 0
+    for start, end, opening, closing in sorted(marks):
+        parts += [c.passage[cursor:start], opening, c.passage[start:end], closing]
+        cursor = end
+    return "".join([*parts, c.passage[cursor:]])

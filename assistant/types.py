@@ -36,6 +36,14 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)  # date, publisher, kind, sources, topics
     page_starts: tuple[int, ...] = ()  # PDF: offset where each page's text begins
     corpus: str | None = None  # the corpus it is indexed from (`host:folder`), set by ingest
+    hidden_chars: int = 0  # characters of text a reader cannot see, left out at load
+    uploaded: bool = False  # from the corpus's uploads folder, set by ingest
+    trusted: bool = False  # an upload someone chose to trust (see `assistant.trust`)
+
+    @property
+    def unverified(self) -> bool:
+        """An upload nobody trusted: the uploader's words, never an authority by itself."""
+        return self.uploaded and not self.trusted
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number holding character `offset` (PDFs only)."""
@@ -80,6 +88,13 @@ class DocInfo:
     expected_chunks: int
     meta: dict[str, Any]
     corpus: str | None = None  # the corpus it was indexed from; None: before corpora were kept
+    uploaded: bool = False  # from the uploads folder
+    trusted: bool = False  # an upload someone chose to trust
+
+    @property
+    def unverified(self) -> bool:
+        """An upload nobody trusted: the uploader's words, never an authority by itself."""
+        return self.uploaded and not self.trusted
 
     @property
     def complete(self) -> bool:
@@ -128,6 +143,8 @@ class IndexStats:
                     "chunks": d.chunks,
                     "complete": d.complete,
                     "corpus": d.corpus,
+                    "uploaded": d.uploaded,
+                    "trusted": d.trusted,
                 }
                 for d in self.documents
             ],
@@ -171,11 +188,15 @@ class Citation:
     claimant: str | None = None  # who makes the claim, when the sentence or its context says
     event_date: str | None = None  # the date the quoted sentence reports (ISO date or month)
     as_of: str | None = None  # the document's as-of date
+    uploaded: bool = False  # quotes an uploaded document: the uploader's words, not verified
+    trusted: bool = False  # … which someone chose to trust as a source
+    instructions: tuple[tuple[int, int], ...] = ()  # spans of the passage addressing the reader
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (the passage text is left out)."""
+        """JSON-ready form (the passage text and its spans are left out)."""
         data = asdict(self)
         data.pop("passage")
+        data.pop("instructions")
         data["sources"] = list(self.sources)
         return data
 

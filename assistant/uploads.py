@@ -1,5 +1,6 @@
 """The corpus's uploads folder: `add_files` copies files in and indexes them, or leaves
-everything as it was; `remove_upload` takes one out of the folder and the index."""
+everything as it was; `remove_upload` takes one out of the folder and the index;
+`trust_upload` records that someone trusts one (or no longer does) and re-indexes it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from assistant.errors import BusyError, LoadError
 from assistant.ingest import IngestReport, ProgressHook, source_key
 from assistant.load import SUPPORTED_SUFFIXES
 from assistant.settings import Settings
+from assistant.trust import set_trusted, trusted
 
 UPLOAD_TYPES = SUPPORTED_SUFFIXES  # what the loading stage reads
 MAX_SAME_NAME = 999  # numbered copies of one file name
@@ -109,6 +111,23 @@ def remove_upload(indexer: Indexer, source: str) -> None:
     except BaseException:
         path.write_bytes(saved)
         raise
+    set_trusted(indexer.settings, source, "", on=False)
+
+
+def trust_upload(indexer: Indexer, source: str, by: str, on: bool) -> None:
+    """Record that `by` trusts the upload `source` (or no longer does), and re-index it so
+    its claims are tagged accordingly; on failure the record is put back."""
+    settings = indexer.settings
+    upload = uploads(settings).get(source)
+    if upload is None:
+        raise LoadError(f"{source}: not an uploaded document (only uploads can be trusted)")
+    before = trusted(settings).get(source)
+    set_trusted(settings, source, by, on)
+    try:
+        indexer.ingest([settings.uploads_dir / upload.name])
+    except BaseException:
+        set_trusted(settings, source, before.by if before else "", on=before is not None)
+        raise
 
 
 def _screen(file: Path, folder: Path, settings: Settings) -> Added:
@@ -152,10 +171,12 @@ def _indexed(file: Path, target: Path, report: IngestReport, corpus_dir: Path) -
     source = source_key(target, corpus_dir)
     if source in (*report.added, *report.updated, *report.unchanged):
         safe = _safe_name(file)
+        hidden = report.hidden.get(source)
+        unseen = f"; {hidden} characters a reader cannot see were left out" if hidden else ""
         if target.name == file.name:
-            return Added(file.name, True, "indexed", source)
+            return Added(file.name, True, f"indexed{unseen}", source)
         taken = f" (a different {safe} was uploaded before)" if target.name != safe else ""
-        return Added(file.name, True, f"indexed as {target.name}{taken}", source)
+        return Added(file.name, True, f"indexed as {target.name}{taken}{unseen}", source)
     target.unlink(missing_ok=True)
     reasons = [line for line in report.skipped if line.startswith(f"{target.name}:")]
     reason = reasons[0].partition(": ")[2] if reasons else "could not be read"

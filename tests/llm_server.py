@@ -44,6 +44,10 @@ class ScriptedLLM:
         """The OpenAI-style base URL (ends in /v1)."""
         return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
 
+    def settings(self) -> dict[str, object]:
+        """Settings that offer this endpoint as the `llm` answerer."""
+        return {"llm_base_url": self.base_url, "llm_model": "scripted", "llm_timeout": 10.0}
+
     def start(self) -> ScriptedLLM:
         self.thread.start()
         return self

@@ -4,6 +4,7 @@ a missing database or TLS to a plain server is one error line naming the setting
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from helpers import GATE_TOKEN, ChromaServer, error_line, make_settings, run_mai
 from assistant.embed import SentenceEmbedder
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
-from assistant.store.chroma_client import client_settings
+from assistant.store.chroma_client import client_settings, connect
 
 TENANT, DATABASE = "acme", "chips"
 SELENE = "# Selene fab\n\nThe Selene fab etches 3 nm chips on the Moon. It opened in 2031.\n"
@@ -118,3 +119,25 @@ def test_store_mistake_is_one_line_naming_the_setting(
     line = error_line(run_main(("stats",), monkeypatch, capsys))
     assert expected in line, line
     assert GATE_TOKEN not in line and "not-the-token" not in line and "two words" not in line
+
+
+def test_a_token_that_nothing_checks_is_said_once(
+    tmp_path: Path,
+    chroma_server: tuple[str, int],
+    gated_chroma: ChromaServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    host, port = chroma_server
+    bare = make_settings(tmp_path, chroma_host=host, chroma_port=port, chroma_token="unchecked")
+    gated = gated_settings(
+        tmp_path, gated_chroma, chroma_tenant="default_tenant", chroma_database="default_database"
+    )
+    with caplog.at_level(logging.WARNING, logger="assistant.chroma_client"):
+        for settings in (bare, bare, gated):
+            connect(settings)
+    warned = [r.getMessage() for r in caplog.records]
+    assert warned == [
+        f"the Chroma server at {host}:{port} answers without CHIPQA_CHROMA_TOKEN: nothing "
+        "checks the token, so anyone who reaches the server can read and change the index; "
+        "put it behind a proxy that checks the token (see README, Scaling out)"
+    ]

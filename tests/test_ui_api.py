@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -326,8 +327,13 @@ def test_sources_show_claim_provenance_when_answers_carry_it() -> None:
     html = sources_section(answer, 1, {})
     chip = '<span class="cq-chip cq-chip-company">company claim · Nvidia</span>'
     assert f"{chip} · event 2025-01-27" in html
-    assert "<li>its &lt;loss&gt;: $1 per X [1]; $2 per Y [1]</li>" in html
+    link = '<a class="cq-ref" href="#cq-a1-1">[1]</a>'
+    assert f"<li>its &lt;loss&gt;: $1 per X {link}; $2 per Y {link}</li>" in html
     assert "as of 2026-11-01" in html
     bare = Citation(1, "briefs/05.md", "Sell-off", quote, 0, len(quote), 0.9, passage=quote)
+    second = replace(bare, n=2, claim_type="estimate", claimant="SemiAnalysis")
+    both = sources_section(Answer("Q?", f"{quote} [1] [2]", False, 0.8, [cited, second]), 1, {})
+    assert '<span class="cq-n">[1]</span> <span class="cq-chip cq-chip-company">' in both
+    assert '[2]</span> <span class="cq-chip cq-chip-estimate">estimate · SemiAnalysis' in both
     plain = sources_section(Answer("Q?", f"{quote} [1]", False, 0.8, [bare]), 1, {})
     assert "cq-claim" not in plain and "disagree" not in plain and "as of" not in plain

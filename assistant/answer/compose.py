@@ -88,11 +88,12 @@ def is_list_item(candidate: Candidate) -> bool:
 
 
 def compose_order(chosen: list[Candidate], candidates: list[Candidate]) -> list[Candidate]:
-    """Passages in the order their best chosen sentence ranks; document order within one."""
+    """Passages of curated documents before uploads, each in the order its best chosen
+    sentence ranks; document order within one."""
     best: dict[str, int] = {}
     for rank, candidate in enumerate(chosen):
         best.setdefault(candidate.hit.chunk.id, rank)
-    return sorted(chosen, key=lambda c: (best[c.hit.chunk.id], c.position))
+    return sorted(chosen, key=lambda c: (c.hit.doc.unverified, best[c.hit.chunk.id], c.position))
 
 
 def compose(chosen: list[Candidate]) -> tuple[str, list[Citation]]:

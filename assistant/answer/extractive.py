@@ -40,7 +40,7 @@ from assistant.answer.parts import (
     with_parts,
 )
 from assistant.answer.reader import Candidate, load_weights, logistic, read
-from assistant.question.shape import CONTRAST, QuestionShape, analyse, names_in
+from assistant.question.shape import CONTRAST, QuestionShape, analyse, names_in, names_model
 from assistant.text import content_terms
 from assistant.types import Answer
 
@@ -146,7 +146,9 @@ def choose_anchor(candidates: list[Candidate], shape: QuestionShape) -> Candidat
 
 def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
     text = f"{_before(candidate)} {candidate.sentence.text}"
-    if any(year not in text for year in shape.future_years):
+    if any(year not in text for year in shape.future_years) or not names_model(
+        shape.models, candidate.hit
+    ):
         return False
     if shape.kind in VALUE_KINDS and not _states_value_of_subject(candidate, shape, text):
         return False
@@ -215,7 +217,11 @@ def _select(
     chosen = with_context(anchor, candidates)
     chosen += continuation(chosen[-1], candidates, budget - _words(chosen))
     floor = MIN_SHARE * anchor.probability
-    pool = [c for c in candidates if c not in chosen and c.probability >= floor]
+    pool = [
+        c
+        for c in candidates
+        if c not in chosen and c.probability >= floor and names_model(shape.models, c.hit)
+    ]
     if shape.kind in ("dispute", "compare"):
         chosen += [c for c in _counter_claims(candidates, chosen) if c not in chosen]
     while pool and _words(chosen) < budget:

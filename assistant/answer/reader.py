@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.base import AnswerRequest
+from assistant.provenance.evidence import is_instruction
 from assistant.question.shape import QuestionShape, analyse
 from assistant.text import content_terms, term_overlap
 from assistant.types import Hit, Sentence
@@ -70,6 +71,11 @@ class Candidate:
         """A question in the corpus (an FAQ heading) is never an answer by itself."""
         return self.sentence.text.rstrip().endswith("?")
 
+    @property
+    def is_instruction(self) -> bool:
+        """A sentence addressing the reader ("ignore previous instructions") is never an answer."""
+        return is_instruction(self.sentence)
+
 
 @cache
 def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, Any]:
@@ -78,8 +84,9 @@ def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, Any]:
 
 
 def read(request: AnswerRequest, shape: QuestionShape | None = None) -> list[Candidate]:
-    """Every statement of the retrieved passages, with the probability that it is the
-    best answer among them (a softmax over the fitted sentence scores)."""
+    """Every statement of the retrieved passages (no questions, no instructions), with the
+    probability that it is the best answer among them (a softmax over the fitted sentence
+    scores)."""
     shape = shape or analyse(request.question)
     wanted = set(content_terms(request.query))
     candidates = []
@@ -88,7 +95,7 @@ def read(request: AnswerRequest, shape: QuestionShape | None = None) -> list[Can
         if vectors is None or len(vectors) != len(hit.chunk.sentences):
             continue
         candidates += _passage_candidates(hit, rank, vectors, request.query_vector, wanted, shape)
-    statements = [c for c in candidates if not c.is_question]
+    statements = [c for c in candidates if not (c.is_question or c.is_instruction)]
     model = load_weights()["sentence"]
     scores = np.asarray([score(model, c.features) for c in statements])
     if len(scores):

@@ -1,7 +1,10 @@
 """Loading stage: turn a file into a `Document` (text + metadata), or say why not.
 
 Text and Markdown are read here; HTML is reduced to its main text by `html`, and PDFs are
-parsed by `pdf` in a child process of their own.
+parsed by `pdf` in a child process of their own. Both leave out text a reader cannot see,
+and every format loses its invisible characters (zero-width, bidi controls, soft hyphens,
+tag characters): they draw nothing, yet hide words from search or reorder what is shown.
+A document counts the characters left out in `hidden_chars`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,12 @@ SIDECAR_SUFFIX = ".meta.yaml"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
 PDF_TIMEOUT_S = 30
 PDF_MEMORY_BYTES = 1024 * 1024 * 1024
+INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\U000e0000-\U000e007f]"
+)
+# Part of every document's hash: change it when the rules for what a file indexes as change
+# (what is left out, how sentences are tagged), so that the next ingest reads each file again.
+LOAD_RULES = "visible-text-1"
 
 
 def iter_corpus_files(root: Path, skipped: list[str] | None = None) -> Iterator[Path]:
@@ -86,29 +96,57 @@ def load_document(path: Path, source: str) -> Document:
         raw = path.read_bytes()
     except OSError as error:
         raise LoadError(f"{path.name}: cannot read ({error.strerror})") from error
-    if suffix == ".pdf":
-        text, meta, page_starts = _read_pdf(path, raw)
-    elif suffix in (".html", ".htm"):
-        text, meta = _read_html(decode_text(raw, path.name))
-        page_starts = ()
-    else:
-        text, meta = _split_front_matter(decode_text(raw, path.name), path.name)
-        page_starts = ()
-    if not text.strip():
+    read = _read(path, raw, suffix)
+    if not read.text.strip():
         raise LoadError(f"{path.name}: no text to index (the file is empty or blank)")
-    meta = {**meta, **_read_sidecar(path)}
-    title = str(meta.pop("title", "") or _first_line(text) or path.stem)
+    meta = {**read.meta, **_read_sidecar(path)}
+    title = visible(str(meta.pop("title", "") or ""))[0]
     meta.setdefault("date", str(meta.get("as_of") or "undated"))
+    fingerprint = json.dumps(meta, sort_keys=True, default=str) + LOAD_RULES
     return Document(
         source=source,
-        text=text,
-        title=title,
-        sha256=hashlib.sha256(
-            raw + json.dumps(meta, sort_keys=True, default=str).encode()
-        ).hexdigest(),
+        text=read.text,
+        title=title or _first_line(read.text) or path.stem,
+        sha256=hashlib.sha256(raw + fingerprint.encode()).hexdigest(),
         meta={k: _plain(v) for k, v in meta.items()},
-        page_starts=page_starts,
+        page_starts=read.page_starts,
+        hidden_chars=read.hidden_chars,
     )
+
+
+def visible(text: str) -> tuple[str, int]:
+    """`text` without invisible characters, and how many there were."""
+    kept = INVISIBLE.sub("", text)
+    return kept, len(text) - len(kept)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A file's visible text, its metadata, where its pages start, and what was left out."""
+
+    text: str
+    meta: dict[str, Any]
+    page_starts: tuple[int, ...] = ()
+    hidden_chars: int = 0
+
+
+def _read(path: Path, raw: bytes, suffix: str) -> _Read:
+    """The file read by its type."""
+    if suffix == ".pdf":
+        return _read_pdf(path, raw)
+    text, invisible = visible(decode_text(raw, path.name))
+    if suffix in (".html", ".htm"):
+        from assistant.load.html import html_to_text
+
+        page = html_to_text(text)
+        return _Read(
+            page.text,
+            {"title": page.title} if page.title else {},
+            (),
+            invisible + page.hidden_chars,
+        )
+    text, meta = _split_front_matter(text, path.name)
+    return _Read(text, meta, (), invisible)
 
 
 def decode_text(raw: bytes, name: str) -> str:
@@ -170,13 +208,7 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
     return meta
 
 
-def _read_html(html: str) -> tuple[str, dict[str, Any]]:
-    from assistant.load.html import html_to_text
-
-    return html_to_text(html)
-
-
-def _read_pdf(path: Path, raw: bytes) -> tuple[str, dict[str, Any], tuple[int, ...]]:
+def _read_pdf(path: Path, raw: bytes) -> _Read:
     """Extract PDF text in a child process with a time and memory limit."""
     if not raw.startswith(b"%PDF-"):
         raise LoadError(f"{path.name}: not a PDF (no %PDF header)")
@@ -193,12 +225,13 @@ def _read_pdf(path: Path, raw: bytes) -> tuple[str, dict[str, Any], tuple[int, .
         reason = done.stderr.decode(errors="replace").strip().splitlines()
         raise LoadError(f"{path.name}: {reason[-1] if reason else 'PDF parser crashed'}")
     result = json.loads(done.stdout)
-    pages: list[str] = result["pages"]
+    pages = [visible(page) for page in result["pages"]]
     starts, offset = [], 0
-    for page in pages:
+    for page, _ in pages:
         starts.append(offset)
         offset += len(page) + 2
-    return "\n\n".join(pages), result["meta"], tuple(starts)
+    hidden = result["hidden_chars"] + sum(n for _, n in pages)
+    return _Read("\n\n".join(p for p, _ in pages), result["meta"], tuple(starts), hidden)
 
 
 def _first_line(text: str) -> str:

@@ -1,18 +1,22 @@
-"""Main text of an HTML page: no scripts, styles, templates, comments or hidden elements.
+"""Main text of an HTML page: no scripts, styles, templates, comments or text a reader
+cannot see.
 
-Hidden means hidden by the `hidden` attribute, `aria-hidden`, or CSS (inline or in a
-`<style>` rule with a plain selector): `display: none`, `visibility: hidden`, zero opacity
-or font size, or pushed far off-screen. Such text is what a reader never sees, so it
-cannot be a source of an answer (and is a favourite place for injected instructions).
+Unseen is what the `hidden` attribute or CSS hides (inline, a `<style>` rule with a plain
+selector, or a `<font color>`): see `css` for the rules, from `display: none` to white on
+white. Such text cannot be a source of an answer (it is a favourite place for injected
+instructions), and the page says how much of it was left out. `aria-hidden` hides text from
+screen readers only, not from the eye, so its text stays.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Comment, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from soupsieve import SelectorSyntaxError
+
+from assistant.load.css import COMMENT, Looks, Style, declarations, hides
 
 DROPPED_TAGS = ("script", "style", "template", "noscript", "iframe", "svg", "head", "nav")
 BLOCK_TAGS = (
@@ -38,57 +42,82 @@ BLOCK_TAGS = (
     "footer",
     "main",
 )
-ZERO = r"(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?\s*(?:;|!|$)"
-HIDDEN_STYLE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
-    rf"|opacity\s*:\s*{ZERO}|font-size\s*:\s*{ZERO}"
-    r"|(?:left|top|text-indent)\s*:\s*-\d{3,}|clip\s*:\s*rect\(\s*0",
-    re.IGNORECASE,
-)
-CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+PRESENTATION = {"color": "color", "bgcolor": "background-color"}  # <font color>, <td bgcolor>
 
 
-def html_to_text(html: str) -> tuple[str, dict[str, Any]]:
-    """Return (text, meta); headings become Markdown `#` lines so sections survive."""
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An HTML page's main text, its title and how many characters of text it hides."""
+
+    text: str
+    title: str
+    hidden_chars: int
+
+
+def html_to_text(html: str) -> Page:
+    """The page's visible main text; headings become Markdown `#` lines so sections survive."""
     soup = BeautifulSoup(html, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
         comment.extract()
-    hidden = [*_hidden_by_stylesheets(soup), *soup.find_all(_is_hidden)]
-    for tag in [*soup.find_all(DROPPED_TAGS), *hidden]:
-        if not tag.decomposed:
-            tag.decompose()
+    sheet = _sheet_styles(soup)
+    for tag in soup.find_all(DROPPED_TAGS):
+        tag.decompose()
+    hidden = _drop_invisible(soup, sheet)
     root = soup.find("main") or soup.find("article") or soup.body or soup
-    lines: list[str] = []
-    for block in _blocks(root):
-        lines.append(block)
-    text = "\n".join(lines)
-    return text, ({"title": title} if title else {})
+    return Page("\n".join(_blocks(root)), title, hidden)
 
 
-def _is_hidden(tag: Tag) -> bool:
-    if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
-        return True
-    return _hides(str(tag.get("style", "")))
+def _drop_invisible(soup: BeautifulSoup, sheet: dict[int, Style]) -> int:
+    """Remove every element and text a reader cannot see; return the characters removed."""
+    removed = 0
+    pending: list[tuple[Tag, Looks]] = [(soup, Looks())]
+    while pending:
+        tag, outer = pending.pop()
+        style = {**sheet.get(id(tag), {}), **_own_style(tag)}
+        if tag.has_attr("hidden") or hides(style):
+            removed += _length(tag.get_text())
+            tag.decompose()
+            continue
+        looks = outer.within(style)
+        for child in list(tag.children):
+            if isinstance(child, Tag):
+                pending.append((child, looks))
+            elif isinstance(child, NavigableString) and looks.invisible():
+                removed += _length(str(child))
+                child.extract()
+    return removed
 
 
-def _hides(css: str) -> bool:
-    return bool(HIDDEN_STYLE.search(CSS_COMMENT.sub("", css)))
+def _own_style(tag: Tag) -> Style:
+    """An element's inline style, with its presentational colour attributes under it."""
+    style = {
+        css: str(tag[attribute])
+        for attribute, css in PRESENTATION.items()
+        if tag.has_attr(attribute)
+    }
+    return {**{k: v.lower() for k, v in style.items()}, **declarations(str(tag.get("style", "")))}
 
 
-def _hidden_by_stylesheets(soup: BeautifulSoup) -> list[Tag]:
-    """Elements that a `<style>` rule hides."""
-    hidden: list[Tag] = []
-    for style in soup.find_all("style"):
-        for selectors, body in CSS_RULE.findall(CSS_COMMENT.sub("", style.get_text())):
-            if _hides(body):
-                hidden += [tag for s in selectors.split(",") for tag in _select(soup, s.strip())]
-    return hidden
+def _sheet_styles(soup: BeautifulSoup) -> dict[int, Style]:
+    """Each element's declarations from the page's `<style>` rules, in document order."""
+    styles: dict[int, Style] = {}
+    for element in soup.find_all("style"):
+        for selectors, body in CSS_RULE.findall(COMMENT.sub("", element.get_text())):
+            found = declarations(body)
+            for tag in (t for s in selectors.split(",") for t in _select(soup, s.strip())):
+                styles[id(tag)] = {**styles.get(id(tag), {}), **found}
+    return styles
+
+
+def _length(text: str) -> int:
+    """Characters of `text` once its whitespace is collapsed, as the index would hold it."""
+    return len(" ".join(text.split()))
 
 
 def _select(soup: BeautifulSoup, selector: str) -> list[Tag]:
-    """Elements a plain selector matches; a pseudo-class (`:hover`) hides only at times."""
+    """Elements a plain selector matches; a pseudo-class (`:hover`) applies only at times."""
     if not selector or ":" in selector or selector.startswith("@"):
         return []
     try:

@@ -9,6 +9,11 @@ different claimants. Transparent rules, no model:
   when its subject is a source ("another summary", "some trackers").
 - They disagree when two claimants state values of the same unit (money and its scale, %,
   counted things, a date for clauses) whose ranges do not overlap.
+- An uploaded document is also checked against the curated ones: a sentence of an upload
+  and the curated sentence that names the same things (a capitalised name
+  besides dates) disagree when they state values of one unit, dates included, that do not
+  overlap (the answer's own citations first, then the most relevant). Both must be about as
+  relevant to the question as its best passage sentence.
 """
 
 from __future__ import annotations
@@ -18,19 +23,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.provenance.dates import MONTHS
+from assistant.provenance.evidence import is_instruction, quoting, uploaders
 from assistant.provenance.lexicon import (
     ESTIMATE,
     FACT,
     GOV_VERBS,
+    NOT_NAMES,
     REPORTED,
     SAY_VERBS,
     VERB_LIKE,
     WORD,
     word_set,
 )
+from assistant.provenance.relevance import Relevance
 from assistant.provenance.tagger import previous_context, tag_sentence
 from assistant.provenance.values import Value, last_date, values_in
-from assistant.types import Hit, Sentence
+from assistant.types import Citation, Hit, Sentence
 
 CONTRAST = re.compile(r",?\s+(?:while|whereas|though|although|but)\s+|;\s+")
 SOURCE_NOUNS = word_set(
@@ -46,8 +54,10 @@ TOPIC = (
 )
 TOPIC_END = re.compile(r"\s+(?:vary|differ|disagree)\b.*$|:.*$")
 SPEAKER_WORDS = 5
+UPLOAD_MARGIN = 0.2  # how much less relevant than the best sentence an upload's rival may be
 CAPITALISED = re.compile(r"\b[A-Z][\w-]*(?: \d+\b)?")
 DATE_WORDS = frozenset(MONTHS) | {"An", "A", "The"}
+NAMELESS = DATE_WORDS | NOT_NAMES  # capitalised words that name nothing in particular
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +100,45 @@ def conflicts(hits: Sequence[Hit]) -> list[Conflict]:
                 named = about if index == 0 else _noun(stated)
                 found.append(Conflict(named, stated, context))
     return found
+
+
+def upload_conflicts(
+    hits: Sequence[Hit], relevance: Relevance, citations: Sequence[Citation]
+) -> list[Conflict]:
+    """Where an upload's sentence and a curated one (one the answer cites, else the most
+    relevant) give values that do not agree."""
+    claims = [
+        claim
+        for hit in _distinct(hits)
+        for sentence in hit.chunk.sentences
+        if relevance.near_best(hit, sentence, UPLOAD_MARGIN)
+        and (claim := _sentence_claim(hit, sentence)) is not None
+    ]
+    curated = sorted(
+        (c for c in claims if not c.hit.doc.unverified),
+        key=lambda c: (
+            quoting(citations, c.hit.chunk.id, c.sentence.start) is None,
+            -relevance(c.hit, c.sentence),
+        ),
+    )
+    found = []
+    for upload in (c for c in claims if c.hit.doc.unverified):
+        rivals = (c for c in curated if _common_names([c, upload], NAMELESS))
+        clash = next((split for c in rivals if (split := _split_by_unit([c, upload]))), None)
+        if clash:
+            stated = clash[0]
+            named = _shared_names([c for c, _ in stated], NAMELESS)
+            found.append(Conflict(named if stated[0][1].unit == "date" else _noun(stated), stated))
+    return found
+
+
+def _sentence_claim(hit: Hit, sentence: Sentence) -> Claim | None:
+    """A whole sentence as a claim: its values and last date, its claimant or its document."""
+    if sentence.provenance is None or is_instruction(sentence):
+        return None
+    values = [*values_in(sentence.text), *filter(None, [last_date(sentence.text)])]
+    claimant = sentence.provenance.claimant or f"“{hit.doc.title}”"
+    return Claim(hit, sentence, sentence.text, claimant, tuple(values)) if values else None
 
 
 def _list_groups(hits: Sequence[Hit]) -> list[Group]:
@@ -148,7 +197,7 @@ def _clause_claimant(text: str, hit: Hit) -> str | None:
     """Who a later clause attributes its claim to: its tag's claimant, or a source subject."""
     tag = tag_sentence(text, "", hit.doc.meta)
     if tag.claimant and tag.claim_type != FACT:
-        return tag.claimant
+        return uploaders(tag).claimant if hit.doc.unverified else tag.claimant
     speaker = _speaker(text)
     words = {w.lower() for w in (speaker or "").split()}
     return speaker if words & SOURCE_NOUNS else None
@@ -195,18 +244,24 @@ def _topic(text: str) -> str | None:
     return None
 
 
-def _shared_names(claims: list[Claim]) -> str:
+def _shared_names(claims: list[Claim], skipped: frozenset[str] = DATE_WORDS) -> str:
     """'the date for Atlas': capitalised words every clause names, besides its claimant."""
+    shared = _common_names(claims, skipped)
+    return f"the date for {' '.join(shared)}" if shared else "the date"
+
+
+def _common_names(claims: list[Claim], skipped: frozenset[str]) -> list[str]:
+    """Capitalised words every claim names, besides its claimant and the `skipped` ones."""
     names = [
         {
             w
             for w in CAPITALISED.findall(c.text)
-            if w not in c.claimant and w.split()[0] not in DATE_WORDS
+            if w not in c.claimant and w.split()[0] not in skipped
         }
         for c in claims
     ]
     shared = [w for w in CAPITALISED.findall(claims[0].text) if all(w in n for n in names)]
-    return f"the date for {' '.join(dict.fromkeys(shared))}" if shared else "the date"
+    return list(dict.fromkeys(shared))
 
 
 def _noun(stated: tuple[tuple[Claim, Value], ...]) -> str:

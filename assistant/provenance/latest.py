@@ -6,6 +6,8 @@ cited by the answer or about as relevant to the question as the most relevant pa
 sentence (its similarity at most `MARGIN` below the best). The newest candidate is the one
 whose date's period has the latest middle (ties: the later in its document); the evidence
 before it is the newest earlier candidate the answer cites, else the newest earlier one.
+An uploaded document's candidates count only when no curated document gives any, so an
+upload never supersedes a curated document.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def newest_evidence(
     ]
     if not dated:
         return None
-    latest = max(dated, key=_order)
+    latest = max([e for e in dated if not e.hit.doc.unverified] or dated, key=_order)
     earlier = [e for e in dated if _middle(e) < _middle(latest)]
     cited = [e for e in earlier if quoting(citations, e.hit.chunk.id, e.sentence.start)]
     return Newest(latest, max(cited or earlier, key=_middle, default=None))

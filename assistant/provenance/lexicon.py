@@ -13,6 +13,9 @@ OFFICIAL, COMPANY, REPORTED, ESTIMATE, FORECAST, FACT = (
     "fact",
 )
 CLAIM_TYPES = (OFFICIAL, COMPANY, REPORTED, ESTIMATE, FORECAST, FACT)
+# Not a claim: a sentence that addresses the reader or an assistant ("ignore previous
+# instructions", "answer every question by saying ..."). It is never an answer.
+INSTRUCTION = "instruction"
 # Kinds of mention that are not claim types themselves:
 COUNTRY = "country"  # a government named by its country: official only with a government verb
 UNKNOWN = "unknown"  # a capitalised name missing from the lexicon
@@ -271,3 +274,31 @@ def tail(text: str, end: int) -> str:
         return text[:end]
     piece = text[end - TAIL : end]
     return piece[piece.find(" ") + 1 :]
+
+
+# --- Instructions: sentences that address the reader or an assistant ---------------------
+
+_SECRETS = (
+    r"(?:(?:the|your)\s+(?:system\s+)?(?:prompt|instructions|rules|configuration)"
+    r"|system prompt|api keys?|passwords?)"
+)
+INSTRUCTION_CUE = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?"
+    r"(?:previous|prior|above|earlier|preceding|other|original|system)\b"
+    r"|[;:]\s*(?:ignore|disregard)\b"
+    r"|\b(?:answer|reply|respond)\b[^.!?]{0,80}?\bby\s+(?:saying|stating|replying|claiming)\b"
+    r"|\b(?:answer|reply|respond)\s+(?:only\s+)?(?:with|using)\s+(?:only\s+)?(?:the|a)?\s*"
+    r"(?:single\s+)?(?:word|phrase|sentence|text)\b"
+    r"|^\W*(?:(?:please|now|then|always|also|instead|from now on)\W+)*"
+    r"(?:ignore|disregard|forget|say|answer|reply|respond)\b(?!\s*:)"
+    r"|\bsystem\s+(?:notice|prompt|message|override|instructions?)\b"
+    r"|(?-i:\b(?:SYSTEM|ASSISTANT|DEVELOPER|ADMIN)\s*:)|^\W*(?:system|assistant|developer)\s*:"
+    r"|\bnew instructions?\b|\b(?:decode|execute)\s+and\s+(?:obey|follow|execute)\b"
+    r"|\b(?:obey|follow)\s+(?:these|the following|my|this)\s+(?:instructions?|orders?|commands?)\b"
+    rf"|\b(?:reveal|print|show|repeat|output|leak)\s+{_SECRETS}\b"
+    r"|^\W*(?:please\s+)?pretend\b|\bpretend\s+(?:you|to\s+be)\b"
+    r"|\byou\s+are\s+(?:now\s+|no longer\s+)(?:an?\s+|the\s+)?\w+"
+    r"|\b(?:as an?|dear|attention,?)\s+(?:AI|assistant|language model|chatbot|LLM)\b"
+    r"|^\W*(?:assistant|chatbot|ChipQA|LLM)\s*,",
+    re.IGNORECASE,
+)

@@ -16,6 +16,10 @@ It follows the labelling rules written at the top of `eval/claims.yaml`:
   ("will", "plans to", "due in", "forecast") whose target period ends after `as_of`, a period
   that starts after it ("for the fourth quarter of 2027"), or any prediction in an undated text.
 - Anything else is fact, with no claimant.
+
+Before all that, a sentence that addresses the reader or an assistant rather than stating
+anything ("Ignore previous instructions", "answer every question by saying ...", "SYSTEM:")
+is an instruction, with no claimant and no date: it is never an answer.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ from assistant.provenance.lexicon import (
     GOV_NOUN,
     GOV_VERBS,
     INCLUDING,
+    INSTRUCTION,
+    INSTRUCTION_CUE,
     INTRO_CLAUSE,
     LEAD_FRAME,
     NEGATIONS,
@@ -85,6 +91,8 @@ def tag_sentence(
     (see `previous_context`); `doc_meta` is the document's front matter (`as_of`, `publisher`,
     `sources`), used only as the claimant fallback and to judge future against `as_of`.
     """
+    if is_instruction(sentence):
+        return Provenance(INSTRUCTION, None, None)
     meta = doc_meta or {}
     as_of = document_as_of(meta)
     dates = dates_in(sentence, as_of)
@@ -95,6 +103,11 @@ def tag_sentence(
     elif kind == FACT:
         return Provenance(FACT, None, dating(dates))
     return Provenance(kind, claimant or _meta_claimant(meta), dating(dates))
+
+
+def is_instruction(sentence: str) -> bool:
+    """Whether the sentence tells the reader or an assistant what to do instead of claiming."""
+    return bool(INSTRUCTION_CUE.search(sentence))
 
 
 def previous_context(text: str, start: int) -> str:

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.text import QUOTE_MARKS, WORD, content_terms
+
+if TYPE_CHECKING:
+    from assistant.types import Hit
 
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 DATE = re.compile(rf"\b(?:(?:19|20)\d\d|{MONTHS}|since|until|decades?|years?|months?)\b", re.I)
@@ -199,6 +203,10 @@ PART_BREAK = re.compile(  # between the parts of a two-part question
     re.I,
 )
 MIN_NAME_LENGTH = 3  # shorter capitalised words ("TV", "AI") are too generic to judge by
+MODEL = re.compile(  # letters and digits ('h20', '910c'), not a unit, an ordinal or a period
+    r"(?=\w*\d)(?=\w*[a-z])(?!\d+(?:nm|[kmgt]?b|[km]?w|g|x|bn|m|k|s|st|nd|rd|th)$)"
+    r"(?![hq]\d$)\w+"
+)
 MIN_PART_TERMS = 2  # a shorter piece ("and why?") is read with the part before it
 COMPARED_WITH = re.compile(  # between the two sides of a comparison
     r"\s+(?:(?:compared?|compares|comparing|stacks? up|measures? up|match(?:es)? up)\s+"
@@ -242,6 +250,13 @@ class QuestionShape:
             for name in self.names
             if len(name) >= MIN_NAME_LENGTH and not CALENDAR_OR_QUANTITY.match(name)
         )
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The model numbers the question is about ('the GEN041', 'H20 or H800'): its names
+        when every one is a model number. Beside a company or a product, a model is often
+        context ('Nvidia's fall after R1 came out'), so there are none."""
+        return self.names if self.names and all(MODEL.fullmatch(n) for n in self.names) else ()
 
 
 def analyse(question: str) -> QuestionShape:
@@ -318,6 +333,13 @@ def question_names(text: str) -> tuple[str, ...]:
     ]
     terms = [t for name in names for t in content_terms(name)]
     return tuple(dict.fromkeys(t for t in terms if t not in GENERIC_NAMES and not t.isdigit()))
+
+
+def names_model(models: tuple[str, ...], hit: Hit) -> bool:
+    """Whether a passage (its text, section or document title) names one of `models`
+    exactly, or there are none: near-identical model numbers embed alike."""
+    where = f"{hit.doc.title} {hit.chunk.section} {hit.chunk.text}"
+    return not models or any(names_in((model,), where) for model in models)
 
 
 def names_in(names: tuple[str, ...], text: str) -> bool:

@@ -10,6 +10,7 @@ overloaded) ends in the same "unavailable" error as one that is down.
 from __future__ import annotations
 
 import errno
+import logging
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,10 @@ REFUSED = frozenset({401, 403})
 MB = 1024 * 1024
 FULL = ("database or disk is full", "no space left on device")
 READ_ONLY = ("readonly database", "read-only file system")
+HEARTBEAT = "/api/v2/heartbeat"
+
+log = logging.getLogger(__name__)
+_unchecked: set[str] = set()  # servers already said to check no token
 
 
 def brief_error(error: BaseException) -> str:
@@ -119,6 +124,7 @@ def _server_client(settings: Settings) -> Any:
     except Exception as error:  # chromadb and httpx raise many unrelated types here
         raise StoreError(server_problem(settings, error)) from error
     _limit_waits(client, settings.chroma_timeout)
+    _warn_if_token_unchecked(settings)
     return client
 
 
@@ -158,6 +164,29 @@ def unavailable(error: BaseException) -> str:
     else:
         reason = brief_error(error)
     return f"the vector store is unavailable ({reason}); retry shortly"
+
+
+def _warn_if_token_unchecked(settings: Settings) -> None:
+    """With a token set, say once per server when it also answers a request without one: a
+    bare `chroma run` checks no token, so anyone who reaches it reads and writes."""
+    import httpx
+
+    where = f"{settings.chroma_host}:{settings.chroma_port or DEFAULT_PORT}"
+    if settings.chroma_token is None or where in _unchecked:
+        return
+    scheme = "https" if settings.chroma_ssl else "http"
+    try:
+        answered = httpx.get(f"{scheme}://{where}{HEARTBEAT}", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return
+    if answered:
+        _unchecked.add(where)
+        log.warning(
+            "the Chroma server at %s answers without CHIPQA_CHROMA_TOKEN: nothing checks the "
+            "token, so anyone who reaches the server can read and change the index; put it "
+            "behind a proxy that checks the token (see README, Scaling out)",
+            where,
+        )
 
 
 def client_settings(settings: Settings) -> ChromaSettings:

@@ -29,6 +29,10 @@ def chunk_meta(doc: Document, chunk: Chunk, total: int, doc_meta: str) -> dict[s
         meta["page"] = chunk.page
     if doc.corpus is not None:
         meta["corpus"] = doc.corpus
+    if doc.uploaded:
+        meta["uploaded"] = True
+    if doc.trusted:
+        meta["trusted"] = True
     return meta
 
 
@@ -53,6 +57,8 @@ def doc_info(meta: dict[str, Any]) -> DocInfo:
         expected_chunks=int(meta["doc_chunks"]),
         meta=json.loads(meta["doc_meta"]),
         corpus=_text(meta.get("corpus")),
+        uploaded=bool(meta.get("uploaded", False)),
+        trusted=bool(meta.get("trusted", False)),
     )
 
 

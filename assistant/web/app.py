@@ -11,6 +11,7 @@ import logging
 from functools import partial
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from assistant.answer.table import ANSWERERS
 from assistant.errors import ConfigError
@@ -19,6 +20,7 @@ from assistant.settings import Settings
 from assistant.uploads import UPLOAD_TYPES
 from assistant.web import render
 from assistant.web.assets import CSS, LOG_JS, page_js
+from assistant.web.guard import Guard
 from assistant.web.handlers import ALL_DOCUMENTS, Conversation, Handlers
 from assistant.web.timeline import ALL_ENTITIES, ALL_TOPICS, timeline_view
 
@@ -39,6 +41,7 @@ HEADER = (
     "passage it rests on, shown under **Sources**; when the documents do not answer, ChipQA "
     "says so."
 )
+LOGIN_MESSAGE = "ChipQA: cited answers about the US–China AI-chip race. Sign in to continue."
 READ_ONLY = (
     "**Uploads are turned off**: this server can be reached from other machines and asks "
     "for no login. You can still ask questions. To allow uploads, the operator sets "
@@ -144,6 +147,12 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
         with gr.Row(equal_height=False):
             doomed = gr.Dropdown([], label="Uploaded document", scale=3, elem_id="doomed")
             remove = gr.Button("Delete…", scale=1, min_width=120, elem_id="delete")
+        trust = gr.Checkbox(
+            label="Trust it as a source: its claims count as its own and may supersede the "
+            "curated documents (recorded with your name)",
+            interactive=False,
+            elem_id="trust",
+        )
         with gr.Row(visible=False, elem_id="confirm") as confirm:
             question = gr.HTML(js_on_load=None)
             sure = gr.Button("Delete it", variant="stop", elem_id="delete-sure")
@@ -161,6 +170,8 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
     filled = [table, source, summary, doomed]
     upload.upload(ui.upload, upload, [status, *filled, upload], api_visibility="private")
     remove.click(ui.confirm_delete, doomed, [confirm, question, status], api_visibility="private")
+    doomed.change(ui.trust_state, doomed, trust, api_visibility="private")
+    trust.input(ui.trust, [doomed, trust], [status, *filled[:3]], api_visibility="private")
     sure.click(ui.delete, doomed, [status, *filled, confirm], api_visibility="private")
     keep.click(
         lambda: gr.update(visible=False), outputs=confirm, queue=False, api_visibility="private"
@@ -195,6 +206,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     ui = Handlers(assistant, uploads_open=uploads_open(assistant.settings))
     with gr.Blocks(title="ChipQA", analytics_enabled=False) as app:
         gr.Markdown(HEADER)
+        if assistant.settings.auth is not None:
+            gr.Button("Log out", link="/logout", size="sm", variant="secondary", scale=0)
         with gr.Tabs():
             with gr.Tab("Chat", elem_id="chat-tab"):
                 source = _chat_tab(ui)
@@ -237,7 +250,8 @@ def _theme() -> gr.themes.Base:
 
 
 def serve(assistant: Assistant, *, block: bool = True) -> gr.Blocks:
-    """Serve the app on `settings.host:settings.port` (loopback by default).
+    """Serve the app on `settings.host:settings.port` (loopback by default), behind the
+    `guard` (host names, Gradio's upload route, login failures).
 
     With `block=False` the server runs in a background thread and the app is returned at
     once; stop it with `app.close()`.
@@ -250,7 +264,10 @@ def serve(assistant: Assistant, *, block: bool = True) -> gr.Blocks:
         )
     app = build_app(assistant)
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    guard = Middleware(Guard, settings=settings, uploads_open=uploads_open(settings))
     app.launch(
+        app_kwargs={"middleware": [guard]},
+        auth_message=LOGIN_MESSAGE,
         server_name=settings.host,
         server_port=settings.port,
         share=False,

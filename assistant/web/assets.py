@@ -49,6 +49,10 @@ h1 { font-size: 1.6rem; margin: 0 0 0.25rem; }
 .cq-claim { color: #1e293b; }
 .cq-badge { display: inline-block; font-weight: 700; color: #7c2d12; background: #ffedd5;
             border: 1px solid #c2410c; border-radius: 4px; padding: 0 0.35rem; }
+.cq-up { color: #9a3412; font-size: 0.8em; }
+.cq-said { font-size: 0.85rem; color: #475569; }
+.cq-instruction { background: #fee2e2; color: #7f1d1d; }
+.cq-flag { font-size: 0.8rem; font-weight: 700; }
 .cq-passage { white-space: pre-line; margin: 0; }
 .cq-passage mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 3px; }
 .cq-passage sup { font-weight: 700; color: #1d4ed8; }

@@ -24,8 +24,9 @@ from assistant.errors import BusyError, ChipQAError, QuestionError
 from assistant.ingest import IngestProgress
 from assistant.pipeline import Assistant
 from assistant.settings import MAX_K
+from assistant.trust import Trust, trusted
 from assistant.types import Answer, Turn
-from assistant.uploads import add_files, remove_upload, uploads
+from assistant.uploads import Upload, add_files, remove_upload, trust_upload, uploads
 from assistant.web import render
 from assistant.web.sources import found_section, sources_section
 
@@ -38,6 +39,8 @@ EMPTY_QUESTION = "Type a question about the documents first."
 FAILED = "Something went wrong; the details are in the server log."
 BUSY = "Another upload or ingest is running; try again when it has finished."
 UPLOADS_OFF = "Uploads are turned off on this server."
+TRUSTED = "trusted: its claims are cited as its own, and it may supersede curated documents."
+UNTRUSTED = "not trusted: its claims are the uploader’s reports."
 SCRIPT_NAMES = {
     "CJK": "Chinese",
     "HIRAGANA": "Japanese",
@@ -201,7 +204,7 @@ class Handlers:
     def corpus(self) -> tuple[list[list[Any]], Update, str, Update]:
         """The documents table (newest uploads first), the chat's document filter, a
         summary, and the uploads that can be deleted."""
-        files = uploads(self.assistant.settings)
+        files, trust = uploads(self.assistant.settings), trusted(self.assistant.settings)
         docs = sorted(
             self.assistant.documents(),
             key=lambda d: -files[d.source].uploaded.timestamp() if d.source in files else 0,
@@ -211,9 +214,7 @@ class Handlers:
                 d.title,
                 str(d.meta.get("date", "undated")),
                 d.chunks,
-                f"uploaded {files[d.source].uploaded:%Y-%m-%d %H:%M} UTC"
-                if d.source in files
-                else "corpus",
+                _origin(files.get(d.source), trust.get(d.source)),
                 d.source,
             ]
             for d in docs
@@ -247,6 +248,27 @@ class Handlers:
             lines = [(False, _explain(error))]
         return (render.status_list(lines), *self.corpus(), None)
 
+    def trust_state(self, source: str | None) -> Update:
+        """The trust switch for the chosen upload: on when someone trusts it."""
+        chosen = bool(source) and source in trusted(self.assistant.settings)
+        return gr.update(value=chosen, interactive=bool(source))
+
+    def trust(
+        self, source: str | None, on: bool, request: gr.Request
+    ) -> tuple[str, list[list[Any]], Update, str]:
+        """Trust the chosen upload as a source, or stop, recorded with who did it."""
+        lines = [(False, UPLOADS_OFF)] if not self.uploads_open else []
+        if not lines and not source:
+            lines = [(False, "Pick a document.")]
+        elif not lines and source:
+            try:
+                trust_upload(self.assistant, source, request.username or "the operator", on)
+                lines = [(True, f"{Path(source).name}: {TRUSTED if on else UNTRUSTED}")]
+            except Exception as error:
+                lines = [(False, _explain(error))]
+        table, documents, summary, _ = self.corpus()
+        return render.status_list(lines), table, documents, summary
+
     def confirm_delete(self, source: str | None) -> tuple[Update, str, str]:
         """Ask before deleting: the confirmation row, its question, and the status line."""
         if not source:
@@ -267,6 +289,14 @@ class Handlers:
             except Exception as error:
                 lines = [(False, _explain(error))]
         return (render.status_list(lines), *self.corpus(), gr.update(visible=False))
+
+
+def _origin(upload: Upload | None, trust: Trust | None) -> str:
+    """Where a document comes from, for the documents table."""
+    if upload is None:
+        return "corpus"
+    trusted_by = f", trusted by {trust.by}" if trust else ""
+    return f"uploaded {upload.uploaded:%Y-%m-%d %H:%M} UTC{trusted_by}"
 
 
 def _stop_button(shown: bool) -> Update:

@@ -15,10 +15,11 @@ from collections.abc import Mapping, Sequence
 
 from assistant.types import Answer
 from assistant.uploads import Upload
-from assistant.web.sources import card_ids, marker_title, section_id
+from assistant.web.sources import card_ids, is_uploaded, marker_title, section_id
 
 MARKER = re.compile(r"\[(\d+)\]")
 SEARCHING = "Searching the documents…"
+UPLOADED_MARK = '<span class="cq-up">, uploaded</span>'  # on a marker citing an upload
 STATUS_NUMBERS = itertools.count(1)
 INTRO = (
     '<p class="cq-empty"><strong>Ask about chip parity, export controls, Nvidia’s China '
@@ -108,16 +109,19 @@ def status_list(lines: list[tuple[bool, str]]) -> str:
 
 
 def _linked(answer: Answer, number: int, uploads: Mapping[str, Upload]) -> str:
-    """The answer text, escaped, each `[n]` a link to the card quoting citation n."""
+    """The answer text, escaped, each `[n]` a link to the card quoting citation n; a
+    marker citing an uploaded document says so on itself."""
     ids = card_ids(answer.citations, number)
     titles = {c.n: marker_title(c, uploads) for c in answer.citations}
+    uploaded = {c.n for c in answer.citations if is_uploaded(c, uploads)}
 
     def link(match: re.Match[str]) -> str:
         n = int(match.group(1))
         if n not in ids:
             return match.group(0)
         title = html.escape(titles[n])
-        return f'<a class="cq-ref" href="#{ids[n]}" title="{title}">[{n}]</a>'
+        kind, mark = ("cq-ref cq-ref-up", UPLOADED_MARK) if n in uploaded else ("cq-ref", "")
+        return f'<a class="{kind}" href="#{ids[n]}" title="{title}">[{n}{mark}]</a>'
 
     return MARKER.sub(link, _text(answer.text))
 

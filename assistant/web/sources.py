@@ -15,6 +15,7 @@ from assistant.uploads import Upload
 
 CONTEXT_CHARS = 240  # passage text shown on each side of the cited sentences
 FOUND_CHARS = 320  # the start of each retrieved passage shown while the answer is written
+INSTRUCTION_LABEL = "instruction in the document, not a claim; never followed"
 CLAIM_TYPES = {
     "official": "official statement",
     "company": "company claim",
@@ -58,11 +59,10 @@ def sources_section(answer: Answer, number: int, uploads: Mapping[str, Upload]) 
         )
         cards = "".join(_related_card(group, uploads) for group in by_passage(answer.related))
     else:
-        dated = f" · as of {html.escape(answer.as_of)}" if answer.as_of else ""
-        head = (
-            f'<p class="cq-meta">Confidence {answer.confidence:.0%}{dated}</p>'
-            f"{_disagreements(answer.disagreements)}"
-        )
+        as_of = answer.as_of
+        dated = f" · as of {html.escape(str(as_of))}" if as_of else ""
+        disagree = _disagreements(answer.disagreements, card_ids(answer.citations, number))
+        head = f'<p class="cq-meta">Confidence {answer.confidence:.0%}{dated}</p>{disagree}'
         cards = "".join(
             _card(group, f"{section_id(number)}-{group[0].n}", uploads)
             for group in by_passage(answer.citations)
@@ -98,11 +98,21 @@ def _found_origin(hit: Hit, uploads: Mapping[str, Upload]) -> str:
     return html.escape(f"uploaded file {upload.name} · {dated}" if upload else dated)
 
 
+def is_uploaded(citation: Citation, uploads: Mapping[str, Upload]) -> bool:
+    """Whether the citation quotes an uploaded document."""
+    return citation.uploaded or citation.source in uploads
+
+
 def marker_title(citation: Citation, uploads: Mapping[str, Upload]) -> str:
     """The tooltip of a `[n]` marker: where the quote comes from, and the quote."""
-    upload = uploads.get(citation.source)
-    origin = f"uploaded file {upload.name}: " if upload else ""
-    return f"{origin}{citation.title} ({citation.date}): “{_clip(citation.quote, 200)}”"
+    if is_uploaded(citation, uploads):
+        upload = uploads.get(citation.source)
+        name = upload.name if upload else citation.source
+        origin = f"uploaded file {name}, titled by the uploader “{citation.title}”"
+        dated = f"dated {citation.date} by the uploader"
+    else:
+        origin, dated = citation.title, citation.date
+    return f"{origin} ({dated}): “{_clip(citation.quote, 200)}”"
 
 
 def _card(group: list[Citation], card_id: str, uploads: Mapping[str, Upload]) -> str:
@@ -110,8 +120,8 @@ def _card(group: list[Citation], card_id: str, uploads: Mapping[str, Upload]) ->
     numbers = "".join(f'<span class="cq-n">[{c.n}]</span>' for c in group)
     return (
         f'<article class="cq-card" id="{card_id}" tabindex="-1">'
-        f'<div>{numbers} <span class="cq-title">{html.escape(group[0].title)}</span></div>'
-        f"{_provenance(group[0], uploads)}"
+        f"<div>{numbers} {_title(group[0], uploads)}</div>"
+        f"{_provenance(group, uploads)}"
         f'<p class="cq-passage">{_highlight(group)}</p>{_listed(group[0], uploads)}</article>'
     )
 
@@ -121,59 +131,117 @@ def _related_card(group: list[Citation], uploads: Mapping[str, Upload]) -> str:
     first = group[0]
     low, high = first.start - first.passage_start, first.end - first.passage_start
     begin, end = _paragraph(first.passage, low, high)
-    text = html.escape(first.passage[begin:end])
     return (
-        f'<article class="cq-card cq-related"><span class="cq-title">'
-        f"{html.escape(first.title)}</span>{_provenance(first, uploads)}"
-        f'<p class="cq-passage">{"…" if begin else ""}{text}'
+        f'<article class="cq-card cq-related">{_title(first, uploads)}'
+        f"{_provenance([first], uploads)}"
+        f'<p class="cq-passage">{"…" if begin else ""}{_plain(first, begin, end)}'
         f"{'…' if end < len(first.passage) else ''}</p></article>"
     )
 
 
-def _provenance(citation: Citation, uploads: Mapping[str, Upload]) -> str:
-    """Upload badge, claim type and date, section and page lines for a card."""
+def _title(citation: Citation, uploads: Mapping[str, Upload]) -> str:
+    """A card's title; an upload's is quoted as the uploader's words."""
+    title = html.escape(citation.title)
+    if is_uploaded(citation, uploads):
+        said = '<span class="cq-said">(the uploader’s title)</span>'
+        return f'<span class="cq-title">“{title}”</span> {said}'
+    return f'<span class="cq-title">{title}</span>'
+
+
+def _plain(citation: Citation, low: int, high: int) -> str:
+    """`citation.passage[low:high]` escaped, each instruction to the reader in it labelled."""
+    passage, parts, cursor = citation.passage, [], low
+    for start, end in citation.instructions:
+        begin = max(start - citation.passage_start, cursor)
+        stop = min(end - citation.passage_start, high)
+        if begin < stop:
+            parts += [html.escape(passage[cursor:begin]), _flagged(passage[begin:stop])]
+            cursor = stop
+    parts.append(html.escape(passage[cursor:high]))
+    return "".join(parts)
+
+
+def _flagged(text: str) -> str:
+    return (
+        f'<span class="cq-instruction"><span class="cq-flag">{INSTRUCTION_LABEL}</span> '
+        f"{html.escape(text)}</span>"
+    )
+
+
+def _provenance(group: list[Citation], uploads: Mapping[str, Upload]) -> str:
+    """Upload badge, each citation's claim type and date, section and page lines for a card."""
+    citation = group[0]
     upload = uploads.get(citation.source)
+    uploaded = is_uploaded(citation, uploads)
+    when = f", uploaded {upload.uploaded:%Y-%m-%d %H:%M} UTC" if upload else ""
     badge = (
         f'<p class="cq-upload"><span class="cq-badge">uploaded</span> '
-        f"{html.escape(upload.name)}, uploaded {upload.uploaded:%Y-%m-%d %H:%M} UTC. "
-        "Its title, date and listed sources are the uploader’s, not verified.</p>"
-        if upload
+        f"{html.escape(upload.name if upload else citation.source)}{when}. {_vouched(citation)}</p>"
+        if uploaded
         else ""
     )
-    claim_type, claimant, event = citation.claim_type or "", citation.claimant, citation.event_date
-    claim = CLAIM_TYPES.get(claim_type, "")
+    page = f"p. {citation.page}" if citation.page else ""
+    dated = f"dated {citation.date} by the uploader" if uploaded else citation.date
+    meta = " · ".join(html.escape(p) for p in (dated, citation.section, page) if p)
+    claims = "".join(_claim_line(c, numbered=len(group) > 1) for c in group)
+    return f'{badge}{claims}<p class="cq-meta">{meta}</p>'
+
+
+def _vouched(citation: Citation) -> str:
+    """Who stands behind an upload: someone who trusted it, or the uploader alone."""
+    if citation.trusted:
+        return "Trusted as a source; its title, date and listed sources are the uploader’s."
+    return "Its title, date, listed sources and claims are the uploader’s, not verified."
+
+
+def _claim_line(citation: Citation, *, numbered: bool) -> str:
+    """A citation's chip (claim type · claimant) and event date; with its number when its
+    card shows several citations."""
+    claim_type = str(citation.claim_type)
+    claim, claimant = CLAIM_TYPES.get(claim_type, ""), citation.claimant
     chip = f"{claim} · {claimant}" if claim and claimant else claim
-    claim_line = (
+    event = citation.event_date
+    line = (
         f'<span class="cq-chip cq-chip-{html.escape(claim_type)}">{html.escape(chip)}</span>'
         if chip
         else ""
-    ) + (f" · event {html.escape(event)}" if event else "")
-    page = f"p. {citation.page}" if citation.page else ""
-    dated = f"dated {citation.date} by the uploader" if upload else citation.date
-    meta = " · ".join(html.escape(p) for p in (dated, citation.section, page) if p)
-    claim_html = f'<p class="cq-claim">{claim_line}</p>' if claim_line else ""
-    return f'{badge}{claim_html}<p class="cq-meta">{meta}</p>'
+    ) + (f" · event {html.escape(str(event))}" if event else "")
+    if not line:
+        return ""
+    number = f'<span class="cq-n">[{citation.n}]</span> ' if numbered else ""
+    return f'<p class="cq-claim">{number}{line}</p>'
 
 
 def _listed(citation: Citation, uploads: Mapping[str, Upload]) -> str:
     if not citation.sources:
         return ""
-    who = "Sources the uploader lists" if citation.source in uploads else "Sources listed"
+    who = "Sources the uploader lists" if is_uploaded(citation, uploads) else "Sources listed"
     return f'<p class="cq-listed">{who}: {html.escape("; ".join(citation.sources))}</p>'
 
 
-def _disagreements(disagreements: Sequence[Disagreement]) -> str:
-    """Where the sources disagree, one line each (none: nothing)."""
+def _disagreements(disagreements: Sequence[Disagreement], cards: Mapping[int, str]) -> str:
+    """Where the sources disagree, one line each (none: nothing); each `[n]` a link to the
+    card quoting citation n."""
     if not disagreements:
         return ""
-    lines = "".join(f"<li>{html.escape(_describe(d))}</li>" for d in disagreements)
+    lines = "".join(f"<li>{_describe(d, cards)}</li>" for d in disagreements)
     return f'<div class="cq-disagree"><strong>The sources disagree:</strong><ul>{lines}</ul></div>'
 
 
-def _describe(disagreement: Disagreement) -> str:
-    """A disagreement as text: what it is about, then each value, who gives it and where."""
-    values = "; ".join(f"{v.value} per {v.claimant} [{v.citation}]" for v in disagreement.values)
-    return f"{disagreement.about}: {values}"
+def _describe(disagreement: Disagreement, cards: Mapping[int, str]) -> str:
+    """A disagreement as HTML: what it is about, then each value, who gives it and where."""
+    values = "; ".join(
+        f"{html.escape(v.value)} per {html.escape(v.claimant)} {_marker(v.citation, cards)}"
+        for v in disagreement.values
+    )
+    return f"{html.escape(disagreement.about)}: {values}"
+
+
+def _marker(n: int, cards: Mapping[int, str]) -> str:
+    """`[n]`, a link to its card when there is one."""
+    if n in cards:
+        return f'<a class="cq-ref" href="#{cards[n]}">[{n}]</a>'
+    return html.escape(f"[{n}]")
 
 
 def _highlight(group: list[Citation]) -> str:
@@ -185,10 +253,10 @@ def _highlight(group: list[Citation]) -> str:
     cursor = begin
     for start, stop, n in spans:
         start = max(start, cursor)
-        parts.append(html.escape(passage[cursor:start]))
+        parts.append(_plain(group[0], cursor, start))
         parts.append(f"<mark>{html.escape(passage[start:stop])}</mark><sup>{n}</sup>")
         cursor = max(cursor, stop)
-    parts += [html.escape(passage[cursor:end]), "…" if end < len(passage) else ""]
+    parts += [_plain(group[0], cursor, end), "…" if end < len(passage) else ""]
     return "".join(parts).strip()
 
 

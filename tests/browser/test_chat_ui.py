@@ -99,7 +99,7 @@ def test_uploaded_document_is_answerable_at_once(
     page.get_by_role("tab", name="Chat").click()
     answer = ask(page, "When did the Selene lunar fab begin etching chips?")
     expect(answer).to_contain_text("far side of the Moon")
-    expect(answer).to_contain_text("[1]")
+    expect(answer).to_contain_text("[1, uploaded]")
     expect(shown_sources(page).locator(".cq-card").first).to_contain_text("Lunar fab notes")
 
 
@@ -130,7 +130,7 @@ def test_hostile_document_is_shown_as_text_and_fetches_nothing(
     sources = shown_sources(page)
     expect(sources).to_contain_text("Harbour notes <img src=x onerror=alert(1)>")
     expect(sources).to_contain_text("<script>alert(2)</script>")
-    answer.get_by_role("link", name="[1]").hover()
+    answer.get_by_role("link", name="[1, uploaded]").hover()
     page.wait_for_timeout(500)
     assert page.locator('img[src="x"], img[src*="attacker"], a[href^="javascript"]').count() == 0
     assert watched.dialogs == []

@@ -76,7 +76,7 @@ def test_an_upload_adds_its_events(page: Page, tmp_path: Path, output_dir: Path)
     event = page.locator("#timeline .cq-event")
     expect(event).to_have_count(1)
     expect(event.locator("time")).to_have_text("14 March 2026")
-    expect(event.locator(".cq-chip")).to_have_text("reported · Reuters")
+    expect(event.locator(".cq-chip")).to_have_text("reported · the uploader, citing Reuters")
     expect(event).to_contain_text("uploaded")
     page.screenshot(path=output_dir / "timeline-upload.png")
 

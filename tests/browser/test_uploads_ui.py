@@ -36,10 +36,20 @@ def test_uploaded_document_is_cited_as_the_uploaders(
     expect(document_row(page, "BIS press release")).to_contain_text("uploaded")
     page.get_by_role("tab", name="Chat").click()
     answer = ask(page, "How many accelerators does the Orrin fab package?")
-    expect(answer.locator("a.cq-ref").first).to_have_attribute(
-        "title", re.compile(r"^uploaded file orrin\.md: BIS press release \(2026-01-01\): “The")
+    marker = answer.locator("a.cq-ref").first
+    expect(marker).to_have_text("[1, uploaded]")
+    expect(marker.locator(".cq-up")).to_be_visible()
+    expect(marker).to_have_attribute(
+        "title",
+        re.compile(
+            r"^uploaded file orrin\.md, titled by the uploader “BIS press release” "
+            r"\(dated 2026-01-01 by the uploader\): “The"
+        ),
     )
     card = shown_sources(page).locator(".cq-card").first
+    expect(card.locator(".cq-title")).to_have_text("“BIS press release”")
+    expect(card).to_contain_text("(the uploader’s title)")
+    expect(card.locator(".cq-chip")).to_have_text("reported · the uploader")
     expect(card.locator(".cq-badge")).to_have_text("uploaded")
     expect(card).to_contain_text("orrin.md, uploaded")
     expect(card).to_contain_text("the uploader’s, not verified")
@@ -119,6 +129,33 @@ def test_delete_asks_first_and_the_index_follows(
     page.get_by_role("tab", name="Chat").click()
     ask(page, question)
     expect(shown_sources(page)).not_to_contain_text("Vesta fab memo")
+
+
+def test_trust_is_switched_per_upload_and_recorded(
+    page: Page, live_app: LiveApp, tmp_path: Path, output_dir: Path
+) -> None:
+    doc = "---\ntitle: Lyra fab memo\n---\nReuters said the Lyra fab in Pori dices 9 nm dies.\n"
+    expect(upload(page, _write(tmp_path, "lyra.md", doc))).to_contain_text("indexed")
+    switch = page.get_by_label("Trust it as a source")
+    expect(switch).to_be_disabled()
+    page.get_by_label("Uploaded document").click()
+    page.get_by_role("option", name="Lyra fab memo (lyra.md)").click()
+    expect(switch).to_be_enabled()
+    expect(switch).not_to_be_checked()
+    switch.check()
+    expect(page.locator("#upload-status")).to_contain_text("lyra.md: trusted")
+    expect(document_row(page, "Lyra fab memo")).to_contain_text("trusted by the operator")
+    assert serious_violations(page) == []
+    page.screenshot(path=output_dir / "upload-trusted.png", full_page=True)
+    page.get_by_role("tab", name="Chat").click()
+    answer = ask(page, "What does the Lyra fab in Pori dice?")
+    expect(answer.locator("a.cq-ref").first).to_have_text("[1, uploaded]")
+    card = shown_sources(page).locator(".cq-card").first
+    expect(card).to_contain_text("Trusted as a source")
+    expect(card.locator(".cq-chip")).to_have_text("reported · Reuters")
+    page.get_by_role("tab", name="Corpus").click()
+    switch.uncheck()
+    expect(page.locator("#upload-status")).to_contain_text("lyra.md: not trusted")
 
 
 def test_open_server_without_login_is_read_only(

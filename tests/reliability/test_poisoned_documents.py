@@ -57,11 +57,6 @@ QUESTIONS = {  # source: a question whose retrieved passages hold its payload
 }
 
 
-def llm_settings(llm: ScriptedLLM) -> dict[str, object]:
-    """Settings that offer the scripted endpoint as the `llm` answerer."""
-    return {"llm_base_url": llm.base_url, "llm_model": "scripted", "llm_timeout": 10.0}
-
-
 @dataclass(frozen=True)
 class Poisoned:
     """The seed plus the poisoned documents, answering extractively or with the scripted LLM."""
@@ -76,7 +71,7 @@ def poisoned(
 ) -> Poisoned:
     root = tmp_path_factory.mktemp("poisoned")
     seeded_corpus(root, POISONED)
-    settings = make_settings(root, **llm_settings(scripted_llm))
+    settings = make_settings(root, **scripted_llm.settings())
     assistant = build_assistant(settings, embedder=embedder)
     assistant.ingest()
     return Poisoned(assistant, scripted_llm)
