@@ -129,7 +129,7 @@ class Assistant:
         completion = complete(drafted, asked, vector)
         if completion.suffix and on_token:
             on_token(completion.suffix)
-        timings["provenance"] = (time.perf_counter() - step) * 1000
+        timings["provenance"] = (time.perf_counter() - step) * 1000  # JSON keys are kept
         timings["total"] = (time.perf_counter() - began) * 1000
         return replace(
             drafted,

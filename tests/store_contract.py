@@ -21,10 +21,12 @@ SOURCES = ["fab-000.md", "fab-001.md", "fab-002.md"]  # fab 1 packages chiplets
 
 
 class StoreContract:
-    """Inherit it in a `Test…` class that provides the `settings` fixture."""
+    """Inherit it in a `Test…` class that provides the `settings` fixture (class-scoped: the
+    class's tests share one store, and a test that changes it puts it back)."""
 
-    @pytest.fixture
-    def assistant(self, settings: Settings, embedder: SentenceEmbedder) -> Assistant:
+    @pytest.fixture(scope="class")
+    @classmethod
+    def assistant(cls, settings: Settings, embedder: SentenceEmbedder) -> Assistant:
         small_corpus(settings.corpus_dir, len(SOURCES))
         assistant = build_assistant(settings, embedder=embedder)
         assistant.ingest()
@@ -61,11 +63,14 @@ class StoreContract:
 
     def test_deleting_a_document_removes_it_alone(self, assistant: Assistant) -> None:
         store = assistant.store
-        sentences = store.sentence_count() - len(_chunk_of(assistant, "fab-001.md").sentences)
+        before = store.sentence_count()
+        sentences = before - len(_chunk_of(assistant, "fab-001.md").sentences)
         store.delete_source("fab-001.md")
         assert sorted(store.documents()) == [SOURCES[0], SOURCES[2]]
         assert store.chunk_count() == 2 and store.sentence_count() == sentences
         assert store.lexical_ranking("chiplets", 3) == [] and not store.knows_term("chiplet")
+        assert assistant.ingest().added == ["fab-001.md"]  # its file is still there
+        assert store.sentence_count() == before and store.knows_term("chiplet")
 
 
 def _chunk_of(assistant: Assistant, source: str) -> Chunk:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from helpers import make_settings, server_settings
 from store_contract import StoreContract
@@ -14,14 +12,18 @@ from assistant.settings import Settings
 class TestEmbeddedStore(StoreContract):
     """Chroma in the data folder."""
 
-    @pytest.fixture
-    def settings(self, tmp_path: Path) -> Settings:
-        return make_settings(tmp_path)
+    @pytest.fixture(scope="class")
+    @classmethod
+    def settings(cls, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+        return make_settings(tmp_path_factory.mktemp("embedded-store"))
 
 
 class TestServerStore(StoreContract):
-    """Chroma on a server, each test in a collection of its own."""
+    """Chroma on a server, in a collection of the class's own."""
 
-    @pytest.fixture
-    def settings(self, tmp_path: Path, chroma_server: tuple[str, int]) -> Settings:
-        return server_settings(tmp_path, chroma_server)
+    @pytest.fixture(scope="class")
+    @classmethod
+    def settings(
+        cls, tmp_path_factory: pytest.TempPathFactory, chroma_server: tuple[str, int]
+    ) -> Settings:
+        return server_settings(tmp_path_factory.mktemp("server-store"), chroma_server)

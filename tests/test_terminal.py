@@ -82,6 +82,8 @@ class Terminal:
         )
         os.close(child)
         self.output = ""
+        self.readable = select.poll()
+        self.readable.register(self.fd, select.POLLIN)
 
     def type(self, text: str) -> None:
         """Type `text` (a control character such as Ctrl-C is sent as the key)."""
@@ -93,7 +95,7 @@ class Terminal:
         while text not in self.output:
             left = deadline - time.monotonic()
             assert left > 0, f"{text!r} never appeared in {self.output[-2000:]!r}"
-            if select.select([self.fd], [], [], left)[0]:
+            if self.readable.poll(left * 1000):  # poll, unlike select, takes any fd number
                 self.output += os.read(self.fd, 65536).decode(errors="replace")
         return self.output
 
