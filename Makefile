@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install index run local-model test test-fast lint eval-gate bench clean
+.PHONY: install index run local-model test test-fast lint eval-gate bench audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,13 @@ eval-gate: $(TEST_STAMP)
 
 bench: index $(TEST_STAMP)
 	$(BIN)/chipqa bench
+
+# Published advisories against the installed Gradio (asks the advisory service: .ci/run
+# calls it and goes on, saying so, when the service does not answer).
+audit: $(STAMP)
+	$(BIN)/pip install -q pip-audit==2.10.1
+	$(BIN)/pip freeze | grep -i '^gradio==' > $(VENV)/web-stack.txt
+	$(BIN)/pip-audit --progress-spinner off --no-deps -r $(VENV)/web-stack.txt
 
 clean:
 	rm -rf $(VENV) data eval/reports .pytest_cache .mypy_cache .ruff_cache

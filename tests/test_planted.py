@@ -60,6 +60,13 @@ INVISIBLE_PDF = pages_pdf(
 )
 
 
+SPECS = {
+    "nova-sheet.md": "# Nova X9 sheet\n\nThe Nova X9 accelerator delivers 1,234 TFLOPS of FP16.\n",
+    "nova-review.md": "# Nova X9 review\n\nIn our tests the Nova X9 accelerator delivers 900 "
+    "TFLOPS of FP16.\n",
+}
+
+
 @dataclass(frozen=True)
 class Planted:
     """The shipped corpus with hostile uploads, and what each upload's status said."""
@@ -76,7 +83,7 @@ def planted(
     shutil.copytree(CORPUS, root / "corpus")
     assistant = build_assistant(make_settings(root, **scripted_llm.settings()), embedder=embedder)
     assistant.ingest()
-    files = {"notice.md": NOTICE, "nvidia.html": HIDDEN_HTML, "veltra.md": ORDERS}
+    files = {"notice.md": NOTICE, "nvidia.html": HIDDEN_HTML, "veltra.md": ORDERS, **SPECS}
     inbox = root / "inbox"
     inbox.mkdir()
     for name, text in files.items():
@@ -183,7 +190,7 @@ def test_a_planted_date_is_reported_as_a_disagreement(planted: Planted) -> None:
     answer = planted.assistant.ask(START)
     values = [v for d in answer.disagreements for v in d.values]
     claimants = {v.value: v.claimant for v in values}
-    assert claimants.get("1 March 2019") == "the uploader, citing Commerce Department"
+    assert claimants.get("1 March 2019") == "the uploader of notice.md, citing Commerce Department"
     assert any("2025" in value for value in claimants), answer.disagreements
     cited = {c.n: c for c in answer.citations}
     assert {cited[v.citation].uploaded for v in values} == {True, False}
@@ -208,3 +215,13 @@ def test_ask_api_and_chat_bubble_mark_uploaded_citations(planted: Planted) -> No
     assert re.search(rf'<a class="cq-ref" href="[^"]+" title="[^"]+">\[{curated}\]</a>', bubble)
     html = sources_section(answer, 1, uploads(planted.assistant.settings))
     assert '“Official BIS notice (verified by ChipQA)”</span> <span class="cq-said">' in html
+
+
+def test_two_uploads_that_disagree_are_both_stated(planted: Planted) -> None:
+    answer = planted.assistant.ask("How many TFLOPS of FP16 does the Nova X9 deliver?")
+    values = {v.value: v.claimant for d in answer.disagreements for v in d.values}
+    assert values == {
+        "1,234 TFLOPS": "the uploader of nova-sheet.md",
+        "900 TFLOPS": "the uploader of nova-review.md",
+    }
+    assert "The sources disagree on" in answer.text

@@ -9,11 +9,12 @@ different claimants. Transparent rules, no model:
   when its subject is a source ("another summary", "some trackers").
 - They disagree when two claimants state values of the same unit (money and its scale, %,
   counted things, a date for clauses) whose ranges do not overlap.
-- An uploaded document is also checked against the curated ones: a sentence of an upload
-  and the curated sentence that names the same things (a capitalised name
-  besides dates) disagree when they state values of one unit, dates included, that do not
-  overlap (the answer's own citations first, then the most relevant). Both must be about as
-  relevant to the question as its best passage sentence.
+- An uploaded document is also checked against the other documents, uploads included: a
+  sentence of an upload and another document's sentence that names the same things (a
+  capitalised name besides dates) disagree when they state values of one unit, dates
+  included, that do not overlap (curated documents first, the answer's own citations first,
+  then the most relevant). Both must be about as relevant to the question as its best
+  passage sentence.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from assistant.provenance.dates import MONTHS
-from assistant.provenance.evidence import is_instruction, quoting, uploaders
+from assistant.provenance.evidence import UPLOADER, is_instruction, quoting, uploaders
 from assistant.provenance.lexicon import (
     ESTIMATE,
     FACT,
@@ -105,39 +107,49 @@ def conflicts(hits: Sequence[Hit]) -> list[Conflict]:
 def upload_conflicts(
     hits: Sequence[Hit], relevance: Relevance, citations: Sequence[Citation]
 ) -> list[Conflict]:
-    """Where an upload's sentence and a curated one (one the answer cites, else the most
-    relevant) give values that do not agree."""
-    claims = [
-        claim
-        for hit in _distinct(hits)
-        for sentence in hit.chunk.sentences
-        if relevance.near_best(hit, sentence, UPLOAD_MARGIN)
-        and (claim := _sentence_claim(hit, sentence)) is not None
-    ]
-    curated = sorted(
-        (c for c in claims if not c.hit.doc.unverified),
+    """Where an upload's sentence and another document's (a curated one first, one the
+    answer cites first, else the most relevant) give values that do not agree."""
+    claims = sorted(
+        (
+            claim
+            for hit in _distinct(hits)
+            for sentence in hit.chunk.sentences
+            if relevance.near_best(hit, sentence, UPLOAD_MARGIN)
+            and (claim := _sentence_claim(hit, sentence)) is not None
+        ),
         key=lambda c: (
+            c.hit.doc.unverified,
             quoting(citations, c.hit.chunk.id, c.sentence.start) is None,
             -relevance(c.hit, c.sentence),
         ),
     )
-    found = []
+    found, paired = [], set()
     for upload in (c for c in claims if c.hit.doc.unverified):
-        rivals = (c for c in curated if _common_names([c, upload], NAMELESS))
-        clash = next((split for c in rivals if (split := _split_by_unit([c, upload]))), None)
+        rivals = (
+            c
+            for c in claims
+            if c.hit.doc.source != upload.hit.doc.source
+            and _common_names([c, upload], NAMELESS)
+            and (c.sentence, upload.sentence) not in paired
+        )
+        clash = next(((c, split) for c in rivals if (split := _split_by_unit([c, upload]))), None)
         if clash:
-            stated = clash[0]
+            rival, (stated, *_) = clash
+            paired.add((upload.sentence, rival.sentence))
             named = _shared_names([c for c, _ in stated], NAMELESS)
             found.append(Conflict(named if stated[0][1].unit == "date" else _noun(stated), stated))
     return found
 
 
 def _sentence_claim(hit: Hit, sentence: Sentence) -> Claim | None:
-    """A whole sentence as a claim: its values and last date, its claimant or its document."""
+    """A whole sentence as a claim: its values and last date, and its claimant (the
+    document's title for an unattributed one; an upload's names its file)."""
     if sentence.provenance is None or is_instruction(sentence):
         return None
     values = [*values_in(sentence.text), *filter(None, [last_date(sentence.text)])]
     claimant = sentence.provenance.claimant or f"“{hit.doc.title}”"
+    if hit.doc.unverified:
+        claimant = claimant.replace(UPLOADER, f"{UPLOADER} of {Path(hit.doc.source).name}", 1)
     return Claim(hit, sentence, sentence.text, claimant, tuple(values)) if values else None
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from assistant.provenance.dates import document_as_of
 from assistant.provenance.lexicon import FACT, FORECAST, INSTRUCTION, REPORTED
+from assistant.provenance.mentions import introductions
 from assistant.provenance.tagger import previous_context, tag_sentence
 from assistant.types import Chunk, Citation, Document, Provenance, Sentence
 
@@ -21,17 +22,22 @@ UPLOADER = "the uploader"
 
 def tag_chunks(doc: Document, chunks: Sequence[Chunk]) -> list[Chunk]:
     """`chunks` with each sentence tagged in its document's context (the sentence before it,
-    a list's lead-in, the front matter); an upload's tags are the uploader's."""
+    a list's lead-in, the front matter); a person's short name becomes the name and role the
+    document introduced them with, and an upload's tags are the uploader's."""
+    known = introductions(doc.text)
     return [
         replace(
-            chunk, sentences=tuple(replace(s, provenance=_tag(doc, s)) for s in chunk.sentences)
+            chunk,
+            sentences=tuple(replace(s, provenance=_tag(doc, s, known)) for s in chunk.sentences),
         )
         for chunk in chunks
     ]
 
 
-def _tag(doc: Document, sentence: Sentence) -> Provenance:
+def _tag(doc: Document, sentence: Sentence, known: Mapping[str, str]) -> Provenance:
     tag = tag_sentence(sentence.text, previous_context(doc.text, sentence.start), doc.meta)
+    if tag.claimant is not None and tag.claimant in known:
+        tag = replace(tag, claimant=known[tag.claimant])
     return uploaders(tag) if doc.unverified else tag
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,14 +46,35 @@ class Source:
     needs_context: bool = False  # an unnamed frame or a pronoun: the context may name it
 
 
+PERSON_GROUPS = (COMPANY, "company_appos", OFFICIAL, ESTIMATE)
+FULL_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")  # 'Jensen Huang', 'Ren Zhengfei'
+NAMELESS = NOT_NAMES | frozenset(MONTHS)  # capitalised words that start no person's name
+
+
 def people(text: str) -> Iterator[Source]:
     """People named with a role: 'Huawei founder Ren Zhengfei', 'Commerce Secretary Lutnick'."""
     if not ROLE_HINT.search(text):
         return
     for match in PERSON.finditer(text):
-        group = next(g for g in (COMPANY, "company_appos", OFFICIAL, ESTIMATE) if match[g])
+        group = next(g for g in PERSON_GROUPS if match[g])
         kind = COMPANY if group == "company_appos" else group
         yield Source(surname(match[group]), kind, match.start(), match.end())
+
+
+def introductions(text: str) -> dict[str, str]:
+    """Each person a text names, by short name: the name and role it first gives them
+    ('Xu' -> 'Huawei executive Eric Xu', 'Qiu' -> 'Qiu Yuepeng, president of Tencent Cloud'),
+    else their full name ('Huang' -> 'Jensen Huang')."""
+    found: dict[str, str] = {}
+    for match in PERSON.finditer(text):
+        name = next(match[g] for g in PERSON_GROUPS if match[g])
+        found.setdefault(surname(name), match.group(0).strip(" ,"))
+    for match in FULL_NAME.finditer(text):
+        words = match.group().split()
+        short = surname(match.group())
+        if short != match.group() and not any(w in NAMELESS or w in ALIASES for w in words):
+            found.setdefault(short, match.group())
+    return found
 
 
 def named_in(text: str) -> Iterator[Source]:

@@ -206,10 +206,20 @@ def _attributed(sentence: str, mention: Source) -> Source | None:
         return None
     kind = _mention_kind(sentence, mention, verb)
     name = mention.name or _cue_name(sentence, mention)
+    described = _described_cue(sentence, mention)
+    if described is not None:  # 'Published estimates', 'Independent analysts': unnamed
+        kind, name = described.kind, None
     quoted = QUOTED_AS.search(sentence, mention.end) if verb == "quoted" else None
     if quoted:
         name = surname(quoted["name"])
     return Source(name, kind, mention.start, mention.end, mention.needs_context)
+
+
+def _described_cue(sentence: str, mention: Source) -> Source | None:
+    """The unnamed source right after an unlisted capitalised word that only qualifies it."""
+    if mention.kind != UNKNOWN:
+        return None
+    return next((cue for cue in cues(sentence) if 0 < cue.start - mention.end <= 1), None)
 
 
 def _verb_after(sentence: str, mention: Source) -> str | None:
