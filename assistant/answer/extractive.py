@@ -40,7 +40,14 @@ from assistant.answer.parts import (
     with_parts,
 )
 from assistant.answer.reader import Candidate, load_weights, logistic, read
-from assistant.question.shape import CONTRAST, QuestionShape, analyse, names_in, names_model
+from assistant.question.shape import (
+    CONTRAST,
+    NUMBER_WORDS,
+    QuestionShape,
+    analyse,
+    names_in,
+    names_model,
+)
 from assistant.text import content_terms
 from assistant.types import Answer
 
@@ -161,10 +168,11 @@ def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
 
 
 def _states_value_of_subject(candidate: Candidate, shape: QuestionShape, text: str) -> bool:
-    """For 'how much' and 'when': the sentence (or the one before) has a figure or a date,
-    and is about the question's subject: its names are in the passage up to the sentence or
-    in its headings (another entity's figure is no answer)."""
-    if shape.expects is not None and not shape.expects.search(text):
+    """For 'how much' and 'when': the sentence (or the one before) has a figure (digits or
+    words) or a date, and is about the question's subject: its names are in the passage up
+    to the sentence or in its headings (another entity's figure is no answer)."""
+    shown = shape.expects is None or shape.expects.search(text)
+    if not shown and not (shape.kind == "amount" and NUMBER_WORDS.search(text)):
         return False
     chunk = candidate.hit.chunk
     upto = chunk.text[: candidate.sentence.end - chunk.start]

@@ -26,6 +26,12 @@ FIGURE = re.compile(
     r"gb|tb|nm|pflops|tflops|kw|mw|chips?|gpus?|units?|x\b)|\brmb\s?\d|\b\d[\d,.]*\b)",
     re.I,
 )
+NUMBER_WORDS = re.compile(  # a figure written out: 'seven million', 'a dozen', 'half'
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|double|"
+    r"twice|triple)\b",
+    re.I,
+)
 MONEY = re.compile(
     r"(?:[$€£¥]\s?\d|\brmb\s?\d|\b\d[\d,.]*\s?(?:billion|million|trillion|bn)\b|\byuan\b|\bdollars?\b)",
     re.I,
