@@ -170,7 +170,9 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
     filled = [table, source, summary, doomed]
     upload.upload(ui.upload, upload, [status, *filled, upload], api_visibility="private")
     remove.click(ui.confirm_delete, doomed, [confirm, question, status], api_visibility="private")
-    doomed.change(ui.trust_state, doomed, trust, api_visibility="private")
+    doomed.change(
+        ui.trust_state, doomed, trust, queue=False, show_progress="hidden", api_visibility="private"
+    )
     trust.input(ui.trust, [doomed, trust], [status, *filled[:3]], api_visibility="private")
     sure.click(ui.delete, doomed, [status, *filled, confirm], api_visibility="private")
     keep.click(
