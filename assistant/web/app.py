@@ -13,12 +13,12 @@ from functools import partial
 import gradio as gr
 from starlette.middleware import Middleware
 
+import assistant.web.render as render
 from assistant.answer.table import ANSWERERS
 from assistant.errors import ConfigError
 from assistant.pipeline import Assistant
 from assistant.settings import Settings
 from assistant.uploads import UPLOAD_TYPES
-from assistant.web import render
 from assistant.web.assets import CSS, LOG_JS, page_js
 from assistant.web.guard import Guard
 from assistant.web.handlers import ALL_DOCUMENTS, Conversation, Handlers

@@ -20,6 +20,7 @@ from typing import Any
 
 import gradio as gr
 
+import assistant.web.render as render
 from assistant.errors import BusyError, ChipQAError, QuestionError
 from assistant.ingest import IngestProgress
 from assistant.pipeline import Assistant
@@ -27,7 +28,6 @@ from assistant.settings import MAX_K
 from assistant.trust import Trust, trusted
 from assistant.types import Answer, Turn
 from assistant.uploads import Upload, add_files, remove_upload, trust_upload, uploads
-from assistant.web import render
 from assistant.web.sources import found_section, sources_section
 
 log = logging.getLogger(__name__)
