@@ -4,6 +4,7 @@ server), the real corpus, and a scripted OpenAI-compatible endpoint. Plain helpe
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 
@@ -22,6 +23,21 @@ def _no_chipqa_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("CHIPQA_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _close_stores_opened_by_the_test() -> Iterator[None]:
+    """Chroma keeps each store a process opens, with its open files, until the process
+    ends; those a test opened are closed after it (over a whole run they would pass the
+    1,024 file descriptors `select` can watch). Stores of wider-scoped fixtures stay open."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    systems = SharedSystemClient._identifier_to_system
+    before = set(systems)
+    yield
+    for identifier in set(systems) - before:
+        with contextlib.suppress(AttributeError):  # a store that failed to open
+            systems.pop(identifier).stop()
 
 
 @pytest.fixture(scope="session")

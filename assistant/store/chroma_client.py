@@ -29,6 +29,7 @@ REFUSED = frozenset({401, 403})
 MB = 1024 * 1024
 FULL = ("database or disk is full", "no space left on device")
 READ_ONLY = ("readonly database", "read-only file system")
+DAMAGED = ("database disk image is malformed", "file is not a database")
 HEARTBEAT = "/api/v2/heartbeat"
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,8 @@ def reconnect(settings: Settings) -> Any:
 
 
 def storage_problem(error: BaseException, folder: Path) -> str | None:
-    """One line for a full or read-only disk under `folder`, naming the fix; None when the
-    error is of another kind."""
+    """One line for a full or read-only disk under `folder`, or a damaged database in it,
+    naming the fix; None when the error is of another kind."""
     errors = {link.errno for link in chain(error) if isinstance(link, OSError)}
     text = " ".join(str(link).lower() for link in chain(error))
     if errno.ENOSPC in errors or any(phrase in text for phrase in FULL):
@@ -97,6 +98,11 @@ def storage_problem(error: BaseException, folder: Path) -> str | None:
         return (
             f"no permission to write in {folder}: make it writable for this user, or set "
             "CHIPQA_DATA_DIR to a writable folder"
+        )
+    if any(phrase in text for phrase in DAMAGED):
+        return (
+            f"the store in {folder} is damaged ({brief_error(error)}): move that folder "
+            "aside and run `chipqa ingest` to build it again"
         )
     return None
 

@@ -58,7 +58,6 @@ if TYPE_CHECKING:
 PAGE = 5000  # rows per Chroma read/write call
 SENTENCES_PER_CHUNK = 4  # sentence neighbours fetched per chunk wanted (chunks hold ~4)
 GENERATION = "generation"  # chunk collection metadata: a new token with every write
-REPAIR = "run `chipqa ingest --repair`"
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -101,16 +100,17 @@ class ChromaStore:
 
     @contextmanager
     def guard(self) -> Iterator[None]:
-        """Turn a failed Chroma call (server down or silent, store broken, disk full) into one
-        `StoreError` line."""
+        """Turn a failed Chroma call (server down or silent, disk full) into one line."""
         try:
             yield
         except StoreError:
             raise
         except Exception as error:  # chromadb and its HTTP client raise many unrelated types
-            where = None if self.settings.uses_server else self.settings.data_dir
-            problem = where and storage_problem(error, where)
-            raise StoreError(problem or unavailable(error)) from error
+            raise StoreError(self._local_problem(error) or unavailable(error)) from error
+
+    def _local_problem(self, error: Exception) -> str | None:
+        """For the embedded store, one line for a full, read-only or damaged disk."""
+        return None if self.settings.uses_server else storage_problem(error, self.settings.data_dir)
 
     def _lexical_path(self, name: str) -> Path:
         """The FTS5 file for this collection, in the data folder (per server for a server)."""
@@ -169,7 +169,8 @@ class ChromaStore:
             )
         except Exception as error:  # chromadb raises many unrelated types here
             raise StoreError(
-                f"cannot open Chroma collection '{name}' ({brief_error(error)}); "
+                self._local_problem(error)
+                or f"cannot open Chroma collection '{name}' ({brief_error(error)}); "
                 "check the store, retry"
             ) from error
         found = {k: (collection.metadata or {}).get(k) for k in meta}
@@ -311,9 +312,8 @@ class ChromaStore:
             self._reported.add(chunk_id)
             log.warning(
                 "a passage of %s in the index is not the text it was indexed with and is "
-                "left out: %s",
+                "left out: run `chipqa ingest --repair`",
                 meta["source"],
-                REPAIR,
             )
         return False
 

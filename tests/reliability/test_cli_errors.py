@@ -6,6 +6,9 @@ separate processes (started together, as each loads the embedding model first).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -36,6 +39,20 @@ def _corrupt_store(root: Path) -> None:
     folder = root / "data" / "chroma"
     folder.mkdir(parents=True)
     (folder / "chroma.sqlite3").write_bytes(b"SQLite format 2\0" + bytes(range(256)) * 64)
+
+
+def _damaged_pages(root: Path) -> None:
+    """A store made in another process, the second half of its database overwritten."""
+    make = "from assistant.settings import Settings\nfrom assistant.store import ChromaStore\n"
+    env = {**os.environ, "CHIPQA_DATA_DIR": str(root / "data")}
+    subprocess.run(
+        [sys.executable, "-c", f"{make}ChromaStore(Settings(), 'm', 8)"], env=env, check=True
+    )
+    database = root / "data" / "chroma" / "chroma.sqlite3"
+    size = database.stat().st_size
+    with database.open("r+b") as damaged:
+        damaged.seek(size // 2)
+        damaged.write(bytes(range(256)) * (size // 512))
 
 
 def _other_model_store(root: Path) -> None:
@@ -79,7 +96,16 @@ CASES = {
         _file_in_the_way,
     ),
     "corrupt store": Case(
-        ("stats",), ("cannot open the Chroma store", "move that folder"), prepare=_corrupt_store
+        ("stats",),
+        ("is damaged", "move that folder aside and run `chipqa ingest`"),
+        {},
+        _corrupt_store,
+    ),
+    "damaged store pages": Case(
+        ("stats",),
+        ("is damaged", "move that folder aside and run `chipqa ingest`"),
+        {},
+        _damaged_pages,
     ),
     "model mismatch": Case(
         ("stats", "--json"),
