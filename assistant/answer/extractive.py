@@ -42,6 +42,7 @@ from assistant.answer.parts import (
 from assistant.answer.reader import Candidate, load_weights, logistic, read
 from assistant.question.shape import (
     CONTRAST,
+    FORWARD,
     NUMBER_WORDS,
     QuestionShape,
     analyse,
@@ -153,6 +154,8 @@ def choose_anchor(candidates: list[Candidate], shape: QuestionShape) -> Candidat
 
 def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
     text = f"{_before(candidate)} {candidate.sentence.text}"
+    if shape.future and not FORWARD.search(text):
+        return False
     if any(year not in text for year in shape.future_years) or not names_model(
         shape.models, candidate.hit
     ):
@@ -161,22 +164,28 @@ def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
         return False
     if shape.attribute is None:
         return True
-    heading = f"{candidate.hit.doc.title} {candidate.hit.chunk.section}"
     return shape.attribute.stated_in(candidate.sentence.text) and names_in(
-        shape.names, f"{heading} {text}"
+        shape.names, _read_up_to(candidate)
     )
 
 
 def _states_value_of_subject(candidate: Candidate, shape: QuestionShape, text: str) -> bool:
     """For 'how much' and 'when': the sentence (or the one before) has a figure (digits or
-    words) or a date, and is about the question's subject: its names are in the passage up
-    to the sentence or in its headings (another entity's figure is no answer)."""
+    words) or a date, and is about the question's subject (another entity's figure is no
+    answer)."""
     shown = shape.expects is None or shape.expects.search(text)
     if not shown and not (shape.kind == "amount" and NUMBER_WORDS.search(text)):
         return False
+    return names_in(shape.subject, _read_up_to(candidate))
+
+
+def _read_up_to(candidate: Candidate) -> str:
+    """What a reader has seen by the end of the sentence: the document's title, the
+    section's heading and the passage up to the sentence (a list item's lead-in, the
+    sentence that named what 'it' is)."""
     chunk = candidate.hit.chunk
     upto = chunk.text[: candidate.sentence.end - chunk.start]
-    return names_in(shape.subject, f"{candidate.hit.doc.title} {chunk.section} {upto}")
+    return f"{candidate.hit.doc.title} {chunk.section} {upto}"
 
 
 def _before(candidate: Candidate) -> str:

@@ -57,6 +57,18 @@ LATEST = re.compile(
     re.IGNORECASE,
 )
 
+FUTURE = re.compile(  # a question about what is yet to happen
+    r"\b(?:will|won[’']t|going to|next (?:year|quarter|decade|generation)|eventually|someday|"
+    r"in the (?:coming|future|long run)|end of the decade|years to come|over the next)\b",
+    re.IGNORECASE,
+)
+FORWARD = re.compile(  # a sentence that speaks of what is yet to happen
+    r"\b(?:will|would|plan\w*|expect\w*|forecast\w*|due|target\w*|aim\w*|schedul\w*|roadmap|"
+    r"guidance|outlook|set to|going to|intend\w*|project(?:s|ed|ion)|anticipat\w*|upcoming|"
+    r"next|future|could|may|might|pledg\w*|commit\w*|by 20\d\d)\b",
+    re.IGNORECASE,
+)
+
 SAYING = re.compile(
     r"\b(?:said|says|saying|say|told|claim\w*|argu\w*|warn\w*|call\w*|describ\w*|"
     r"predict\w*|announc\w*|stated|statement|remark\w*|according to|quoted|believ\w*)\b",
@@ -246,6 +258,7 @@ class QuestionShape:
     names: tuple[str, ...]  # the specific things the question is about
     future_years: tuple[str, ...]  # years past every document's date
     parts: tuple[str, ...] = ()  # the pieces of a question that asks two things or more
+    future: bool = False  # asks what is yet to happen ('will', 'next year', 'eventually')
 
     @property
     def subject(self) -> tuple[str, ...]:
@@ -281,7 +294,10 @@ def analyse(question: str) -> QuestionShape:
         attribute = None
     years = tuple(y for y in re.findall(r"\b(20\d\d)\b", text) if int(y) >= FUTURE_YEAR_FROM)
     names = question_names(ATTRIBUTION.sub(" ", text))
-    return QuestionShape(kind, expects, attribute, names, years, question_parts(text))
+    parts = question_parts(text)
+    return QuestionShape(
+        kind, expects, attribute, names, years, parts, future=bool(FUTURE.search(text))
+    )
 
 
 def question_parts(text: str) -> tuple[str, ...]:
