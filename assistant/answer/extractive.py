@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from assistant.answer.answerability import (
     NOT_STATED,
@@ -40,19 +41,26 @@ from assistant.answer.parts import (
     with_parts,
 )
 from assistant.answer.reader import Candidate, load_weights, logistic, read
+from assistant.provenance.dates import DATE as CALENDAR_DATE
 from assistant.question.shape import (
     CONTRAST,
+    FIGURE,
     FORWARD,
     NUMBER_WORDS,
     QuestionShape,
     analyse,
     names_in,
     names_model,
+    question_names,
 )
 from assistant.text import content_terms
 from assistant.types import Answer
 
 VALUE_KINDS = ("amount", "when")  # questions whose answer is a figure or a date
+CLAUSE_BREAK = re.compile(r";\s*|,\s+(?:and|while|whereas|but)\s+|\s+(?:while|whereas)\s+")
+UNITS = frozenset(
+    {"rmb", "usd", "yuan", "gb", "tb", "nm", "tflops", "pflops", "fp8", "fp16", "bf16"}
+)
 REDUNDANT = 0.85  # sentences this similar to one already chosen add nothing
 COVERAGE = 0.5  # weight of each question term a further sentence adds to the answer
 MIN_SHARE = 0.1  # further sentences need this share of the best sentence's probability
@@ -173,10 +181,25 @@ def _states_value_of_subject(candidate: Candidate, shape: QuestionShape, text: s
     """For 'how much' and 'when': the sentence (or the one before) has a figure (digits or
     words) or a date, and is about the question's subject (another entity's figure is no
     answer)."""
+    if shape.kind == "amount":
+        text = CALENDAR_DATE.sub(" ", text)  # a day or a year is no amount
     shown = shape.expects is None or shape.expects.search(text)
     if not shown and not (shape.kind == "amount" and NUMBER_WORDS.search(text)):
         return False
-    return names_in(shape.subject, _read_up_to(candidate))
+    return names_in(shape.subject, _read_up_to(candidate)) and _figure_is_subjects(
+        candidate.sentence.text, shape
+    )
+
+
+def _figure_is_subjects(sentence: str, shape: QuestionShape) -> bool:
+    """For 'how much': some clause giving a figure names the question's subject, or names
+    no one else ('Nvidia warned of $5.5 billion …, and AMD's MI308 was caught too' gives no
+    figure of AMD's)."""
+    if shape.kind != "amount" or not shape.subject:
+        return True
+    clauses = [c for c in CLAUSE_BREAK.split(sentence) if FIGURE.search(CALENDAR_DATE.sub(" ", c))]
+    named = [set(question_names(f"x {c}")) - UNITS for c in clauses]
+    return not clauses or any(names & set(shape.subject) or not names for names in named)
 
 
 def _read_up_to(candidate: Candidate) -> str:
