@@ -19,6 +19,7 @@ from assistant.answer.table import answerer_names
 
 if TYPE_CHECKING:
     from assistant.ingest import IngestProgress, IngestReport
+    from assistant.keep.verify import Check
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
 
@@ -152,6 +153,10 @@ def ask_command(
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
     answerer: AnswererOption = None,
     source: Annotated[str | None, typer.Option(help="Only this source document.")] = None,
+    save: Annotated[
+        Path | None,
+        typer.Option(help="Keep the answer as an evidence file (JSON, Markdown twin beside it)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question, citing a source passage after every sentence."""
@@ -166,7 +171,46 @@ def ask_command(
         from assistant.terminal import answer as answer_live
         from assistant.terminal import format_answer
 
-        print(format_answer(answer_live(assistant, question, source=source)))
+        answer = answer_live(assistant, question, source=source)
+        print(format_answer(answer))
+    if save is not None:
+        from assistant.keep.evidence import keep
+        from assistant.keep.evidence import save as save_evidence
+
+        twin = save_evidence(keep(assistant, answer), save)
+        print(f"evidence saved to {save} and {twin}", file=sys.stderr)
+
+
+@app.command("verify")
+def verify_command(
+    files: Annotated[list[Path], typer.Argument(help="Evidence files (`ask --save`).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Check kept answers: is each quote still in its document (holds, moved, changed, gone)?"""
+    from assistant.keep.evidence import load
+    from assistant.keep.verify import verify
+    from assistant.settings import load_settings
+
+    store = _assistant(load_settings()).store
+    kept = [(path, load(path)) for path in files]  # every file is read before any is checked
+    results = {str(path): verify(evidence, store, path) for path, evidence in kept}
+    if as_json:
+        report = {path: [c.to_dict() for c in checks] for path, checks in results.items()}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for path, checks in results.items():
+            print(f"{path}: {_verdict(checks)}")
+            for check in checks:
+                print(f"  {check.line()}")
+    if not all(check.stands for checks in results.values() for check in checks):
+        raise typer.Exit(1)
+
+
+def _verdict(checks: list[Check]) -> str:
+    standing = sum(check.stands for check in checks)
+    if not checks:
+        return "no citations to check"
+    return f"{standing} of {len(checks)} quotes still stand"
 
 
 @app.command("chat")
