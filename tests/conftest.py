@@ -7,9 +7,10 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from helpers import CORPUS, GATE_TOKEN, ChromaServer
+from helpers import CORPUS, GATE_TOKEN, ORRIN, ChromaServer, make_settings, seeded_corpus
 from llm_server import ScriptedLLM
 
 from assistant.embed import SentenceEmbedder
@@ -54,6 +55,18 @@ def corpus_assistant(
     data = tmp_path_factory.mktemp("corpus-data")
     assistant = build_assistant(Settings(corpus_dir=CORPUS, data_dir=data), embedder=embedder)
     assistant.ingest()
+    return assistant
+
+
+@pytest.fixture
+def orrin(tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch) -> Assistant:
+    """The seed document and `orrin.md` (`ORRIN`) indexed under `tmp_path`; `chipqa` runs in
+    the test use them."""
+    seeded_corpus(tmp_path, {"orrin.md": ORRIN})
+    assistant = build_assistant(make_settings(tmp_path), embedder=embedder)
+    assistant.ingest()
+    monkeypatch.setenv("CHIPQA_CORPUS_DIR", str(assistant.settings.corpus_dir))
+    monkeypatch.setenv("CHIPQA_DATA_DIR", str(assistant.settings.data_dir))
     return assistant
 
 

@@ -7,39 +7,25 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import error_line, make_settings, run_main, seeded_corpus
+from helpers import ORRIN, ORRIN_QUESTION, error_line, run_main
 
 from assistant.embed import SentenceEmbedder
 from assistant.keep.evidence import load
 from assistant.keep.verify import verify
 from assistant.pipeline import Assistant, build_assistant
 
-QUESTION = "How many accelerators does the Orrin fab package?"
-FAB = "The Orrin fab in Tallinn packages 40,000 AI accelerators a month for export to Chile.\n"
-
-
-@pytest.fixture
-def fab(tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch) -> Assistant:
-    """The seed document and one about the Orrin fab, indexed; `chipqa` runs use them."""
-    seeded_corpus(tmp_path, {"orrin.md": FAB})
-    assistant = build_assistant(make_settings(tmp_path), embedder=embedder)
-    assistant.ingest()
-    monkeypatch.setenv("CHIPQA_CORPUS_DIR", str(assistant.settings.corpus_dir))
-    monkeypatch.setenv("CHIPQA_DATA_DIR", str(assistant.settings.data_dir))
-    return assistant
-
 
 def _saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Path:
     path = tmp_path / "kept" / "orrin.json"
-    run = run_main(["ask", QUESTION, "--save", str(path)], monkeypatch, capsys)
+    run = run_main(["ask", ORRIN_QUESTION, "--save", str(path)], monkeypatch, capsys)
     assert run.returncode == 0, run.stderr
     return path
 
 
 def test_saved_answer_holds_and_has_a_markdown_twin(
-    fab: Assistant,
+    orrin: Assistant,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -47,10 +33,10 @@ def test_saved_answer_holds_and_has_a_markdown_twin(
     path = _saved(tmp_path, monkeypatch, capsys)
     kept = json.loads(path.read_text(encoding="utf-8"))
     cited = kept["citations"][0]
-    assert kept["question"] == QUESTION and kept["history"] == [] and not kept["abstained"]
-    assert cited["source"] == "orrin.md" and FAB[cited["start"] : cited["end"]] == cited["quote"]
-    assert cited["document_sha256"] == fab.store.documents()["orrin.md"].sha256
-    assert kept["settings_hash"] == fab.settings.answer_fingerprint()
+    assert kept["question"] == ORRIN_QUESTION and kept["history"] == [] and not kept["abstained"]
+    assert cited["source"] == "orrin.md" and ORRIN[cited["start"] : cited["end"]] == cited["quote"]
+    assert cited["document_sha256"] == orrin.store.documents()["orrin.md"].sha256
+    assert kept["settings_hash"] == orrin.settings.answer_fingerprint()
     assert {"claim_type", "claimant", "event_date", "as_of", "version", "asked_at"} <= {
         *kept,
         *cited,
@@ -63,41 +49,42 @@ def test_saved_answer_holds_and_has_a_markdown_twin(
 
 
 def test_verify_loads_no_model(
-    fab: Assistant,
+    orrin: Assistant,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = _saved(tmp_path, monkeypatch, capsys)
-    fresh = build_assistant(fab.settings)
+    fresh = build_assistant(orrin.settings)
+    assert isinstance(fresh.embedder, SentenceEmbedder)
     checks = verify(load(path), fresh.store, path)
     assert [c.status for c in checks] == ["holds"] * len(checks) and checks
     assert not fresh.embedder.loaded
 
 
 def test_edits_to_the_cited_document_move_change_or_remove_its_quote(
-    fab: Assistant,
+    orrin: Assistant,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = _saved(tmp_path, monkeypatch, capsys)
-    document = fab.settings.corpus_dir / "orrin.md"
+    document = orrin.settings.corpus_dir / "orrin.md"
     quote = json.loads(path.read_text(encoding="utf-8"))["citations"][0]["quote"]
 
-    document.write_text("Reported in March.\n\n" + FAB, encoding="utf-8")
-    fab.ingest()
+    document.write_text("Reported in March.\n\n" + ORRIN, encoding="utf-8")
+    orrin.ingest()
     run = run_main(["verify", str(path)], monkeypatch, capsys)
     assert run.returncode == 0 and "[1] moved   orrin.md, now characters" in run.stdout
 
-    document.write_text(FAB.replace("40,000", "25,000"), encoding="utf-8")
-    fab.ingest()
+    document.write_text(ORRIN.replace("40,000", "25,000"), encoding="utf-8")
+    orrin.ingest()
     run = run_main(["verify", str(path)], monkeypatch, capsys)
     assert run.returncode == 1 and "[1] changed orrin.md no longer says it" in run.stdout
     assert quote.split()[0] in run.stdout
 
     document.unlink()
-    fab.ingest()
+    orrin.ingest()
     run = run_main(["verify", "--json", str(path)], monkeypatch, capsys)
     assert run.returncode == 1
     assert json.loads(run.stdout)[str(path)][0]["status"] == "gone"
@@ -124,7 +111,7 @@ def _edit(path: Path, reseal: bool) -> None:
 def test_a_hand_edited_file_is_one_error_line(
     reseal: bool,
     said: str,
-    fab: Assistant,
+    orrin: Assistant,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
