@@ -20,6 +20,7 @@ from assistant.answer.table import answerer_names
 if TYPE_CHECKING:
     from assistant.ingest import IngestProgress, IngestReport
     from assistant.keep.verify import Check
+    from assistant.keep.watch import Run
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
 
@@ -83,14 +84,17 @@ def ingest_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Index documents: new and edited files are embedded, deleted ones removed."""
+    from assistant.keep.watch import run_watched, watches
     from assistant.settings import load_settings
 
     assistant = _assistant(load_settings())
     report = _run_ingest(assistant, paths or [], quiet=as_json, prune=prune, repair=repair)
+    runs = run_watched(assistant) if report.changed and watches(assistant.settings) else []
     if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps({**report.to_dict(), "watched": [r.to_dict() for r in runs]}, indent=2))
     else:
         _print_ingest(report)
+        _print_runs(runs)
 
 
 def _run_ingest(
@@ -145,6 +149,78 @@ def _print_ingest(report: IngestReport) -> None:
         f"{report.chunks} chunks written ({report.total_chunks} in the index) "
         f"in {report.seconds:.1f}s"
     )
+
+
+watch_app = typer.Typer(
+    help="Watched questions: asked again after every ingest that changes the index.",
+    no_args_is_help=True,
+)
+app.add_typer(watch_app, name="watch")
+
+
+@watch_app.command("add")
+def watch_add_command(question: Annotated[str, typer.Argument(help="The question.")]) -> None:
+    """Watch a question."""
+    from assistant.keep.watch import add_watch
+    from assistant.settings import load_settings
+
+    watch = add_watch(load_settings(), question)
+    print(f"watching [{watch.id}] {watch.question}")
+
+
+@watch_app.command("list")
+def watch_list_command(as_json: JsonFlag = False) -> None:
+    """List the watched questions and how their latest run went."""
+    from assistant.keep.watch import last_run, watches
+    from assistant.settings import load_settings
+
+    settings = load_settings()
+    runs = [(w, last_run(settings, w)) for w in watches(settings)]
+    if as_json:
+        listed = [
+            {"id": w.id, "question": w.question, "added_at": w.added_at}
+            | ({"latest": run.to_dict()} if run else {})
+            for w, run in runs
+        ]
+        print(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
+    for watch, run in runs:
+        said = "not run yet" if run is None else f"last run {run.latest.asked_at}"
+        print(f"[{watch.id}] {watch.question} ({said})")
+
+
+@watch_app.command("remove")
+def watch_remove_command(
+    watch_id: Annotated[str, typer.Argument(metavar="ID", help="Its id (`watch list`).")],
+) -> None:
+    """Stop watching a question (its runs stay in the data folder)."""
+    from assistant.keep.watch import remove_watch
+    from assistant.settings import load_settings
+
+    watch = remove_watch(load_settings(), watch_id)
+    print(f"no longer watching [{watch.id}] {watch.question}")
+
+
+@watch_app.command("run")
+def watch_run_command(as_json: JsonFlag = False) -> None:
+    """Ask the watched questions now and show what changed since their last run."""
+    from assistant.keep.watch import run_watched
+    from assistant.settings import load_settings
+
+    runs = run_watched(_assistant(load_settings()))
+    if as_json:
+        print(json.dumps([r.to_dict() for r in runs], ensure_ascii=False, indent=2))
+    else:
+        _print_runs(runs)
+
+
+def _print_runs(runs: list[Run]) -> None:
+    for run in runs:
+        change = run.change
+        said = "first run" if change.first else "changed" if change.changed else "unchanged"
+        print(f"[{run.watch.id}] {run.watch.question}: {said}")
+        for line in change.lines():
+            print(f"    {line}")
 
 
 @app.command("ask")

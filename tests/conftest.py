@@ -59,15 +59,22 @@ def corpus_assistant(
 
 
 @pytest.fixture
-def orrin(tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch) -> Assistant:
-    """The seed document and `orrin.md` (`ORRIN`) indexed under `tmp_path`; `chipqa` runs in
-    the test use them."""
-    seeded_corpus(tmp_path, {"orrin.md": ORRIN})
+def seed(tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch) -> Assistant:
+    """The seed document alone, indexed under `tmp_path`; `chipqa` runs in the test use it."""
+    seeded_corpus(tmp_path)
     assistant = build_assistant(make_settings(tmp_path), embedder=embedder)
     assistant.ingest()
     monkeypatch.setenv("CHIPQA_CORPUS_DIR", str(assistant.settings.corpus_dir))
     monkeypatch.setenv("CHIPQA_DATA_DIR", str(assistant.settings.data_dir))
     return assistant
+
+
+@pytest.fixture
+def orrin(seed: Assistant) -> Assistant:
+    """`seed` with `orrin.md` (`ORRIN`) indexed beside the seed document."""
+    (seed.settings.corpus_dir / "orrin.md").write_text(ORRIN, encoding="utf-8")
+    seed.ingest()
+    return seed
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,7 @@ how answers are ranked."""
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -18,7 +16,7 @@ import yaml
 from assistant.errors import QuestionError
 from assistant.evaluation.gold import Evidence, GoldItem, GoldTurn, load_gold
 from assistant.evaluation.metrics import holds_evidence
-from assistant.keep.files import write_atomic
+from assistant.keep.files import locked, write_atomic
 from assistant.settings import Settings
 from assistant.text import normalise
 from assistant.types import Answer, Turn
@@ -70,24 +68,13 @@ def record(
     """Append feedback on `answer` to the feedback file (rewritten whole, atomically, under
     a lock: two browsers marking at once both land); returns the item."""
     path = feedback_path(settings)
-    with _locked(path):
+    with locked(path):
         count = len(load_gold(path)) if path.exists() else 0
         item = feedback_item(f"feedback-{count + 1}", answer, history, verdict, wrong)
         before = path.read_text(encoding="utf-8") if path.exists() else ""
         dumped = item.model_dump(mode="json", exclude_defaults=True)
         write_atomic(path, before + yaml.safe_dump([dumped], allow_unicode=True, sort_keys=False))
     return item
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with (path.parent / f".{path.name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def broken(item: GoldItem, answer: Answer) -> str | None:
