@@ -101,9 +101,10 @@ def wire_keep(ui: Handlers, tools: KeepTools, chat: gr.State, answered: list[Any
             return render.status_list([(False, PICK_SOURCE)])
         return marked(conversation, number, "bad", wrong)
 
+    quiet: dict[str, Any] = {"show_progress": "hidden", "api_visibility": "private"}
     for event in answered:
-        event.then(choose, chat, tools.filled, api_visibility="private")
-    tools.answer.input(choose, [chat, tools.answer], tools.filled, api_visibility="private")
+        event.then(choose, chat, tools.filled, **quiet)
+    tools.answer.input(choose, [chat, tools.answer], tools.filled, **quiet)
     for button, verdict in ((tools.good, "good"), (tools.bad, "bad")):
         button.click(
             lambda c, n, v=verdict: marked(c, n, v, None),
