@@ -137,33 +137,31 @@ def watched_tab(assistant: Assistant, chat: gr.State, tab: gr.Tab) -> None:
     status = gr.HTML(js_on_load=None, elem_id="watch-status")
     view = gr.HTML(js_on_load=None, elem_id="watched")
 
+    def said(ok: bool, line: str) -> tuple[str, str, Any]:
+        return render.status_list([(ok, line)]), *watched_view(assistant)
+
     def added(conversation: Conversation) -> tuple[str, str, Any]:
         if not conversation.answers:
-            return render.status_list(
-                [(False, "Ask a question in the Chat tab first.")]
-            ), *watched_view(assistant)
-        watch = add_watch(assistant.settings, conversation.answers[-1].question)
-        return render.status_list([(True, f"Watching “{watch.question}”.")]), *watched_view(
-            assistant
-        )
+            return said(False, "Ask a question in the Chat tab first.")
+        try:
+            watch = add_watch(assistant.settings, conversation.answers[-1].question)
+        except Exception as error:
+            return said(False, _explain(error))
+        return said(True, f"Watching “{watch.question}”.")
 
     def ran() -> tuple[str, str, Any]:
         runs = rewatch.run()
         changed = sum(r.change.changed for r in runs)
-        said = f"Asked {len(runs)} watched questions again; {changed} changed."
-        return render.status_list([(True, said)]), *watched_view(assistant)
+        return said(True, f"Asked {len(runs)} watched questions again; {changed} changed.")
 
     def removed(watch_id: str | None) -> tuple[str, str, Any]:
         if not watch_id:
-            return render.status_list([(False, "Pick a watched question.")]), *watched_view(
-                assistant
-            )
+            return said(False, "Pick a watched question.")
         try:
             watch = remove_watch(assistant.settings, watch_id)
-            line = (True, f"No longer watching “{watch.question}”.")
         except Exception as error:
-            line = (False, _explain(error))
-        return render.status_list([line]), *watched_view(assistant)
+            return said(False, _explain(error))
+        return said(True, f"No longer watching “{watch.question}”.")
 
     shown = [view, picked]
     gr.on(
