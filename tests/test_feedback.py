@@ -64,6 +64,22 @@ def test_a_liked_answer_that_stops_citing_its_quotes_fails(
     assert code == 1 and "feedback-1: no longer cites “" in printed
 
 
+def test_a_liked_abstention_that_becomes_an_answer_fails(
+    orrin: Assistant,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    question = "How many photonic wafers does the Pellworm fab ship?"
+    chat(orrin, [question, "/good"])
+    assert load_gold(feedback_path(orrin.settings))[0].answerable is False
+    pellworm = "The Pellworm fab on the North Sea coast ships 3,000 photonic wafers a week.\n"
+    (orrin.settings.corpus_dir / "pellworm.md").write_text(pellworm, encoding="utf-8")
+    orrin.ingest()
+    code, printed = _eval(feedback_path(orrin.settings), tmp_path, monkeypatch, capsys)
+    assert code == 1 and "feedback-1: answers where the abstention marked good did not" in printed
+
+
 def test_feedback_on_a_citation_the_answer_lacks_is_one_line(
     orrin: Assistant, capsys: pytest.CaptureFixture[str]
 ) -> None:

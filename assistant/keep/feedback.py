@@ -86,6 +86,8 @@ def broken(item: GoldItem, answer: Answer) -> str | None:
             return f"no longer cites “{lost[0]}”"
         if item.answerable and answer.abstained:
             return "abstains where the answer marked good did not"
+        if not item.answerable and not answer.abstained:
+            return "answers where the abstention marked good did not"
     for marked in item.wrong:
         if any(holds_evidence(c, [marked.quote]) for c in quotes):
             return f"cites again “{marked.quote}”, marked as not saying that"
