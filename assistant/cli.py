@@ -19,6 +19,8 @@ from assistant.answer.table import answerer_names
 
 if TYPE_CHECKING:
     from assistant.ingest import IngestProgress, IngestReport
+    from assistant.keep.verify import Check
+    from assistant.keep.watch import Run
     from assistant.pipeline import Assistant
     from assistant.settings import Settings
 
@@ -82,14 +84,17 @@ def ingest_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Index documents: new and edited files are embedded, deleted ones removed."""
+    from assistant.keep.watch import run_watched, watches
     from assistant.settings import load_settings
 
     assistant = _assistant(load_settings())
     report = _run_ingest(assistant, paths or [], quiet=as_json, prune=prune, repair=repair)
+    runs = run_watched(assistant) if report.changed and watches(assistant.settings) else []
     if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps({**report.to_dict(), "watched": [r.to_dict() for r in runs]}, indent=2))
     else:
         _print_ingest(report)
+        _print_runs(runs)
 
 
 def _run_ingest(
@@ -146,12 +151,88 @@ def _print_ingest(report: IngestReport) -> None:
     )
 
 
+watch_app = typer.Typer(
+    help="Watched questions: asked again after every ingest that changes the index.",
+    no_args_is_help=True,
+)
+app.add_typer(watch_app, name="watch")
+
+
+@watch_app.command("add")
+def watch_add_command(question: Annotated[str, typer.Argument(help="The question.")]) -> None:
+    """Watch a question."""
+    from assistant.keep.watch import add_watch
+    from assistant.settings import load_settings
+
+    watch = add_watch(load_settings(), question)
+    print(f"watching [{watch.id}] {watch.question}")
+
+
+@watch_app.command("list")
+def watch_list_command(as_json: JsonFlag = False) -> None:
+    """List the watched questions and how their latest run went."""
+    from assistant.keep.watch import last_run, watches
+    from assistant.settings import load_settings
+
+    settings = load_settings()
+    runs = [(w, last_run(settings, w)) for w in watches(settings)]
+    if as_json:
+        listed = [
+            {"id": w.id, "question": w.question, "added_at": w.added_at}
+            | ({"latest": run.to_dict()} if run else {})
+            for w, run in runs
+        ]
+        print(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
+    for watch, run in runs:
+        said = "not run yet" if run is None else f"last run {run.latest.asked_at}"
+        print(f"[{watch.id}] {watch.question} ({said})")
+
+
+@watch_app.command("remove")
+def watch_remove_command(
+    watch_id: Annotated[str, typer.Argument(metavar="ID", help="Its id (`watch list`).")],
+) -> None:
+    """Stop watching a question (its runs stay in the data folder)."""
+    from assistant.keep.watch import remove_watch
+    from assistant.settings import load_settings
+
+    watch = remove_watch(load_settings(), watch_id)
+    print(f"no longer watching [{watch.id}] {watch.question}")
+
+
+@watch_app.command("run")
+def watch_run_command(as_json: JsonFlag = False) -> None:
+    """Ask the watched questions now and show what changed since their last run."""
+    from assistant.keep.watch import run_watched
+    from assistant.settings import load_settings
+
+    runs = run_watched(_assistant(load_settings()))
+    if as_json:
+        print(json.dumps([r.to_dict() for r in runs], ensure_ascii=False, indent=2))
+    else:
+        _print_runs(runs)
+
+
+def _print_runs(runs: list[Run]) -> None:
+    for run in runs:
+        change = run.change
+        said = "first run" if change.first else "changed" if change.changed else "unchanged"
+        print(f"[{run.watch.id}] {run.watch.question}: {said}")
+        for line in change.lines():
+            print(f"    {line}")
+
+
 @app.command("ask")
 def ask_command(
     question: Annotated[str, typer.Argument(help="Your question.")],
     k: Annotated[int | None, typer.Option("--k", help="Passages to use.")] = None,
     answerer: AnswererOption = None,
     source: Annotated[str | None, typer.Option(help="Only this source document.")] = None,
+    save: Annotated[
+        Path | None,
+        typer.Option(help="Keep the answer as an evidence file (JSON, Markdown twin beside it)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question, citing a source passage after every sentence."""
@@ -166,7 +247,46 @@ def ask_command(
         from assistant.terminal import answer as answer_live
         from assistant.terminal import format_answer
 
-        print(format_answer(answer_live(assistant, question, source=source)))
+        answer = answer_live(assistant, question, source=source)
+        print(format_answer(answer))
+    if save is not None:
+        from assistant.keep.evidence import keep
+        from assistant.keep.evidence import save as save_evidence
+
+        twin = save_evidence(keep(assistant, answer), save)
+        print(f"evidence saved to {save} and {twin}", file=sys.stderr)
+
+
+@app.command("verify")
+def verify_command(
+    files: Annotated[list[Path], typer.Argument(help="Evidence files (`ask --save`).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Check kept answers: is each quote still in its document (holds, moved, changed, gone)?"""
+    from assistant.keep.evidence import load
+    from assistant.keep.verify import verify
+    from assistant.settings import load_settings
+
+    store = _assistant(load_settings()).store
+    kept = [(path, load(path)) for path in files]  # every file is read before any is checked
+    results = {str(path): verify(evidence, store, path) for path, evidence in kept}
+    if as_json:
+        report = {path: [c.to_dict() for c in checks] for path, checks in results.items()}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for path, checks in results.items():
+            print(f"{path}: {_verdict(checks)}")
+            for check in checks:
+                print(f"  {check.line()}")
+    if not all(check.stands for checks in results.values() for check in checks):
+        raise typer.Exit(1)
+
+
+def _verdict(checks: list[Check]) -> str:
+    standing = sum(check.stands for check in checks)
+    if not checks:
+        return "no citations to check"
+    return f"{standing} of {len(checks)} quotes still stand"
 
 
 @app.command("chat")

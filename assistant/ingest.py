@@ -94,6 +94,11 @@ class IngestReport:
     total_chunks: int = 0  # chunks in the store afterwards
     seconds: float = 0.0
 
+    @property
+    def changed(self) -> bool:
+        """Whether the ingest added, updated or removed a document."""
+        return bool(self.added or self.updated or self.removed)
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready summary."""
         return {

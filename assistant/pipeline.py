@@ -50,6 +50,8 @@ class Assistant:
         self.answerers = answerers
         self.rewriters = {name: _rewriter_for(a) for name, a in answerers.items()}
         self.ingest_lock = threading.Lock()  # one ingest at a time in this process
+        # Called after each ingest that changed the index (the web UI re-runs watched questions).
+        self.after_ingest: list[Callable[[IngestReport], None]] = []
 
     def ingest(
         self,
@@ -62,7 +64,7 @@ class Assistant:
         """Index files (default: the corpus folder); `prune` allows removing many documents,
         `repair` re-embeds those whose stored text fails its check."""
         with self.ingest_lock:
-            return ingest(
+            report = ingest(
                 list(paths),
                 self.settings,
                 self.store,
@@ -71,6 +73,10 @@ class Assistant:
                 prune=prune,
                 repair=repair,
             )
+        if report.changed:
+            for hook in self.after_ingest:
+                hook(report)
+        return report
 
     def documents(self) -> list[DocInfo]:
         """Indexed documents, sorted by source."""

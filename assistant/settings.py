@@ -26,6 +26,24 @@ TokenHeader = Literal["X-Chroma-Token", "Authorization"]
 TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + string.punctuation)
 LocalModelName = Literal["qwen2.5-coder-1.5b", "smollm2-135m"]
 MAX_K = 50  # the most passages an answerer may be handed
+# The settings that shape an answer (beside the index's own): an evidence file records their hash.
+ANSWER_SETTINGS = (
+    "k",
+    "candidates",
+    "part_passages",
+    "rrf_k",
+    "source",
+    "answerer",
+    "answer_words",
+    "abstain_threshold",
+    "support_threshold",
+    "max_question_chars",
+    "llm_model",
+    "local_model",
+    "local_passages",
+    "local_sentences",
+    "local_max_tokens",
+)
 OTHER_VARIABLES = frozenset({"CHIPQA_DEBUG"})  # read by the command line, not a setting
 _warned: set[str] = set()  # unknown variables already warned about in this process
 
@@ -257,6 +275,12 @@ class Settings(BaseSettings):
         """Short hash of exactly the settings that change stored vectors or chunks."""
         key = f"{self.embedding_model}|{self.max_chunk_tokens}|{CHUNKER_VERSION}"
         return hashlib.sha256(key.encode()).hexdigest()[:8]
+
+    def answer_fingerprint(self) -> str:
+        """Short hash of the index fingerprint and every setting that shapes an answer."""
+        shaping = {name: getattr(self, name) for name in ANSWER_SETTINGS}
+        key = f"{self.index_fingerprint()}|{sorted(shaping.items())}"
+        return hashlib.sha256(key.encode()).hexdigest()[:12]
 
     def collection_name(self) -> str:
         """The chunk collection's name: base name plus the index fingerprint."""

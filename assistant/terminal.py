@@ -25,7 +25,10 @@ from assistant.types import Answer, Citation, Turn
 if TYPE_CHECKING:
     from assistant.pipeline import Assistant
 
-HELP = "Ask about the documents; /sources shows the last answer's passages, /quit leaves."
+HELP = (
+    "Ask about the documents; /sources shows the last answer's passages, /good or /bad marks "
+    "it (/bad N: its source [N] does not say that), /quit leaves."
+)
 NO_ANSWER_YET = "No answer yet: ask a question first."
 QUOTE_OPEN, QUOTE_CLOSE = "»", "«"
 INSTRUCTION_OPEN = "[instruction in the document, not a claim; never followed: "
@@ -66,7 +69,8 @@ def chat(
     answerer: str | None = None,
     source: str | None = None,
 ) -> None:
-    """Answer each line as a follow-up of the ones before; `/sources` and `/quit` too.
+    """Answer each line as a follow-up of the ones before; `/sources`, `/good`, `/bad` and
+    `/quit` too.
 
     A mistake (an empty index, an unreachable endpoint) is one line on stderr, and the
     conversation goes on.
@@ -79,6 +83,13 @@ def chat(
             return
         if text == "/sources":
             print(format_sources(last) if last else NO_ANSWER_YET)
+        elif text.partition(" ")[0] in ("/good", "/bad") and last:
+            try:
+                print(_marked_answer(assistant, last, history[:-1], text))
+            except ChipQAError as error:
+                print(f"chipqa: error: {error}", file=sys.stderr)
+        elif text.partition(" ")[0] in ("/good", "/bad"):
+            print(NO_ANSWER_YET)
         elif text.startswith("/"):
             print(HELP)
         elif text:
@@ -135,6 +146,19 @@ def typed_lines() -> Iterator[str]:
             yield input(prompt)
         except EOFError:
             return
+
+
+def _marked_answer(assistant: Assistant, last: Answer, earlier: list[Turn], command: str) -> str:
+    """Record `/good`, `/bad` or `/bad N` on the last answer as a test; says what was kept."""
+    from assistant.keep.feedback import Verdict, feedback_path, record
+
+    verdict, _, number = command.partition(" ")
+    if number.strip() and not number.strip().isdigit():
+        return HELP
+    wrong = int(number) if number.strip() else None
+    kind: Verdict = "good" if verdict == "/good" else "bad"
+    item = record(assistant.settings, last, earlier, kind, wrong)
+    return f"Recorded as {item.id} in {feedback_path(assistant.settings)}."
 
 
 def _cited(answer: Answer) -> list[Citation]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from helpers import CORPUS, GATE_TOKEN, ChromaServer
+from helpers import CORPUS, GATE_TOKEN, ORRIN, ChromaServer, make_settings, seeded_corpus
 from llm_server import ScriptedLLM
 
 from assistant.embed import SentenceEmbedder
@@ -55,6 +56,25 @@ def corpus_assistant(
     assistant = build_assistant(Settings(corpus_dir=CORPUS, data_dir=data), embedder=embedder)
     assistant.ingest()
     return assistant
+
+
+@pytest.fixture
+def seed(tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch) -> Assistant:
+    """The seed document alone, indexed under `tmp_path`; `chipqa` runs in the test use it."""
+    seeded_corpus(tmp_path)
+    assistant = build_assistant(make_settings(tmp_path), embedder=embedder)
+    assistant.ingest()
+    monkeypatch.setenv("CHIPQA_CORPUS_DIR", str(assistant.settings.corpus_dir))
+    monkeypatch.setenv("CHIPQA_DATA_DIR", str(assistant.settings.data_dir))
+    return assistant
+
+
+@pytest.fixture
+def orrin(seed: Assistant) -> Assistant:
+    """`seed` with `orrin.md` (`ORRIN`) indexed beside the seed document."""
+    (seed.settings.corpus_dir / "orrin.md").write_text(ORRIN, encoding="utf-8")
+    seed.ingest()
+    return seed
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,8 @@ SEED = CORPUS / "000_cb4bb78572b81c0a.txt"
 BIN = Path(sys.executable).parent
 CLI_TIMEOUT_S = 180
 GATE_TOKEN = "chipqa-gate.7Qm2"  # the token `gated_chroma` lets through
+ORRIN = "The Orrin fab in Tallinn packages 40,000 AI accelerators a month for export to Chile.\n"
+ORRIN_QUESTION = "How many accelerators does the Orrin fab package?"  # answered from ORRIN
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:

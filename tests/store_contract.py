@@ -3,7 +3,8 @@
 
 - what is written is listed, complete, and counted;
 - each of the three rankings finds the passage it is about, and keeps to one source when asked;
-- passages are read back with a vector for each of their sentences;
+- passages are read back with a vector for each of their sentences, and a document's chunks
+  by its source;
 - deleting a document removes its chunks, sentences and words, and nothing else.
 """
 
@@ -60,6 +61,11 @@ class StoreContract:
         assert list(found) == [chunk.id] and found[chunk.id].chunk.text == chunk.text
         shape = (len(chunk.sentences), assistant.embedder.dimension)
         assert found[chunk.id].sentence_vectors.shape == shape
+
+    def test_a_documents_chunks_are_read_back_by_its_source(self, assistant: Assistant) -> None:
+        chunk = _chunk_of(assistant, "fab-001.md")
+        assert assistant.store.document_chunks("fab-001.md") == [chunk]
+        assert assistant.store.document_chunks("no-such-source.md") == []
 
     def test_deleting_a_document_removes_it_alone(self, assistant: Assistant) -> None:
         store = assistant.store

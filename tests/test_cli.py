@@ -16,7 +16,7 @@ from assistant.pipeline import Assistant
 from assistant.terminal import HELP, NO_ANSWER_YET, chat
 from assistant.types import Turn
 
-COMMANDS = ("ingest", "ask", "chat", "stats", "serve", "eval", "bench")
+COMMANDS = ("ingest", "ask", "verify", "watch", "chat", "stats", "serve", "eval", "bench")
 
 
 def _use_corpus_store(monkeypatch: pytest.MonkeyPatch, assistant: Assistant) -> None:

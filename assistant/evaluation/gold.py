@@ -54,6 +54,9 @@ class GoldItem(BaseModel):
     history: list[GoldTurn] = Field(default_factory=list)
     split: Literal["dev", "tune", "test", "blind", "blind2"] = "test"
     kind: GoldKind | None = None
+    verdict: Literal["good", "bad"] | None = None  # feedback: the answer given was marked so
+    wrong: list[Evidence] = Field(default_factory=list)  # feedback: quotes that do not say it
+    marked_at: str | None = None  # feedback: when it was given (ISO time, UTC)
 
     @property
     def quotes(self) -> list[str]:

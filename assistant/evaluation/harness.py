@@ -37,6 +37,7 @@ from assistant.evaluation.metrics import (
 )
 from assistant.evaluation.provenance import provenance_report, render_summary
 from assistant.evaluation.report import render_table, write_report
+from assistant.keep.feedback import broken
 from assistant.pipeline import Assistant
 from assistant.types import Answer
 
@@ -118,7 +119,19 @@ def run_eval(
     print(render_summary(report["provenance"]))
     print(f"report written to {out}/report.md")
     gated = {**report["summary"]["chipqa"], "provenance": report["provenance"]["metrics"]}
-    return check_thresholds(gated, thresholds) if thresholds else 0
+    kept = _feedback_kept(results["chipqa"])
+    return max(check_thresholds(gated, thresholds) if thresholds else 0, 0 if kept else 1)
+
+
+def _feedback_kept(rows: list[QuestionResult]) -> bool:
+    """Print how each feedback question fared; False when an answer breaks its feedback."""
+    broken_rows = [r for r in rows if r.extra.get("feedback_broken")]
+    marked = sum("feedback_broken" in r.extra for r in rows)
+    if marked:
+        print(f"feedback: {marked - len(broken_rows)} of {marked} answers keep to it")
+    for row in broken_rows:
+        print(f"  {row.id}: {row.extra['feedback_broken']}")
+    return not broken_rows
 
 
 def select_split(items: list[GoldItem], split: str) -> list[GoldItem]:
@@ -159,6 +172,8 @@ def evaluate_chipqa(assistant: Assistant, item: GoldItem) -> QuestionResult:
         _citation_counts(assistant, answer, item),
         assistant,
     )
+    if item.verdict is not None:
+        result.extra["feedback_broken"] = broken(item, answer)
     if "llm_first_token" in answer.timings_ms:
         result.first_token_ms = answer.timings_ms["llm_first_token"]
         result.generated_claims, result.kept_claims = generation_outcome(answer, "".join(streamed))

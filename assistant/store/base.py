@@ -59,6 +59,10 @@ class Store(Protocol):
         """Every stored chunk with its document's info."""
         ...
 
+    def document_chunks(self, source: str) -> list[Chunk]:
+        """Every stored chunk of one document, in text order (no sentence tags or vectors)."""
+        ...
+
     def passages(self, chunk_ids: Sequence[str]) -> dict[str, StoredPassage]:
         """The stored chunks with these ids (ids no longer stored are left out)."""
         ...

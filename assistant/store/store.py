@@ -282,6 +282,19 @@ class ChromaStore:
             ]
             yield chunks, {str(m["source"]): str(m["title"]) for m in metas}
 
+    @_guarded
+    def document_chunks(self, source: str) -> list[Chunk]:
+        """Every stored chunk of one document, in text order (no sentence tags or vectors)."""
+        rows = self._chunks.get(where={"source": source}, include=["metadatas", "documents"])
+        metas = [dict(m) for m in rows["metadatas"] or []]
+        chunks = [
+            chunk_from_row(chunk_id, meta, text, {})
+            for chunk_id, meta, text in zip(
+                rows["ids"], metas, rows["documents"] or [], strict=True
+            )
+        ]
+        return sorted(chunks, key=lambda chunk: chunk.start)
+
     def passages(self, chunk_ids: Sequence[str]) -> dict[str, StoredPassage]:
         """The stored chunks with these ids, with their sentences' tags and vectors."""
         if not chunk_ids:

@@ -22,7 +22,9 @@ from assistant.uploads import UPLOAD_TYPES
 from assistant.web.assets import CSS, LOG_JS, page_js
 from assistant.web.guard import Guard
 from assistant.web.handlers import ALL_DOCUMENTS, Conversation, Handlers
+from assistant.web.keep import keep_tools, wire_keep
 from assistant.web.timeline import ALL_ENTITIES, ALL_TOPICS, timeline_view
+from assistant.web.watched import watched_tab
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +87,9 @@ def _answer_options(ui: Handlers) -> tuple[gr.Radio, gr.Slider, gr.Dropdown]:
     return answerer, k, source
 
 
-def _chat_tab(ui: Handlers) -> gr.Dropdown:
-    """The chat, its options and the sources panel; returns the document filter."""
+def _chat_tab(ui: Handlers) -> tuple[gr.Dropdown, gr.State]:
+    """The chat, its options, the tools that keep an answer and the sources panel; returns
+    the document filter and the conversation."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             chat_log = gr.HTML(
@@ -108,6 +111,7 @@ def _chat_tab(ui: Handlers) -> gr.Dropdown:
                 )
                 clear = gr.Button("Clear", scale=1, min_width=80, elem_id="clear")
             hint = gr.HTML("", js_on_load=None, elem_id="ask-hint")
+            tools = keep_tools()
             examples = gr.Examples(
                 [[q] for q in EXAMPLES],
                 inputs=question,
@@ -120,16 +124,19 @@ def _chat_tab(ui: Handlers) -> gr.Dropdown:
     chat = gr.State(Conversation())
     inputs = [question, chat, answerer, k, source]
     outputs = [question, chat, chat_log, sources, hint, stop]
-    gr.on([question.submit, ask.click], ui.respond, inputs, outputs, api_visibility="private")
-    examples.load_input_event.then(ui.respond, inputs, outputs, api_visibility="private")
+    asked = gr.on(
+        [question.submit, ask.click], ui.respond, inputs, outputs, api_visibility="private"
+    )
+    picked = examples.load_input_event.then(ui.respond, inputs, outputs, api_visibility="private")
     stop.click(ui.stop, outputs=stop, queue=False, api_visibility="private")
-    clear.click(
+    cleared = clear.click(
         lambda: ("", Conversation(), render.conversation([]), render.sources_panel([]), ""),
         outputs=outputs[:-1],
         queue=False,
         api_visibility="private",
     )
-    return source
+    wire_keep(ui, tools, chat, [asked, picked, cleared])
+    return source, chat
 
 
 def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Component]:
@@ -212,11 +219,13 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             gr.Button("Log out", link="/logout", size="sm", variant="secondary", scale=0)
         with gr.Tabs():
             with gr.Tab("Chat", elem_id="chat-tab"):
-                source = _chat_tab(ui)
+                source, chat = _chat_tab(ui)
             with gr.Tab("Corpus", elem_id="corpus-tab"):
                 filled = _corpus_tab(ui, source)
             with gr.Tab("Timeline", elem_id="timeline-tab") as timeline:
                 _timeline_tab(ui, timeline)
+            with gr.Tab("Watched", elem_id="watched-tab") as watched:
+                watched_tab(assistant, chat, watched)
         gr.api(ui.ask, api_name="ask")
         app.load(ui.corpus, outputs=filled, api_visibility="private")
     return app

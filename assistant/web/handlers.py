@@ -14,7 +14,7 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +53,13 @@ Update = Any  # a component value, a `gr.update`/component, or `gr.skip()`
 
 @dataclass(frozen=True)
 class Conversation:
-    """One browser session's chat: rendered messages, each answer's sources, the turns."""
+    """One browser session's chat: rendered messages, each answer's sources, the turns, and
+    the answers themselves (for keeping)."""
 
     messages: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
     turns: tuple[Turn, ...] = ()
+    answers: tuple[Answer, ...] = ()
 
 
 class Handlers:
@@ -96,7 +98,7 @@ class Handlers:
             reply = (
                 f"This question is in {script}; ChipQA reads English only: please ask in English."
             )
-            chat = Conversation((*asked, render.info_message(reply)), chat.sections, chat.turns)
+            chat = replace(chat, messages=(*asked, render.info_message(reply)))
             yield "", chat, render.conversation(chat.messages), gr.skip(), "", gr.skip()
             return
         writes = answerer != "extractive"
@@ -114,7 +116,7 @@ class Handlers:
                 yield gr.skip(), shown, log_html, panel, gr.skip(), button
         except Exception as error:
             failed = render.info_message(f"Error: {_explain(error)}", "error")
-            chat = Conversation((*asked, failed), chat.sections, chat.turns)
+            chat = replace(chat, messages=(*asked, failed))
             panel = render.sources_panel(chat.sections)
             yield (
                 gr.skip(),
@@ -183,7 +185,7 @@ class Handlers:
         )
         sections = (*chat.sections, sources_section(answer, number, files))
         turn = Turn(question=answer.question, answer=answer.text)
-        return Conversation(messages, sections, (*chat.turns, turn))
+        return Conversation(messages, sections, (*chat.turns, turn), (*chat.answers, answer))
 
     def ask(self, question: str, history: str = "[]", k: int = 0) -> dict[str, Any]:
         """Answer `question` as `chipqa ask --json` does.

@@ -1,0 +1,1 @@
+"""Answers kept: evidence files checked later, watched questions re-run, feedback as tests."""
