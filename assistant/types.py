@@ -242,6 +242,7 @@ class Answer:
     abstain_reason: str | None = None  # unknown_terms, off_topic, not_stated, unclear
     as_of: str | None = None  # the latest date among the cited evidence
     disagreements: tuple[Disagreement, ...] = ()
+    premise_corrected: bool = False  # the cited sentences contradict the question's premise
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object printed by `chipqa ask --json`."""
@@ -256,5 +257,6 @@ class Answer:
             "related": [c.to_dict() for c in self.related],
             "notice": self.notice,
             "abstain_reason": self.abstain_reason,
+            "premise_corrected": self.premise_corrected,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }

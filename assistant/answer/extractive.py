@@ -61,6 +61,7 @@ CLAUSE_BREAK = re.compile(r";\s*|,\s+(?:and|while|whereas|but)\s+|\s+(?:while|wh
 UNITS = frozenset(
     {"rmb", "usd", "yuan", "gb", "tb", "nm", "tflops", "pflops", "fp8", "fp16", "bf16"}
 )
+PREMISE_NOTICE = "The documents say otherwise than the question assumes."
 REDUNDANT = 0.85  # sentences this similar to one already chosen add nothing
 COVERAGE = 0.5  # weight of each question term a further sentence adds to the answer
 MIN_SHARE = 0.1  # further sentences need this share of the best sentence's probability
@@ -81,9 +82,10 @@ class ExtractiveAnswerer:
         searched = search_parts(request, shape)
         request = widened(request, searched)
         candidates = read(request, shape)
-        anchor = choose_anchor(candidates, shape)
+        correction = contrary_to_premise(candidates, shape)
+        anchor = correction or choose_anchor(candidates, shape)
         probability = answer_confidence(anchor, candidates, shape)
-        why = self._why_not(request, candidates, shape, probability)
+        why = None if correction else self._why_not(request, candidates, shape, probability)
         readings = [] if why and why.reason != NOT_STATED else self._read_parts(request, searched)
         stated = [r for r in readings if r.anchor is not None]
         if (why or anchor is None) and not stated:
@@ -98,6 +100,7 @@ class ExtractiveAnswerer:
         if request.on_token:
             request.on_token(text)
         unstated = [r.part.rstrip("?. ") for r in readings if r.anchor is None]
+        notice = f"The documents do not say: {'; '.join(unstated)}." if unstated else None
         return Answer(
             question=request.question,
             text=text,
@@ -105,7 +108,8 @@ class ExtractiveAnswerer:
             confidence=probability,
             citations=citations,
             passages=with_cited(request.hits, chosen),
-            notice=f"The documents do not say: {'; '.join(unstated)}." if unstated else None,
+            notice=PREMISE_NOTICE if correction else notice,
+            premise_corrected=correction is not None,
         )
 
     def _read_parts(self, request: AnswerRequest, searched: list[PartSearch]) -> list[PartReading]:
@@ -151,6 +155,27 @@ def on_topic(candidates: list[Candidate]) -> bool:
     best sentence of any answerable dev question (fitted: `topical_floor`)."""
     best = max((c.features["semantic"] for c in candidates), default=0.0)
     return best >= load_weights()["topical_floor"]
+
+
+def contrary_to_premise(candidates: list[Candidate], shape: QuestionShape) -> Candidate | None:
+    """For a question that takes a rise or a fall for granted ('Why did its shares climb?'),
+    the best sentence about its subject that says the contrary ('Its shares fell 17%'), when
+    no sentence saying what the question assumes reads better."""
+    if shape.premise is None or not candidates:
+        return None
+    assumed, contrary = shape.premise
+    floor = MIN_SHARE * max(c.probability for c in candidates)
+    about = [
+        c
+        for c in candidates
+        if c.probability >= floor
+        and any(names_in((name,), _read_up_to(c)) for name in shape.subject)
+    ]
+    says = [c for c in about if assumed.search(c.sentence.text)]
+    denies = [c for c in about if contrary.search(c.sentence.text) and c not in says]
+    correction = max(denies, key=lambda c: c.probability, default=None)
+    best_saying = max((c.probability for c in says), default=0.0)
+    return correction if correction and correction.probability > best_saying else None
 
 
 def choose_anchor(candidates: list[Candidate], shape: QuestionShape) -> Candidate | None:

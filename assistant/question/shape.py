@@ -69,6 +69,23 @@ FORWARD = re.compile(  # a sentence that speaks of what is yet to happen
     re.IGNORECASE,
 )
 
+UPWARD = re.compile(  # a direction a premise can take, and its contrary below
+    r"\b(?:rose|rise[sn]?|rising|climb\w*|jump\w*|surg\w*|soar\w*|gain(?:s|ed)?|increas\w*|"
+    r"grew|grow\w*|higher|more than|larg\w*|bigg\w*|expand\w*|lift\w*|allow\w*|permit\w*|approv\w*|"
+    r"eas(?:e|ed|ing)|loosen\w*)\b",
+    re.IGNORECASE,
+)
+DOWNWARD = re.compile(
+    r"\b(?:fell|fall\w*|drop\w*|declin\w*|plung\w*|slump\w*|sank|sink\w*|shed|lost|"
+    r"decreas\w*|shr[iau]nk\w*|lower|less than|fewer|smaller|ban(?:s|ned)?|block\w*|"
+    r"barr(?:ed|ing)|forb[ai]d\w*|restrict\w*|tighten\w*|lapsed|never)\b",
+    re.IGNORECASE,
+)
+PREMISED = re.compile(  # questions that take a claim for granted: why it happened, or whether
+    r"^\s*(?:why|how come|what (?:led|caused|prompted|made|drove))\b|\bwhy\b",
+    re.IGNORECASE,
+)
+
 SAYING = re.compile(
     r"\b(?:said|says|saying|say|told|claim\w*|argu\w*|warn\w*|call\w*|describ\w*|"
     r"predict\w*|announc\w*|stated|statement|remark\w*|according to|quoted|believ\w*)\b",
@@ -259,6 +276,7 @@ class QuestionShape:
     future_years: tuple[str, ...]  # years past every document's date
     parts: tuple[str, ...] = ()  # the pieces of a question that asks two things or more
     future: bool = False  # asks what is yet to happen ('will', 'next year', 'eventually')
+    premise: tuple[re.Pattern[str], re.Pattern[str]] | None = None  # (assumed, its contrary)
 
     @property
     def subject(self) -> tuple[str, ...]:
@@ -296,8 +314,26 @@ def analyse(question: str) -> QuestionShape:
     names = question_names(ATTRIBUTION.sub(" ", text))
     parts = question_parts(text)
     return QuestionShape(
-        kind, expects, attribute, names, years, parts, future=bool(FUTURE.search(text))
+        kind,
+        expects,
+        attribute,
+        names,
+        years,
+        parts,
+        future=bool(FUTURE.search(text)),
+        premise=_contrary_of_premise(text),
     )
+
+
+def _contrary_of_premise(text: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """For a question that takes a direction for granted ('Why did its shares climb …?'),
+    the patterns of that direction and of its contrary; None when it takes none, or both."""
+    if not PREMISED.search(text):
+        return None
+    up, down = UPWARD.search(text), DOWNWARD.search(text)
+    if bool(up) == bool(down):
+        return None
+    return (UPWARD, DOWNWARD) if up else (DOWNWARD, UPWARD)
 
 
 def question_parts(text: str) -> tuple[str, ...]:
