@@ -82,10 +82,12 @@ class ExtractiveAnswerer:
         searched = search_parts(request, shape)
         request = widened(request, searched)
         candidates = read(request, shape)
-        correction = contrary_to_premise(candidates, shape)
-        anchor = correction or choose_anchor(candidates, shape)
+        anchor = choose_anchor(candidates, shape)
         probability = answer_confidence(anchor, candidates, shape)
-        why = None if correction else self._why_not(request, candidates, shape, probability)
+        why = self._why_not(request, candidates, shape, probability)
+        correction = None if why else contrary_to_premise(candidates, shape)
+        if correction:
+            anchor, probability = correction, answer_confidence(correction, candidates, shape)
         readings = [] if why and why.reason != NOT_STATED else self._read_parts(request, searched)
         stated = [r for r in readings if r.anchor is not None]
         if (why or anchor is None) and not stated:
