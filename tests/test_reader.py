@@ -38,6 +38,19 @@ def test_attribute_questions_name_their_subject_not_their_source() -> None:
     assert analyse("What will Huawei ship in 2031?").future_years == ("2031",)
 
 
+def test_questions_about_what_is_yet_to_happen_are_marked() -> None:
+    assert analyse("Will Huawei eventually overtake Nvidia in China?").future
+    assert analyse("How much will Cambricon earn next year?").future
+    assert not analyse("How much did Cambricon earn in 2024?").future
+
+
+def test_a_premise_taken_for_granted_has_a_contrary() -> None:
+    premise = analyse("Why did Nvidia's shares jump on 27 January 2025?").premise
+    assert premise is not None and premise[1].search("shares fell 17%")
+    assert analyse("What did Nvidia's shares do on 27 January 2025?").premise is None
+    assert analyse("Why did the shares rise and then fall?").premise is None  # both: none taken
+
+
 def test_questions_that_ask_several_things_have_parts() -> None:
     assert question_parts("Which chip did DeepSeek use, and was it later restricted?") == (
         "Which chip did DeepSeek use",
@@ -145,3 +158,28 @@ def test_confidence_is_a_probability(corpus_assistant: Assistant) -> None:
     for question in ("Why does the US block chip exports to China?", "How do I bake bread?"):
         answer = corpus_assistant.ask(question)
         assert 0.0 <= answer.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Will Huawei eventually overtake Nvidia in China's market?",  # no sentence looks ahead
+        "How large a write-down did AMD book on its MI308 chips?",  # the figure is Nvidia's
+    ],
+)
+def test_a_sentence_about_the_subject_that_does_not_answer_is_no_answer(
+    corpus_assistant: Assistant, question: str
+) -> None:
+    answer = corpus_assistant.ask(question)
+    assert answer.abstained and answer.abstain_reason == "not_stated"
+    assert "5.5 billion" not in answer.text
+
+
+def test_a_false_premise_is_answered_with_its_correction(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("Why did Nvidia's shares jump 17% on 27 January 2025?")
+    assert not answer.abstained and answer.premise_corrected
+    assert "fell about 17%" in answer.text and answer.to_dict()["premise_corrected"] is True
+    assert answer.notice == "The documents say otherwise than the question assumes."
+    assert_citations_exact(answer)
+    honest = corpus_assistant.ask("Why did Nvidia's shares fall on 27 January 2025?")
+    assert not honest.premise_corrected and "fell about 17%" in honest.text
