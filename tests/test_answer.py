@@ -96,3 +96,20 @@ def test_json_shape(corpus_assistant: Assistant) -> None:
     assert {"n", "source", "title", "quote", "start", "end", "score"} <= set(data["citations"][0])
     assert 0.0 <= data["confidence"] <= 1.0
     assert data["timings_ms"]["total"] > 0
+
+
+SPELLED_OUT = """# Fab watch list
+
+On 4 March 2026 the Office of Semiconductor Supply Assurance added 37 fabs to its watch list.
+The office said the listed fabs would need a review before any new tool purchase.
+"""
+
+
+def test_an_acronym_the_documents_spell_out_is_known(seed: Assistant) -> None:
+    (seed.settings.corpus_dir / "watch-list.md").write_text(SPELLED_OUT, encoding="utf-8")
+    seed.ingest()
+    answer = seed.ask("How many fabs did the OSSA add to its watch list?")
+    assert not answer.abstained, answer.notice
+    assert "37 fabs" in answer.text and answer.citations[0].source == "watch-list.md"
+    unknown = seed.ask("How many fabs did the OSTA add to its watch list?")
+    assert unknown.abstained and unknown.abstain_reason == "unknown_terms"

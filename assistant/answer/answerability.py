@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from assistant.answer.base import AnswerRequest, TermCheck
 from assistant.answer.reader import Candidate, load_weights
 from assistant.cite import make_citation
-from assistant.question.shape import CALENDAR_OR_QUANTITY, MIN_NAME_LENGTH
+from assistant.question.shape import CALENDAR_OR_QUANTITY, MIN_NAME_LENGTH, initialisms
 from assistant.text import QUOTE_MARKS, WORD, content_terms
 from assistant.types import ABSTAIN_TEXT, Answer, Citation
 
@@ -21,9 +21,10 @@ UNKNOWN_TERMS, OFF_TOPIC, NOT_STATED, UNCLEAR = (
 )
 
 
-def unknown_terms(question: str, known_term: TermCheck) -> list[str]:
+def unknown_terms(question: str, known_term: TermCheck, passages: str = "") -> list[str]:
     """Names in the question the corpus never uses: capitalised words after the first
-    word, and words mixing letters and digits (e.g. 'Arizona', '18A')."""
+    word, and words mixing letters and digits (e.g. 'Arizona', '18A'); an acronym that
+    `passages` spell out ('BIS': 'Bureau of Industry and Security') is used."""
     words = WORD.findall(question.translate(QUOTE_MARKS))
     names = [
         word
@@ -31,8 +32,13 @@ def unknown_terms(question: str, known_term: TermCheck) -> list[str]:
         if (position > 0 and word[0].isupper() and len(word) >= MIN_NAME_LENGTH)
         or (any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word))
     ]
+    spelled_out = initialisms(passages) if passages else set()
     return [
-        name for name in names if not CALENDAR_OR_QUANTITY.match(name) and _unseen(name, known_term)
+        name
+        for name in names
+        if not CALENDAR_OR_QUANTITY.match(name)
+        and _unseen(name, known_term)
+        and name.lower() not in spelled_out
     ]
 
 

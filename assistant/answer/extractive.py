@@ -139,7 +139,10 @@ class ExtractiveAnswerer:
         check_terms: bool = True,
     ) -> Why | None:
         """The first reason the passages do not answer the question, if any."""
-        missing = unknown_terms(request.question, request.known_term) if check_terms else []
+        passages = " ".join(hit.chunk.text for hit in request.hits)
+        missing = (
+            unknown_terms(request.question, request.known_term, passages) if check_terms else []
+        )
         floor = self.abstain_below
         if missing:
             return Why(UNKNOWN_TERMS, missing)

@@ -260,6 +260,9 @@ CALENDAR_OR_QUANTITY = re.compile(  # not names: 'Dec', 'Monday', '27th', '600bn
     re.I,
 )
 
+CAPITALISED_RUN = re.compile(  # 'Wall Street Journal', 'Bureau of Industry and Security'
+    r"\b[A-Z][A-Za-z]+(?:\s+(?:(?:of|and|for|the|&)\s+)?[A-Z][A-Za-z]+){1,4}\b"
+)
 GENERIC_NAMES = frozenset(  # capitalised in questions, but too general to pin an answer
     {"us", "usa", "america", "american", "china", "chinese", "beijing", "washington", "ai"}
 )
@@ -405,15 +408,16 @@ def names_in(names: tuple[str, ...], text: str) -> bool:
     capitalised words ('WSJ' for 'Wall Street Journal')."""
     words = set(content_terms(text))
     missing = [name for name in names if name not in words]
-    return not missing or all(name in _initialisms(text) for name in missing)
+    return not missing or all(name in initialisms(text) for name in missing)
 
 
-def _initialisms(text: str) -> set[str]:
-    """Initials of every run of two to five capitalised words."""
-    runs = re.findall(r"(?:\b[A-Z][A-Za-z]+\b\s?){2,5}", text)
+def initialisms(text: str) -> set[str]:
+    """Initials of every run of two to five capitalised words, small joining words left
+    out ('wsj' and 'sj' for 'Wall Street Journal', 'bis' for 'Bureau of Industry and
+    Security'), lowercased."""
     found = set()
-    for run in runs:
-        initials = "".join(word[0] for word in run.split()).lower()
+    for run in CAPITALISED_RUN.findall(text):
+        initials = "".join(w[0] for w in run.split() if w[0].isupper()).lower()
         found |= {
             initials[i:j] for i in range(len(initials)) for j in range(i + 2, len(initials) + 1)
         }
