@@ -203,7 +203,7 @@ def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
     if shape.attribute is None:
         return True
     return shape.attribute.stated_in(candidate.sentence.text) and names_in(
-        shape.names, _read_up_to(candidate)
+        shape.subject, _read_up_to(candidate)
     )
 
 

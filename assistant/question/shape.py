@@ -223,7 +223,12 @@ ATTRIBUTES = (
         None,
         r"\b\d[\d,.]*\s?(?:w|kw|mw|watts?)\b",
     ),
-    _attribute(r"\b(market share|share of|slice of|percentage of|stake)\b", SHARE, None),
+    _attribute(
+        r"\b(market share|share of|slice of|percentage of|stake|(?:what|which) (?:share|"
+        r"percentage|portion|cut))\b",
+        SHARE,
+        None,
+    ),
 )
 VALUE_SEEKING = frozenset({"amount", "what", "who", "when"})  # kinds an attribute can apply to
 ATTRIBUTION = re.compile(  # "per Richard Windsor", "according to the WSJ": a source, not a subject
@@ -310,7 +315,7 @@ def analyse(question: str) -> QuestionShape:
         "dispute": CONTRAST,
         "said": SAYING,
     }.get(kind)
-    attribute = next((a for a in ATTRIBUTES if a.asks.search(text)), None)
+    attribute = _first_asked(text)
     if kind not in VALUE_SEEKING:
         attribute = None
     years = tuple(y for y in re.findall(r"\b(20\d\d)\b", text) if int(y) >= FUTURE_YEAR_FROM)
@@ -337,6 +342,13 @@ def _contrary_of_premise(text: str) -> tuple[re.Pattern[str], re.Pattern[str]] |
     if bool(up) == bool(down):
         return None
     return (UPWARD, DOWNWARD) if up else (DOWNWARD, UPWARD)
+
+
+def _first_asked(text: str) -> Attribute | None:
+    """The attribute the question names first ('what share … from H200 sales' asks for a
+    share, not for sales)."""
+    found = [(match.start(), i) for i, a in enumerate(ATTRIBUTES) if (match := a.asks.search(text))]
+    return ATTRIBUTES[min(found)[1]] if found else None
 
 
 def question_parts(text: str) -> tuple[str, ...]:
