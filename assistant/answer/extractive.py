@@ -34,8 +34,7 @@ from assistant.answer.base import AnswerRequest
 from assistant.answer.compose import compose, compose_order, continuation, with_context
 from assistant.answer.parts import (
     PartReading,
-    PartSearch,
-    search_parts,
+    read_parts,
     widened,
     with_cited,
     with_parts,
@@ -79,8 +78,8 @@ class ExtractiveAnswerer:
         question that asks several things reads each part's best passages too, and gets
         each part's best sentence that the answer lacks."""
         shape = analyse(request.question)
-        searched = search_parts(request, shape)
-        request = widened(request, searched)
+        readings = read_parts(request, shape, self._read_alone)
+        request = widened(request, readings)
         candidates = read(request, shape)
         anchor = choose_anchor(candidates, shape)
         probability = answer_confidence(anchor, candidates, shape)
@@ -88,7 +87,7 @@ class ExtractiveAnswerer:
         correction = None if why else contrary_to_premise(candidates, shape)
         if correction:
             anchor, probability = correction, answer_confidence(correction, candidates, shape)
-        readings = [] if why and why.reason != NOT_STATED else self._read_parts(request, searched)
+        readings = [] if why and why.reason != NOT_STATED else readings
         stated = [r for r in readings if r.anchor is not None]
         if (why or anchor is None) and not stated:
             return abstention(request, candidates, why, probability)
@@ -114,20 +113,16 @@ class ExtractiveAnswerer:
             premise_corrected=correction is not None,
         )
 
-    def _read_parts(self, request: AnswerRequest, searched: list[PartSearch]) -> list[PartReading]:
-        """Each part read over its own passages as if it were asked alone; a part whose
+    def _read_alone(self, alone: AnswerRequest) -> PartReading:
+        """One part read over its own passages as if it were asked alone; a part whose
         passages do not state it has no anchor."""
-        readings = []
-        for part in searched:
-            alone = part.alone(request)
-            shape = analyse(part.part)
-            candidates = read(alone, shape)
-            anchor = choose_anchor(candidates, shape)
-            probability = answer_confidence(anchor, candidates, shape)
-            if self._why_not(alone, candidates, shape, probability, check_terms=False):
-                anchor, probability = None, 0.0
-            readings.append(PartReading(part.part, candidates, anchor, probability))
-        return readings
+        shape = analyse(alone.question)
+        candidates = read(alone, shape)
+        anchor = choose_anchor(candidates, shape)
+        probability = answer_confidence(anchor, candidates, shape)
+        if self._why_not(alone, candidates, shape, probability, check_terms=False):
+            anchor, probability = None, 0.0
+        return PartReading(alone.question, candidates, anchor, probability, alone.hits)
 
     def _why_not(
         self,

@@ -5,9 +5,8 @@ the answer lacks it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-
-import numpy as np
 
 from assistant.answer.base import AnswerRequest
 from assistant.answer.compose import continuation, with_context
@@ -20,27 +19,6 @@ PASSAGES_ADDED = 2  # each part's best passages, read with the question's own
 
 
 @dataclass(frozen=True)
-class PartSearch:
-    """One part of a question, retrieved on its own."""
-
-    part: str
-    query: str
-    vector: np.ndarray
-    hits: list[Hit]
-
-    def alone(self, request: AnswerRequest) -> AnswerRequest:
-        """The request as if this part had been asked alone."""
-        return replace(
-            request,
-            question=self.part,
-            query=self.query,
-            query_vector=self.vector,
-            hits=self.hits,
-            search=None,
-        )
-
-
-@dataclass(frozen=True)
 class PartReading:
     """One part read on its own passages: its best answering sentence, if stated."""
 
@@ -48,6 +26,12 @@ class PartReading:
     candidates: list[Candidate]
     anchor: Candidate | None
     probability: float
+    hits: list[Hit]
+
+    @property
+    def answer(self) -> str:
+        """The part's best sentence, or '' when the passages do not state it."""
+        return self.anchor.sentence.text if self.anchor else ""
 
     def sentences(self, words: int) -> list[Candidate]:
         """The anchor with what it needs to be read alone, and the sentence carrying it on."""
@@ -58,26 +42,37 @@ class PartReading:
         return chosen + continuation(chosen[-1], self.candidates, room)
 
 
-def search_parts(request: AnswerRequest, shape: QuestionShape) -> list[PartSearch]:
-    """Each part of the question retrieved with its own query: the part, the part before it
-    when it leans on it ('… and was it later restricted?'), and a follow-up's carried terms."""
+ReadAlone = Callable[[AnswerRequest], PartReading]
+
+
+def read_parts(
+    request: AnswerRequest, shape: QuestionShape, read_alone: ReadAlone
+) -> list[PartReading]:
+    """Each part of the question retrieved with its own query and read as if asked alone,
+    in order: a part that leans on the one before ('… and was that chip restricted?') is
+    retrieved with it and the names of its answer, as a follow-up is with its turn."""
     if not shape.parts or request.search is None:
         return []
     conversation = request.query.removeprefix(request.question)
-    found: list[PartSearch] = []
+    readings: list[PartReading] = []
     for part in shape.parts:
-        before = [Turn(question=found[-1].part, answer="")] if found else None
+        before = (
+            [Turn(question=readings[-1].part, answer=readings[-1].answer)] if readings else None
+        )
         query = retrieval_query(part, before) + conversation
         vector, hits = request.search(query)
-        found.append(PartSearch(part, query, vector, hits))
-    return found
+        alone = replace(
+            request, question=part, query=query, query_vector=vector, hits=hits, search=None
+        )
+        readings.append(read_alone(alone))
+    return readings
 
 
-def widened(request: AnswerRequest, searched: list[PartSearch]) -> AnswerRequest:
+def widened(request: AnswerRequest, readings: list[PartReading]) -> AnswerRequest:
     """The request with each part's best passages read after the question's own."""
     found = {hit.chunk.id: hit for hit in request.hits}
-    for part in searched:
-        for hit in part.hits[:PASSAGES_ADDED]:
+    for reading in readings:
+        for hit in reading.hits[:PASSAGES_ADDED]:
             found.setdefault(hit.chunk.id, hit)
     return replace(request, hits=list(found.values()))
 
