@@ -86,6 +86,19 @@ h1 { font-size: 1.6rem; margin: 0 0 0.25rem; }
 .cq-tl-passages mark:target, .cq-tl-passages mark:focus { outline: 3px solid #b45309; }
 @media (max-width: 720px) { .cq-tl { flex-direction: column; } }
 footer, footer a, footer button, footer span { color: #334155 !important; opacity: 1 !important; }
+:is(a, button, input, textarea, select, summary, [tabindex]):focus-visible {
+  outline: 3px solid #1d4ed8 !important; outline-offset: 2px !important; }
+textarea:focus-visible, input:not([type=checkbox], [type=radio]):focus-visible {
+  outline-offset: 0 !important; box-shadow: 0 0 0 5px #bfdbfe !important; }
+a.cq-ref, .cq-jump, .cq-back, .cq-copy, .cq-more { display: inline-block; min-width: 24px;
+  min-height: 24px; line-height: 22px; text-align: center; box-sizing: border-box; }
+.cq-clamp { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 4;
+            overflow: hidden; }
+.cq-for .cq-clamp { -webkit-line-clamp: 2; }
+.cq-open > .cq-clamp { display: block; }
+.cq-user, .cq-for { overflow-wrap: anywhere; }
+.cq-more { color: #1d4ed8; background: none; border: 0; padding: 0; font-size: 0.85rem;
+           font-weight: 700; text-decoration: underline; cursor: pointer; }
 """
 
 PAGE_JS = """
@@ -131,6 +144,13 @@ PAGE_JS = """
     return true;
   };
   document.addEventListener('click', (event) => {
+    const more = event.target.closest('.cq-more');
+    if (more) {
+      const open = more.parentElement.classList.toggle('cq-open');
+      more.setAttribute('aria-expanded', String(open));
+      more.textContent = open ? 'Show less' : 'Show all';
+      return;
+    }
     const copy = event.target.closest('.cq-copy');
     if (copy) {
       const text = copy.closest('.cq-bot').querySelector('.cq-text').innerText;

@@ -209,19 +209,22 @@ class Handlers:
             self.assistant.documents(),
             key=lambda d: -files[d.source].uploaded.timestamp() if d.source in files else 0,
         )
+        neutral = render.neutral
         rows = [
             [
-                d.title,
+                neutral(d.title),
                 str(d.meta.get("date", "undated")),
                 d.chunks,
                 _origin(files.get(d.source), trust.get(d.source)),
-                d.source,
+                neutral(d.source),
             ]
             for d in docs
         ]
-        choices = [(ALL_DOCUMENTS, ALL_DOCUMENTS)] + [(d.title, d.source) for d in docs]
+        choices = [(ALL_DOCUMENTS, ALL_DOCUMENTS)] + [(neutral(d.title), d.source) for d in docs]
         deletable = [
-            (f"{d.title} ({files[d.source].name})", d.source) for d in docs if d.source in files
+            (neutral(f"{d.title} ({files[d.source].name})"), d.source)
+            for d in docs
+            if d.source in files
         ]
         summary = f"**{len(docs)} documents**, {sum(d.chunks for d in docs)} passages indexed."
         return (

@@ -3,7 +3,9 @@
 Everything taken from a document, an upload's metadata or a model is HTML-escaped here, so
 markup inside a document is shown as text and never run or fetched. Answer `i` is the
 message `cq-m{i}`; its `[n]` markers link to the cards of its sources section (see
-`sources`), which the page's script shows and highlights.
+`sources`), which the page's script shows and highlights. Bidi controls and other
+invisible characters are taken out of everything shown (`neutral`), so a question, title
+or file name cannot reverse or hide what is displayed.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 
+from assistant.load import INVISIBLE
 from assistant.types import Answer
 from assistant.uploads import Upload
-from assistant.web.sources import card_ids, is_uploaded, marker_title, section_id
+from assistant.web.sources import card_ids, clamped, is_uploaded, marker_title, section_id
 
 MARKER = re.compile(r"\[(\d+)\]")
 SEARCHING = "Searching the documents…"
@@ -35,12 +38,18 @@ SOURCES_INTRO = (
 def conversation(messages: Sequence[str]) -> str:
     """The chat log: the messages so far, or a hint on how to start."""
     body = "\n".join(messages) if messages else INTRO
-    return f'<div class="cq-log" role="log" aria-label="Conversation">{body}</div>'
+    return neutral(f'<div class="cq-log" role="log" aria-label="Conversation">{body}</div>')
+
+
+def neutral(text: str) -> str:
+    """`text` without bidi controls and other characters that draw nothing."""
+    return INVISIBLE.sub("", text)
 
 
 def user_message(question: str) -> str:
-    """The user's question, escaped."""
-    return f'<div class="cq-user"><span class="cq-sr">You asked: </span>{_text(question)}</div>'
+    """The user's question, escaped; a long one clamped to a few lines."""
+    shown = clamped(_text(question), len(question))
+    return f'<div class="cq-user"><span class="cq-sr">You asked: </span>{shown}</div>'
 
 
 def pending_message(text: str, status: str = SEARCHING) -> str:
@@ -81,12 +90,12 @@ def sources_panel(sections: Sequence[str], pending: bool = False, found: str = "
     shown = [*hidden[:-1], *sections[-1:]] if not pending else [*hidden, found]
     body = "".join(shown) or ("" if pending else SOURCES_INTRO)
     searching = f'<p class="cq-hint" role="status">{SEARCHING}</p>' if pending and not found else ""
-    return f'<div class="cq-panel"><h2 class="cq-head">Sources</h2>{searching}{body}</div>'
+    return neutral(f'<div class="cq-panel"><h2 class="cq-head">Sources</h2>{searching}{body}</div>')
 
 
 def paragraph(text: str) -> str:
     """Plain text as one paragraph."""
-    return f"<p>{_text(text)}</p>"
+    return f"<p>{_text(neutral(text))}</p>"
 
 
 def inline_error(text: str) -> str:
@@ -99,7 +108,7 @@ def status_list(lines: list[tuple[bool, str]]) -> str:
     so the page shows it even when the page script replaced an identical earlier one."""
     items = "".join(
         f'<li class="{"cq-ok" if ok else "cq-bad"}">'
-        f'<span aria-hidden="true">{"✓" if ok else "✕"}</span> {html.escape(line)}</li>'
+        f'<span aria-hidden="true">{"✓" if ok else "✕"}</span> {html.escape(neutral(line))}</li>'
         for ok, line in lines
     )
     if not items:

@@ -14,6 +14,7 @@ from assistant.types import Answer, Citation, Disagreement, Hit
 from assistant.uploads import Upload
 
 CONTEXT_CHARS = 240  # passage text shown on each side of the cited sentences
+CLAMP_CHARS = 240  # longer text is shown a few lines high, with a "Show all" button
 FOUND_CHARS = 320  # the start of each retrieved passage shown while the answer is written
 INSTRUCTION_LABEL = "instruction in the document, not a claim; never followed"
 CLAIM_TYPES = {
@@ -50,7 +51,7 @@ def by_passage(citations: list[Citation]) -> list[list[Citation]]:
 
 def sources_section(answer: Answer, number: int, uploads: Mapping[str, Upload]) -> str:
     """Answer `number`'s sources: cited passages, or related reading when it abstained."""
-    asked = f'<p class="cq-for">For “{html.escape(_clip(answer.question, 120))}”</p>'
+    asked = asked_line(answer.question)
     if answer.abstained:
         head = (
             '<div class="cq-banner">Not in the corpus</div>'
@@ -84,10 +85,25 @@ def found_section(question: str, hits: list[Hit], uploads: Mapping[str, Upload])
         for hit in hits
     )
     return (
-        f'<section class="cq-answer cq-found" aria-label="Passages found">'
-        f'<p class="cq-for">For “{html.escape(_clip(question, 120))}”</p>'
+        f'<section class="cq-answer cq-found" aria-label="Passages found">{asked_line(question)}'
         f'<p class="cq-hint" role="status">{len(hits)} passages found. The answer cites the '
         f"ones it uses; each cited sentence is then highlighted here.</p>{cards}</section>"
+    )
+
+
+def asked_line(question: str) -> str:
+    """The "For “question”" line above a question's passages, clamped when long."""
+    return f'<p class="cq-for">{clamped(f"For “{html.escape(question)}”", len(question))}</p>'
+
+
+def clamped(shown: str, length: int) -> str:
+    """`shown` (HTML of a text `length` characters long) as it is, or when long, clamped to
+    a few lines with a button that shows it all (the page script toggles it)."""
+    if length <= CLAMP_CHARS:
+        return shown
+    return (
+        f'<span class="cq-clamp">{shown}</span>'
+        '<button type="button" class="cq-more" aria-expanded="false">Show all</button>'
     )
 
 

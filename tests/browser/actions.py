@@ -8,6 +8,8 @@ from typing import Any
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
+from assistant.web.render import neutral
+
 FADES_DONE = """() => Promise.all(document.getAnimations()
   .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
   .map(a => a.finished))"""
@@ -58,7 +60,7 @@ def upload(page: Page, *paths: Path) -> Locator:
     page.wait_for_function("() => window.cqUpload.done", timeout=HANG_MS)
     status = page.locator("#upload-status")
     for path in paths:
-        expect(status).to_contain_text(path.name)
+        expect(status).to_contain_text(neutral(path.name))
     return status
 
 
