@@ -2,7 +2,8 @@
 
 Colours meet WCAG AA (4.5:1 for text) on the light theme. The script only moves between
 elements the server rendered: it shows an answer's sources when its `[n]` marker, its
-"Sources" link or the answer itself is clicked, and copies an answer's text. When files
+"Sources" link or the answer itself is clicked, shows a marker's preview card on hover,
+focus or a first tap, and copies an answer with its sources. When files
 are chosen for upload it replaces the last upload status, naming any file over the size
 limit (Gradio refuses those before the server sees them).
 """
@@ -20,6 +21,7 @@ h1 { font-size: 1.6rem; margin: 0 0 0.25rem; }
            overflow-wrap: anywhere; }
 .cq-bot { margin: 0.5rem 0; max-width: 95%; border: 1px solid var(--border-color-primary);
           border-radius: 8px; padding: 0.5rem 0.75rem; cursor: pointer; }
+.cq-bot { -webkit-tap-highlight-color: transparent; }
 .cq-bot[aria-busy="true"] { cursor: default; color: #334155; }
 .cq-abstain { border-left: 4px solid #b45309; }
 .cq-error { border-left: 4px solid #b91c1c; color: #991b1b; cursor: default; }
@@ -97,6 +99,14 @@ a.cq-ref, .cq-jump, .cq-back, .cq-copy, .cq-more { display: inline-block; min-wi
 .cq-for .cq-clamp { -webkit-line-clamp: 2; }
 .cq-open > .cq-clamp { display: block; }
 .cq-user, .cq-for { overflow-wrap: anywhere; }
+.cq-preview-card { position: fixed; z-index: 1000; width: min(24rem, calc(100vw - 16px));
+  box-sizing: border-box;
+  background: #ffffff; color: #1e293b; border: 1px solid #64748b; border-radius: 8px;
+  box-shadow: 0 6px 20px rgba(15, 23, 42, 0.25); padding: 0.5rem 0.7rem; font-size: 0.9rem;
+  line-height: 1.4; }
+.cq-preview-card .cq-passage { margin: 0.3rem 0; }
+.cq-preview-card mark { background: #fde68a; color: #111; }
+.cq-go { color: #1d4ed8; font-weight: 700; text-decoration: underline; }
 .cq-more { color: #1d4ed8; background: none; border: 0; padding: 0; font-size: 0.85rem;
            font-weight: 700; text-decoration: underline; cursor: pointer; }
 """
@@ -143,6 +153,53 @@ PAGE_JS = """
     }
     return true;
   };
+  const card = document.createElement('div');
+  card.id = 'cq-preview';
+  card.className = 'cq-preview-card';
+  card.setAttribute('role', 'tooltip');
+  card.hidden = true;
+  document.body.append(card);
+  let owner = null;  // the marker whose preview is shown
+  let touched = null;  // the preview's marker when a touch began, so a second tap follows it
+  const preview = (ref) => {
+    const source = document.getElementById(ref.getAttribute('aria-describedby') || '');
+    if (!source) return;
+    card.innerHTML = source.innerHTML;
+    card.hidden = false;
+    owner = ref;
+    const at = ref.getBoundingClientRect();
+    const left = Math.max(8, Math.min(at.left, innerWidth - card.offsetWidth - 8));
+    const below = at.bottom + 6 + card.offsetHeight <= innerHeight;
+    const top = below ? at.bottom + 6 : Math.max(8, at.top - card.offsetHeight - 6);
+    card.style.left = `${left}px`;
+    card.style.top = `${top}px`;
+  };
+  const unpreview = () => { card.hidden = true; owner = null; };
+  const marker = (event) => event.target.closest && event.target.closest('#chat a.cq-ref');
+  document.addEventListener('mouseover', (event) => {
+    const ref = marker(event);
+    if (ref) preview(ref);
+    else if (owner && !card.contains(event.target)) unpreview();
+  });
+  document.addEventListener('focusin', (event) => {
+    const ref = marker(event);
+    if (ref) preview(ref);
+    else if (!card.contains(event.target)) unpreview();
+  });
+  document.addEventListener('keydown', (event) => { if (event.key === 'Escape') unpreview(); });
+  document.addEventListener('pointerdown', (event) => {
+    touched = event.pointerType === 'touch' ? owner || 'none' : null;
+  }, true);
+  document.addEventListener('click', (event) => {
+    const ref = marker(event);
+    if (ref && touched && touched !== ref) {
+      event.preventDefault();
+      event.stopPropagation();
+      preview(ref);
+      return;
+    }
+    if (!card.contains(event.target)) unpreview();
+  }, true);
   document.addEventListener('click', (event) => {
     const more = event.target.closest('.cq-more');
     if (more) {
@@ -153,11 +210,10 @@ PAGE_JS = """
     }
     const copy = event.target.closest('.cq-copy');
     if (copy) {
-      const text = copy.closest('.cq-bot').querySelector('.cq-text').innerText;
-      navigator.clipboard.writeText(text).then(() => { copy.textContent = 'Copied'; });
+      navigator.clipboard.writeText(copy.dataset.copy).then(() => { copy.textContent = 'Copied'; });
       return;
     }
-    const link = event.target.closest('a.cq-ref, a.cq-jump');
+    const link = event.target.closest('a.cq-ref, a.cq-jump, a.cq-go');
     if (link) {
       if (show(link.hash.slice(1), true)) event.preventDefault();
       return;

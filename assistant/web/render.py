@@ -18,7 +18,15 @@ from collections.abc import Mapping, Sequence
 from assistant.load import INVISIBLE
 from assistant.types import Answer
 from assistant.uploads import Upload
-from assistant.web.sources import card_ids, clamped, is_uploaded, marker_title, section_id
+from assistant.web.sources import (
+    by_passage,
+    card_ids,
+    cited,
+    clamped,
+    is_uploaded,
+    preview,
+    section_id,
+)
 
 MARKER = re.compile(r"\[(\d+)\]")
 SEARCHING = "Searching the documents…"
@@ -64,23 +72,47 @@ def info_message(text: str, kind: str = "info") -> str:
 
 
 def answer_message(answer: Answer, number: int, uploads: Mapping[str, Upload]) -> str:
-    """A finished answer: `[n]` markers link to their source cards, then any note and
-    a link to the sources (or to the related reading when the corpus has no answer)."""
+    """A finished answer: `[n]` markers link to their source cards and describe themselves
+    with a preview card, then any note, a link to the sources (or to the related reading
+    when the corpus has no answer) and a button that copies the answer with its sources."""
+    previews = ""
     if answer.abstained:
         text = f"<strong>Not in the corpus.</strong> {_text(answer.text)}"
         jump = f"Related reading ({len(answer.related)})"
         kind = " cq-abstain"
     else:
         text = _linked(answer, number, uploads)
-        jump = f"Sources ({len(card_ids(answer.citations, number))})"
+        ids = card_ids(answer.citations, number)
+        previews = "".join(
+            preview(c, uploads, (_preview_id(number, c.n), ids[c.n])) for c in answer.citations
+        )
+        jump = _sources_link(len(by_passage(answer.citations)), len(answer.citations))
         kind = ""
     note = f'\n<p class="cq-note">Note: {_text(answer.notice)}</p>' if answer.notice else ""
+    copied = html.escape(_copied(answer, uploads))
     return (
         f'<article class="cq-bot{kind}" id="cq-m{number}" aria-label="Answer {number}">\n'
         f'<div class="cq-text">{text}</div>{note}\n<div class="cq-tools">'
         f'<a class="cq-jump" href="#{section_id(number)}">{jump}</a>'
-        '<button type="button" class="cq-copy">Copy answer</button></div></article>'
+        f'<button type="button" class="cq-copy" data-copy="{copied}">Copy answer</button>'
+        f"</div>{previews}</article>"
     )
+
+
+def _sources_link(cards: int, citations: int) -> str:
+    """The text of an answer's link to its sources: the cards it shows, and the citations
+    when some card holds several."""
+    if cards == citations:
+        return f"Sources ({cards})"
+    return f"Sources ({cards}): {citations} citations"
+
+
+def _copied(answer: Answer, uploads: Mapping[str, Upload]) -> str:
+    """What "Copy answer" copies: the answer, then its numbered sources with their quotes."""
+    if answer.abstained or not answer.citations:
+        return answer.text
+    sources = "\n".join(f"[{c.n}] {cited(c, uploads)}" for c in answer.citations)
+    return f"{answer.text}\n\nSources:\n{sources}"
 
 
 def sources_panel(sections: Sequence[str], pending: bool = False, found: str = "") -> str:
@@ -121,18 +153,22 @@ def _linked(answer: Answer, number: int, uploads: Mapping[str, Upload]) -> str:
     """The answer text, escaped, each `[n]` a link to the card quoting citation n; a
     marker citing an uploaded document says so on itself."""
     ids = card_ids(answer.citations, number)
-    titles = {c.n: marker_title(c, uploads) for c in answer.citations}
     uploaded = {c.n for c in answer.citations if is_uploaded(c, uploads)}
 
     def link(match: re.Match[str]) -> str:
         n = int(match.group(1))
         if n not in ids:
             return match.group(0)
-        title = html.escape(titles[n])
         kind, mark = ("cq-ref cq-ref-up", UPLOADED_MARK) if n in uploaded else ("cq-ref", "")
-        return f'<a class="{kind}" href="#{ids[n]}" title="{title}">[{n}{mark}]</a>'
+        described = _preview_id(number, n)
+        return f'<a class="{kind}" href="#{ids[n]}" aria-describedby="{described}">[{n}{mark}]</a>'
 
     return MARKER.sub(link, _text(answer.text))
+
+
+def _preview_id(number: int, n: int) -> str:
+    """The id of the preview card of answer `number`'s citation `n`."""
+    return f"cq-m{number}-p{n}"
 
 
 def _text(text: str) -> str:
