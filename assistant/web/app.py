@@ -14,6 +14,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 import assistant.web.render as render
+import assistant.web.stored as stored
 from assistant.answer.table import ANSWERERS
 from assistant.errors import ConfigError
 from assistant.pipeline import Assistant
@@ -85,7 +86,7 @@ def _answer_options(ui: Handlers) -> tuple[gr.Radio, gr.Slider, gr.Dropdown]:
     return answerer, k, source
 
 
-def _chat_tab(ui: Handlers) -> gr.Dropdown:
+def _chat_tab(ui: Handlers, app: gr.Blocks) -> gr.Dropdown:
     """The chat, its options and the sources panel; returns the document filter."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
@@ -120,7 +121,14 @@ def _chat_tab(ui: Handlers) -> gr.Dropdown:
     chat = gr.State(Conversation())
     inputs = [question, chat, answerer, k, source]
     outputs = [question, chat, chat_log, sources, hint, stop]
-    gr.on([question.submit, ask.click], ui.respond, inputs, outputs, api_visibility="private")
+    gr.on(  # a question sent while an answer is written is asked next (the page says so)
+        [question.submit, ask.click],
+        ui.respond,
+        inputs,
+        outputs,
+        trigger_mode="always_last",
+        api_visibility="private",
+    )
     examples.load_input_event.then(ui.respond, inputs, outputs, api_visibility="private")
     stop.click(ui.stop, outputs=stop, queue=False, api_visibility="private")
     clear.click(
@@ -129,7 +137,24 @@ def _chat_tab(ui: Handlers) -> gr.Dropdown:
         queue=False,
         api_visibility="private",
     )
+    _keep_in_browser(app, ui, chat, chat_log, sources)
     return source
+
+
+def _keep_in_browser(
+    app: gr.Blocks, ui: Handlers, chat: gr.State, chat_log: gr.HTML, sources: gr.HTML
+) -> None:
+    """Keep the conversation in the browser's local storage, and show it again on load."""
+    key = stored.signing_key(ui.assistant.settings.data_dir)
+    secret = stored.browser_secret(key)
+    kept = gr.BrowserState(None, storage_key=stored.STORAGE_KEY, secret=secret)
+    chat.change(partial(stored.keep, key=key), chat, kept, api_visibility="private")
+
+    def shown(value: object) -> tuple[Conversation, str, str]:
+        chat = stored.restore(value, key)
+        return chat, render.conversation(chat.messages), render.sources_panel(chat.sections)
+
+    app.load(shown, kept, [chat, chat_log, sources], api_visibility="private")
 
 
 def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Component]:
@@ -212,7 +237,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             gr.Button("Log out", link="/logout", size="sm", variant="secondary", scale=0)
         with gr.Tabs():
             with gr.Tab("Chat", elem_id="chat-tab"):
-                source = _chat_tab(ui)
+                source = _chat_tab(ui, app)
             with gr.Tab("Corpus", elem_id="corpus-tab"):
                 filled = _corpus_tab(ui, source)
             with gr.Tab("Timeline", elem_id="timeline-tab") as timeline:

@@ -3,7 +3,8 @@
 Colours meet WCAG AA (4.5:1 for text) on the light theme. The script only moves between
 elements the server rendered: it shows an answer's sources when its `[n]` marker, its
 "Sources" link or the answer itself is clicked, shows a marker's preview card on hover,
-focus or a first tap, and copies an answer with its sources. When files
+focus or a first tap, copies an answer with its sources, and says when a question sent
+while an answer is written is queued (the server asks it next). When files
 are chosen for upload it replaces the last upload status, naming any file over the size
 limit (Gradio refuses those before the server sees them).
 """
@@ -107,6 +108,8 @@ a.cq-ref, .cq-jump, .cq-back, .cq-copy, .cq-more { display: inline-block; min-wi
 .cq-preview-card .cq-passage { margin: 0.3rem 0; }
 .cq-preview-card mark { background: #fde68a; color: #111; }
 .cq-go { color: #1d4ed8; font-weight: 700; text-decoration: underline; }
+.cq-queued { color: #1e3a8a; background: #eff6ff; border-left: 4px solid #1d4ed8;
+             padding: 0.25rem 0.6rem; margin: 0.25rem 0; }
 .cq-more { color: #1d4ed8; background: none; border: 0; padding: 0; font-size: 0.85rem;
            font-weight: 700; text-decoration: underline; cursor: pointer; }
 """
@@ -153,6 +156,31 @@ PAGE_JS = """
     }
     return true;
   };
+  const queue = () => {
+    const box = document.querySelector('#question textarea');
+    const hint = document.querySelector('#ask-hint [id^="html-"]');
+    const busy = document.querySelector('#chat .cq-bot[aria-busy="true"]');
+    const asked = () => document.querySelectorAll('#chat .cq-user').length;
+    if (!box || !hint || !busy || !box.value.trim()) return;
+    const before = asked();
+    const text = box.value.trim();
+    const note = document.createElement('p');
+    note.className = 'cq-queued';
+    note.setAttribute('role', 'status');
+    note.textContent = `Queued: “${text.length > 80 ? text.slice(0, 79) + '…' : text}” is `
+      + 'asked when this answer is done.';
+    hint.replaceChildren(note);
+    const observer = new MutationObserver(() => {
+      if (asked() > before) { note.remove(); observer.disconnect(); }
+    });
+    observer.observe(document.querySelector('#chat'), {childList: true, subtree: true});
+  };
+  document.addEventListener('click', (event) => {
+    if (event.target.closest('#ask')) queue();
+  }, true);
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && event.target.closest('#question')) queue();
+  }, true);
   const card = document.createElement('div');
   card.id = 'cq-preview';
   card.className = 'cq-preview-card';

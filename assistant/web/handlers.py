@@ -51,7 +51,7 @@ SCRIPT_NAMES = {
 Update = Any  # a component value, a `gr.update`/component, or `gr.skip()`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: Gradio hashes it to see a change
 class Conversation:
     """One browser session's chat: rendered messages, each answer's sources, the turns."""
 
