@@ -184,14 +184,8 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
             keep = gr.Button("Keep it", elem_id="delete-keep")
     if not ui.uploads_open:
         gr.Markdown(READ_ONLY, elem_id="read-only", elem_classes="cq-readonly")
-    table = gr.Dataframe(
-        headers=["Title", "Date", "Passages", "Origin", "Source"],
-        interactive=False,
-        wrap=True,
-        latex_delimiters=[],
-        label="Indexed documents",
-        elem_id="documents",
-    )
+    gr.Markdown("### Indexed documents")
+    table = gr.HTML(js_on_load=None, elem_id="documents")
     filled = [table, source, summary, doomed]
     upload.upload(ui.upload, upload, [status, *filled, upload], api_visibility="private")
     remove.click(ui.confirm_delete, doomed, [confirm, question, status], api_visibility="private")

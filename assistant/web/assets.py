@@ -110,6 +110,21 @@ a.cq-ref, .cq-jump, .cq-back, .cq-copy, .cq-more { display: inline-block; min-wi
 .cq-go { color: #1d4ed8; font-weight: 700; text-decoration: underline; }
 .cq-queued { color: #1e3a8a; background: #eff6ff; border-left: 4px solid #1d4ed8;
              padding: 0.25rem 0.6rem; margin: 0.25rem 0; }
+.cq-docs { max-height: 32rem; overflow: auto; border: 1px solid var(--border-color-primary);
+           border-radius: 8px; }
+.cq-docs table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+.cq-docs :is(table, thead, tbody, tr, th, td) { border: 0; }
+.cq-docs th, .cq-docs td { text-align: left; vertical-align: top; padding: 0.35rem 0.6rem;
+                           border-bottom: 1px solid #e2e8f0; overflow-wrap: anywhere; }
+.cq-docs th { position: sticky; top: 0; background: #f1f5f9; white-space: nowrap; }
+@media (max-width: 720px) {
+  .cq-docs thead { position: absolute; width: 1px; height: 1px; overflow: hidden;
+                   clip: rect(0 0 0 0); }
+  .cq-docs tr { display: block; padding: 0.4rem 0; border-bottom: 1px solid #cbd5e1; }
+  .cq-docs td { display: flex; gap: 0.6rem; border-bottom: 0; padding: 0.1rem 0.6rem; }
+  .cq-docs td::before { content: attr(data-label); flex: 0 0 4.8rem; font-weight: 700;
+                        color: #334155; }
+}
 .cq-more { color: #1d4ed8; background: none; border: 0; padding: 0; font-size: 0.85rem;
            font-weight: 700; text-decoration: underline; cursor: pointer; }
 """

@@ -51,13 +51,17 @@ SCRIPT_NAMES = {
 Update = Any  # a component value, a `gr.update`/component, or `gr.skip()`
 
 
-@dataclass(frozen=True, eq=False)  # compared by identity: Gradio hashes it to see a change
+@dataclass(frozen=True)
 class Conversation:
     """One browser session's chat: rendered messages, each answer's sources, the turns."""
 
     messages: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
     turns: tuple[Turn, ...] = ()
+
+    def __hash__(self) -> int:  # Gradio hashes the chat to see whether it changed
+        turns = tuple((t["question"], t["answer"]) for t in self.turns)
+        return hash((self.messages, self.sections, turns))
 
 
 class Handlers:
@@ -201,7 +205,7 @@ class Handlers:
         except Exception as error:
             raise gr.Error(_explain(error), print_exception=False) from error
 
-    def corpus(self) -> tuple[list[list[Any]], Update, str, Update]:
+    def corpus(self) -> tuple[str, Update, str, Update]:
         """The documents table (newest uploads first), the chat's document filter, a
         summary, and the uploads that can be deleted."""
         files, trust = uploads(self.assistant.settings), trusted(self.assistant.settings)
@@ -210,16 +214,16 @@ class Handlers:
             key=lambda d: -files[d.source].uploaded.timestamp() if d.source in files else 0,
         )
         neutral = render.neutral
-        rows = [
+        table = render.documents_table(
             [
-                neutral(d.title),
+                d.title,
                 str(d.meta.get("date", "undated")),
-                d.chunks,
+                str(d.chunks),
                 _origin(files.get(d.source), trust.get(d.source)),
-                neutral(d.source),
+                d.source,
             ]
             for d in docs
-        ]
+        )
         choices = [(ALL_DOCUMENTS, ALL_DOCUMENTS)] + [(neutral(d.title), d.source) for d in docs]
         deletable = [
             (neutral(f"{d.title} ({files[d.source].name})"), d.source)
@@ -228,7 +232,7 @@ class Handlers:
         ]
         summary = f"**{len(docs)} documents**, {sum(d.chunks for d in docs)} passages indexed."
         return (
-            rows,
+            table,
             gr.Dropdown(choices=choices),
             summary,
             gr.Dropdown(choices=deletable, value=None),
@@ -238,7 +242,7 @@ class Handlers:
         self,
         files: list[str] | None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way to ask for a bar)
-    ) -> tuple[str, list[list[Any]], Update, str, Update, None]:
+    ) -> tuple[str, str, Update, str, Update, None]:
         """Add uploaded files to the corpus and say, file by file, what happened."""
         if not self.uploads_open:
             return (render.status_list([(False, UPLOADS_OFF)]), *self.corpus(), None)
@@ -258,7 +262,7 @@ class Handlers:
 
     def trust(
         self, source: str | None, on: bool, request: gr.Request
-    ) -> tuple[str, list[list[Any]], Update, str]:
+    ) -> tuple[str, str, Update, str]:
         """Trust the chosen upload as a source, or stop, recorded with who did it."""
         lines = [(False, UPLOADS_OFF)] if not self.uploads_open else []
         if not lines and not source:
@@ -280,9 +284,7 @@ class Handlers:
         question = f"Delete “{title}”? Its file is removed and answers stop citing it."
         return gr.update(visible=True), render.paragraph(question), ""
 
-    def delete(
-        self, source: str | None
-    ) -> tuple[str, list[list[Any]], Update, str, Update, Update]:
+    def delete(self, source: str | None) -> tuple[str, str, Update, str, Update, Update]:
         """Delete an uploaded document from the corpus and the index."""
         lines = [(False, UPLOADS_OFF)] if not self.uploads_open else []
         if source and not lines:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from assistant.load import INVISIBLE
 from assistant.types import Answer
@@ -32,6 +32,7 @@ MARKER = re.compile(r"\[(\d+)\]")
 SEARCHING = "Searching the documents…"
 UPLOADED_MARK = '<span class="cq-up">, uploaded</span>'  # on a marker citing an upload
 STATUS_NUMBERS = itertools.count(1)
+DOCUMENT_COLUMNS = ("Title", "Date", "Passages", "Origin", "Source")
 INTRO = (
     '<p class="cq-empty"><strong>Ask about chip parity, export controls, Nvidia’s China '
     "chips, Huawei or DeepSeek</strong>, or pick an example question below.</p>"
@@ -147,6 +148,28 @@ def status_list(lines: list[tuple[bool, str]]) -> str:
         return ""
     number = next(STATUS_NUMBERS)
     return f'<div role="status" data-n="{number}"><ul class="cq-status">{items}</ul></div>'
+
+
+def documents_table(rows: Iterable[Sequence[str]]) -> str:
+    """The indexed documents as a table, one row of `DOCUMENT_COLUMNS` each (on a phone
+    each row is a block of labelled lines)."""
+    head = "".join(f'<th role="columnheader" scope="col">{c}</th>' for c in DOCUMENT_COLUMNS)
+    body = "".join(
+        '<tr role="row">'
+        + "".join(
+            f'<td role="cell" data-label="{c}">{html.escape(neutral(v))}</td>'
+            for c, v in zip(DOCUMENT_COLUMNS, row, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    if not body:
+        return '<p class="cq-hint">No documents are indexed yet.</p>'
+    return (
+        '<div class="cq-docs" tabindex="0" role="region" aria-label="Indexed documents">'
+        '<table role="table" aria-label="Indexed documents">'
+        f'<thead><tr role="row">{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    )
 
 
 def _linked(answer: Answer, number: int, uploads: Mapping[str, Upload]) -> str:
