@@ -169,6 +169,7 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
             elem_id="upload",
         )
         status = gr.HTML(js_on_load=None, elem_id="upload-status")
+        cancel = gr.Button("Cancel upload", visible=False, size="sm", elem_id="cancel-upload")
         with gr.Row(equal_height=False):
             doomed = gr.Dropdown([], label="Uploaded document", scale=3, elem_id="doomed")
             remove = gr.Button("Delete…", scale=1, min_width=120, elem_id="delete")
@@ -187,7 +188,26 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
     gr.Markdown("### Indexed documents")
     table = gr.HTML(js_on_load=None, elem_id="documents")
     filled = [table, source, summary, doomed]
-    upload.upload(ui.upload, upload, [status, *filled, upload], api_visibility="private")
+    # While an upload is indexed the rest of the tab stays usable: only its status shows
+    # progress, and a second upload waits its turn (the page says it is queued).
+    upload.upload(
+        lambda: gr.update(visible=True, value="Cancel upload", interactive=True),
+        outputs=cancel,
+        queue=False,
+        api_visibility="private",
+    )
+    upload.upload(
+        ui.upload,
+        upload,
+        [status, *filled, upload],
+        show_progress_on=status,
+        trigger_mode="multiple",
+        concurrency_limit=1,
+        concurrency_id="upload",
+        api_visibility="private",
+    ).then(ui.cancel_button, outputs=cancel, queue=False, api_visibility="private")
+
+    cancel.click(ui.cancel_upload, outputs=cancel, queue=False, api_visibility="private")
     remove.click(ui.confirm_delete, doomed, [confirm, question, status], api_visibility="private")
     doomed.change(
         ui.trust_state, doomed, trust, queue=False, show_progress="hidden", api_visibility="private"

@@ -6,7 +6,8 @@ elements the server rendered: it shows an answer's sources when its `[n]` marker
 focus or a first tap, copies an answer with its sources, and says when a question sent
 while an answer is written is queued (the server asks it next). When files
 are chosen for upload it replaces the last upload status, naming any file over the size
-limit (Gradio refuses those before the server sees them).
+limit (Gradio refuses those before the server sees them), and saying that files chosen
+while another upload is indexed are queued.
 """
 
 CSS = """
@@ -125,6 +126,7 @@ a.cq-ref, .cq-jump, .cq-back, .cq-copy, .cq-more { display: inline-block; min-wi
   .cq-docs td::before { content: attr(data-label); flex: 0 0 4.8rem; font-weight: 700;
                         color: #334155; }
 }
+#upload-status { min-height: 5.5rem; }  /* room for the progress bar and its words */
 .cq-more { color: #1d4ed8; background: none; border: 0; padding: 0; font-size: 0.85rem;
            font-weight: 700; text-decoration: underline; cursor: pointer; }
 """
@@ -132,6 +134,22 @@ a.cq-ref, .cq-jump, .cq-back, .cq-copy, .cq-more { display: inline-block; min-wi
 PAGE_JS = """
 () => {
   const maxBytes = __MAX_BYTES__;
+  const queued = (names) => {  // shown beside the status, which shows the running upload
+    const shown = document.querySelector('#upload-status');
+    const last = () => (shown.querySelector('[data-n]') || {}).dataset;
+    const before = last() && last().n;
+    const note = document.getElementById('upload-queued') || document.createElement('p');
+    note.id = 'upload-queued';
+    note.className = 'cq-queued';
+    note.setAttribute('role', 'status');
+    note.textContent = `Queued: ${names.join(', ')}: indexed when the upload in progress `
+      + 'is done.';
+    shown.after(note);
+    const observer = new MutationObserver(() => {
+      if ((last() && last().n) !== before) { note.remove(); observer.disconnect(); }
+    });
+    observer.observe(shown, {childList: true, subtree: true});
+  };
   const picked = (files) => {
     const box = document.querySelector('#upload-status [id^="html-"]');
     if (!box || !files || !files.length) return;
@@ -144,6 +162,9 @@ PAGE_JS = """
       item.textContent = `✕ ${file.name}: larger than the ${maxBytes / 1048576} MB limit`;
       list.append(item);
     }
+    const cancel = document.querySelector('#cancel-upload');
+    const names = [...files].filter((f) => f.size <= maxBytes).map((f) => f.name);
+    if (cancel && cancel.offsetParent !== null && names.length) queued(names);
     const status = document.createElement('div');
     status.setAttribute('role', 'status');
     if (list.children.length) status.append(list);

@@ -22,12 +22,12 @@ import gradio as gr
 
 import assistant.web.render as render
 from assistant.errors import BusyError, ChipQAError, QuestionError
-from assistant.ingest import IngestProgress
 from assistant.pipeline import Assistant
 from assistant.settings import MAX_K
 from assistant.trust import Trust, trusted
 from assistant.types import Answer, Turn
 from assistant.uploads import Upload, add_files, remove_upload, trust_upload, uploads
+from assistant.web.progress import CANCELLED, Cancelled, UploadProgress
 from assistant.web.sources import found_section, sources_section
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ class Handlers:
         self.assistant = assistant
         self.uploads_open = uploads_open
         self._stops: dict[str, threading.Event] = {}  # browser session → its Stop switch
+        self._cancels: dict[str, threading.Event] = {}  # browser session → its upload's Cancel
 
     def respond(
         self,
@@ -134,11 +135,7 @@ class Handlers:
 
     def stop(self, request: gr.Request) -> Update:
         """Stop the answer this browser session's model is writing; the Stop button says so."""
-        stop = self._stops.get(request.session_hash or "")
-        if stop is None:
-            return gr.skip()
-        stop.set()
-        return gr.update(value="Stopping…", interactive=False)
+        return _switch(self._stops, request, "Stopping…")
 
     def _answer(
         self,
@@ -241,19 +238,42 @@ class Handlers:
     def upload(
         self,
         files: list[str] | None,
+        request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way to ask for a bar)
-    ) -> tuple[str, str, Update, str, Update, None]:
-        """Add uploaded files to the corpus and say, file by file, what happened."""
+    ) -> Iterator[tuple[Update, Update, Update, Update, Update, None]]:
+        """Add uploaded files to the corpus and say, file by file, what happened; the
+        browser session's Cancel stops it and keeps none of them. The drop zone is emptied
+        at once, ready for the next upload."""
         if not self.uploads_open:
-            return (render.status_list([(False, UPLOADS_OFF)]), *self.corpus(), None)
+            yield (render.status_list([(False, UPLOADS_OFF)]), *self.corpus(), None)
+            return
+        yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
+        session, cancel = request.session_hash if request else None, threading.Event()
+        if session:
+            self._cancels[session] = cancel
+        paths = [Path(f) for f in files or []]
+        shown = UploadProgress(progress, len(paths), self.assistant.embedder, cancel)
         try:
-            added = add_files(
-                self.assistant, [Path(f) for f in files or []], _ProgressBar(progress)
-            )
+            added = add_files(self.assistant, paths, shown)
             lines = [(a.ok, f"{a.name}: {a.message}") for a in added]
+        except Cancelled:
+            lines = [(False, CANCELLED)]
         except Exception as error:
             lines = [(False, _explain(error))]
-        return (render.status_list(lines), *self.corpus(), None)
+        finally:
+            if session and self._cancels.get(session) is cancel:
+                del self._cancels[session]
+        yield (render.status_list(lines), *self.corpus(), None)
+
+    def cancel_upload(self, request: gr.Request) -> Update:
+        """Cancel the upload this browser session is indexing; the button says so."""
+        return _switch(self._cancels, request, "Cancelling…")
+
+    def cancel_button(self, request: gr.Request) -> Update:
+        """The Cancel button once an upload is over: hidden, unless this browser session
+        has another one running."""
+        running = (request.session_hash or "") in self._cancels
+        return gr.update(visible=running, value="Cancel upload", interactive=True)
 
     def trust_state(self, source: str | None) -> Update:
         """The trust switch for the chosen upload: on when someone trusts it."""
@@ -304,6 +324,15 @@ def _origin(upload: Upload | None, trust: Trust | None) -> str:
     return f"uploaded {upload.uploaded:%Y-%m-%d %H:%M} UTC{trusted_by}"
 
 
+def _switch(switches: dict[str, threading.Event], request: gr.Request, label: str) -> Update:
+    """Set this browser session's switch, if it has one; its button then reads `label`."""
+    switch = switches.get(request.session_hash or "")
+    if switch is None:
+        return gr.skip()
+    switch.set()
+    return gr.update(value=label, interactive=False)
+
+
 def _stop_button(shown: bool) -> Update:
     """The Stop button ready to use, or hidden (a new update each time: Gradio consumes it)."""
     return gr.update(visible=shown, value="Stop", interactive=True)
@@ -332,20 +361,6 @@ def _explain(error: Exception) -> str:
         return line
     log.error("unexpected error in the UI", exc_info=error)
     return FAILED
-
-
-class _ProgressBar:
-    """Shows ingest progress on a Gradio progress bar."""
-
-    def __init__(self, bar: gr.Progress) -> None:
-        self.bar = bar
-
-    def __call__(self, progress: IngestProgress) -> None:
-        self.bar(
-            (progress.embedded, progress.total),
-            desc=f"Indexing {Path(progress.file).name}",
-            unit="texts embedded",
-        )
 
 
 def _passages(k: object) -> int | None:

@@ -69,11 +69,13 @@ def shown_sources(page: Page) -> Locator:
     return page.locator("#sources .cq-answer:visible")
 
 
-def serious_violations(page: Page) -> list[dict[str, Any]]:
+def serious_violations(page: Page, *, settled: bool = True) -> list[dict[str, Any]]:
     """axe-core's serious and critical findings once no update is pending and every fade
-    has finished (Gradio dims components while they wait)."""
-    expect(page.locator(".pending")).to_have_count(0)
-    page.evaluate(FADES_DONE)
+    has finished (Gradio dims components while they wait); with `settled=False`, as the
+    page is now (an upload being indexed)."""
+    if settled:
+        expect(page.locator(".pending")).to_have_count(0)
+        page.evaluate(FADES_DONE)
     results = Axe().run(page)
     found = results.response["violations"]
     return [
