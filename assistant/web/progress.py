@@ -49,10 +49,10 @@ class UploadProgress:
             self.seen.append(progress.file)
         name = Path(progress.file).name
         of = f"file {len(self.seen)} of {self.files}" if self.files > 1 else "1 file"
-        if progress.total is None:
-            self.bar(None, desc=f"Reading {name} ({of})…")
-        elif progress.embedded == 0 and self._model_loads():
+        if progress.embedded == 0 and self._model_loads():  # it loads to split the files
             self.bar(0.0, desc=MODEL_LOADING)
+        elif progress.total is None:
+            self.bar(0.0, desc=f"Reading {name} ({of})…")
         else:
             done = progress.embedded / max(progress.total, 1)
             self.bar(done, desc=f"{_counts(progress)} ({of}){self._left(progress)}")
