@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 import gradio as gr
@@ -16,6 +17,7 @@ MODEL_LOADING = (
     "Loading the embedding model (once after the server starts; about 10 s, and about "
     "500 MB of memory)…"
 )
+PACE_WINDOW_S = 20.0
 CANCELLED = "Upload cancelled: none of its files were kept; the index is as it was before it."
 
 
@@ -40,7 +42,7 @@ class UploadProgress:
         self.embedder = embedder
         self.cancel = cancel
         self.seen: list[str] = []
-        self.start: tuple[float, int] | None = None  # when embedding began, and how far it was
+        self.samples: deque[tuple[float, int]] = deque()  # (time, texts embedded) lately
 
     def __call__(self, progress: IngestProgress) -> None:
         if self.cancel.is_set():
@@ -62,14 +64,19 @@ class UploadProgress:
         return isinstance(self.embedder, SentenceEmbedder) and not self.embedder.loaded
 
     def _left(self, progress: IngestProgress) -> str:
-        """The time left, from the pace since embedding began ("" until there is one)."""
+        """The time left at the pace of the last `PACE_WINDOW_S` ("" until there is one).
+        Texts are embedded shortest first, so each is slower than the last: the time left is
+        said to be at least that."""
         now = time.monotonic()
-        if self.start is None or progress.embedded <= self.start[1]:
-            self.start = self.start or (now, progress.embedded)
+        self.samples.append((now, progress.embedded))
+        while len(self.samples) > 2 and now - self.samples[1][0] >= PACE_WINDOW_S:
+            self.samples.popleft()
+        then, before = self.samples[0]
+        done = progress.embedded - before
+        if done <= 0:
             return ""
-        pace = (progress.embedded - self.start[1]) / max(now - self.start[0], 1e-3)
-        left = ((progress.total or 0) - progress.embedded) / pace
-        return f"; about {_duration(left)} left"
+        left = ((progress.total or 0) - progress.embedded) * (now - then) / done
+        return f"; at least {_duration(left)} left"
 
 
 def _counts(progress: IngestProgress) -> str:

@@ -73,7 +73,7 @@ def _indexing(page: Page, folder: Path) -> Locator:
     page.locator("#upload input[type=file]").set_input_files([_big_upload(folder)])
     status = page.locator("#upload-status")
     expect(status).to_contain_text(
-        re.compile(r"[\d,]+ of [\d,]+ passages and sentences embedded \(1 file\); about .* left")
+        re.compile(r"[\d,]+ of [\d,]+ passages and sentences embedded \(1 file\); at least .* left")
     )
     return status
 
