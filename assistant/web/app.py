@@ -205,7 +205,13 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
         concurrency_limit=1,
         concurrency_id="upload",
         api_visibility="private",
-    ).then(ui.cancel_button, outputs=cancel, queue=False, api_visibility="private")
+    ).then(  # always_last: the button's last word is after the last upload
+        ui.cancel_button,
+        outputs=cancel,
+        queue=False,
+        trigger_mode="always_last",
+        api_visibility="private",
+    )
 
     cancel.click(ui.cancel_upload, outputs=cancel, queue=False, api_visibility="private")
     remove.click(ui.confirm_delete, doomed, [confirm, question, status], api_visibility="private")
