@@ -79,7 +79,7 @@ def answer_message(answer: Answer, number: int, uploads: Mapping[str, Upload]) -
     previews = ""
     if answer.abstained:
         text = f"<strong>Not in the corpus.</strong> {_text(answer.text)}"
-        jump = f"Related reading ({len(answer.related)})"
+        jump = f"Related reading ({len(by_passage(answer.related))})"
         kind = " cq-abstain"
     else:
         text = _linked(answer, number, uploads)
