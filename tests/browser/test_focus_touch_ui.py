@@ -83,6 +83,8 @@ def test_bidi_controls_cannot_reverse_questions_titles_or_file_names(
         "For “What does the Obel fab in Kemi cut?”"
     )
     expect(shown_sources(page)).to_contain_text("“Obel fab notes”")
+    card = shown_sources(page).locator(".cq-card").first
+    expect(card.locator(".cq-meta")).to_have_text("undated")  # not "dated undated by …"
     for shown in (page.locator("#chat"), page.locator("#sources")):
         assert RLO not in str(shown.text_content())
     expect(answer).to_contain_text("5 nm")
