@@ -214,16 +214,16 @@ def test_rejected_upload_says_why_and_changes_nothing(
     upload = tmp_path / "incoming" / name
     upload.parent.mkdir()
     upload.write_bytes(content)
-    status, rows, _, _, _, cleared = handlers.upload([str(upload)])
+    status, rows, _, _, _, cleared = _uploaded(handlers, upload)
     assert 'class="cq-bad"' in status and f"{name}: {reason}" in status
-    assert rows == [] and cleared is None
+    assert "No documents are indexed" in rows and cleared is None
     assert _uploads(handlers) == []
 
 
 def test_upload_while_another_process_ingests_says_busy(handlers: Handlers, tmp_path: Path) -> None:
     upload = _file(tmp_path, "notes.md", "The Selene lunar fab etches 3 nm chips.\n")
     with writer_lock(handlers.assistant.settings):
-        status = handlers.upload([str(upload)])[0]
+        status = _uploaded(handlers, upload)[0]
     assert "Another upload or ingest is running" in status and "cq-bad" in status
     assert _uploads(handlers) == [] and handlers.assistant.documents() == []
 
@@ -265,10 +265,10 @@ def test_delete_takes_an_upload_out_of_the_corpus_and_index(
     handlers: Handlers, tmp_path: Path
 ) -> None:
     notes = _file(tmp_path, "selene.md", "The Selene lunar fab etches 3 nm chips.\n")
-    handlers.upload([str(notes)])
+    _uploaded(handlers, notes)
     assert handlers.assistant.ask("What does the Selene fab etch?").citations
     status, rows, *_ = handlers.delete("uploads/selene.md")
-    assert "selene.md: deleted" in status and rows == []
+    assert "selene.md: deleted" in status and "No documents are indexed" in rows
     assert _uploads(handlers) == [] and handlers.assistant.store.chunk_count() == 0
 
 
@@ -283,9 +283,9 @@ def test_only_uploads_can_be_deleted(handlers: Handlers) -> None:
 def test_read_only_server_refuses_uploads_and_deletes(handlers: Handlers, tmp_path: Path) -> None:
     closed = Handlers(handlers.assistant, uploads_open=False)
     notes = _file(tmp_path, "selene.md", "The Selene lunar fab etches 3 nm chips.\n")
-    assert "Uploads are turned off" in closed.upload([str(notes)])[0]
+    assert "Uploads are turned off" in _uploaded(closed, notes)[0]
     assert _uploads(handlers) == []
-    handlers.upload([str(notes)])
+    _uploaded(handlers, notes)
     assert "Uploads are turned off" in closed.delete("uploads/selene.md")[0]
     assert _uploads(handlers) == ["selene.md"]
 
@@ -337,3 +337,8 @@ def test_sources_show_claim_provenance_when_answers_carry_it() -> None:
     assert '[2]</span> <span class="cq-chip cq-chip-estimate">estimate · SemiAnalysis' in both
     plain = sources_section(Answer("Q?", f"{quote} [1]", False, 0.8, [bare]), 1, {})
     assert "cq-claim" not in plain and "disagree" not in plain and "as of" not in plain
+
+
+def _uploaded(handlers: Handlers, path: Path) -> tuple[Any, ...]:
+    """What the Corpus tab shows once `handlers` uploaded `path` (its last update)."""
+    return list(handlers.upload([str(path)]))[-1]

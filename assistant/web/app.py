@@ -14,6 +14,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 import assistant.web.render as render
+import assistant.web.stored as stored
 from assistant.answer.table import ANSWERERS
 from assistant.errors import ConfigError
 from assistant.pipeline import Assistant
@@ -87,7 +88,7 @@ def _answer_options(ui: Handlers) -> tuple[gr.Radio, gr.Slider, gr.Dropdown]:
     return answerer, k, source
 
 
-def _chat_tab(ui: Handlers) -> tuple[gr.Dropdown, gr.State]:
+def _chat_tab(ui: Handlers, app: gr.Blocks) -> tuple[gr.Dropdown, gr.State]:
     """The chat, its options, the tools that keep an answer and the sources panel; returns
     the document filter and the conversation."""
     with gr.Row(equal_height=False):
@@ -124,8 +125,13 @@ def _chat_tab(ui: Handlers) -> tuple[gr.Dropdown, gr.State]:
     chat = gr.State(Conversation())
     inputs = [question, chat, answerer, k, source]
     outputs = [question, chat, chat_log, sources, hint, stop]
-    asked = gr.on(
-        [question.submit, ask.click], ui.respond, inputs, outputs, api_visibility="private"
+    asked = gr.on(  # a question sent while an answer is written is asked next (the page says so)
+        [question.submit, ask.click],
+        ui.respond,
+        inputs,
+        outputs,
+        trigger_mode="always_last",
+        api_visibility="private",
     )
     picked = examples.load_input_event.then(ui.respond, inputs, outputs, api_visibility="private")
     stop.click(ui.stop, outputs=stop, queue=False, api_visibility="private")
@@ -136,7 +142,24 @@ def _chat_tab(ui: Handlers) -> tuple[gr.Dropdown, gr.State]:
         api_visibility="private",
     )
     wire_keep(ui, tools, chat, [asked, picked, cleared])
+    _keep_in_browser(app, ui, chat, chat_log, sources)
     return source, chat
+
+
+def _keep_in_browser(
+    app: gr.Blocks, ui: Handlers, chat: gr.State, chat_log: gr.HTML, sources: gr.HTML
+) -> None:
+    """Keep the conversation in the browser's local storage, and show it again on load."""
+    key = stored.signing_key(ui.assistant.settings.data_dir)
+    secret = stored.browser_secret(key)
+    kept = gr.BrowserState(None, storage_key=stored.STORAGE_KEY, secret=secret)
+    chat.change(partial(stored.keep, key=key), chat, kept, api_visibility="private")
+
+    def shown(value: object) -> tuple[Conversation, str, str]:
+        chat = stored.restore(value, key)
+        return chat, render.conversation(chat.messages), render.sources_panel(chat.sections)
+
+    app.load(shown, kept, [chat, chat_log, sources], api_visibility="private")
 
 
 def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Component]:
@@ -151,6 +174,7 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
             elem_id="upload",
         )
         status = gr.HTML(js_on_load=None, elem_id="upload-status")
+        cancel = gr.Button("Cancel upload", visible=False, size="sm", elem_id="cancel-upload")
         with gr.Row(equal_height=False):
             doomed = gr.Dropdown([], label="Uploaded document", scale=3, elem_id="doomed")
             remove = gr.Button("Delete…", scale=1, min_width=120, elem_id="delete")
@@ -166,16 +190,35 @@ def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Compone
             keep = gr.Button("Keep it", elem_id="delete-keep")
     if not ui.uploads_open:
         gr.Markdown(READ_ONLY, elem_id="read-only", elem_classes="cq-readonly")
-    table = gr.Dataframe(
-        headers=["Title", "Date", "Passages", "Origin", "Source"],
-        interactive=False,
-        wrap=True,
-        latex_delimiters=[],
-        label="Indexed documents",
-        elem_id="documents",
-    )
+    gr.Markdown("### Indexed documents")
+    table = gr.HTML(js_on_load=None, elem_id="documents")
     filled = [table, source, summary, doomed]
-    upload.upload(ui.upload, upload, [status, *filled, upload], api_visibility="private")
+    # While an upload is indexed the rest of the tab stays usable: only its status shows
+    # progress, and a second upload waits its turn (the page says it is queued).
+    upload.upload(
+        lambda: gr.update(visible=True, value="Cancel upload", interactive=True),
+        outputs=cancel,
+        queue=False,
+        api_visibility="private",
+    )
+    upload.upload(
+        ui.upload,
+        upload,
+        [status, *filled, upload],
+        show_progress_on=status,
+        trigger_mode="multiple",
+        concurrency_limit=1,
+        concurrency_id="upload",
+        api_visibility="private",
+    ).then(  # always_last: the button's last word is after the last upload
+        ui.cancel_button,
+        outputs=cancel,
+        queue=False,
+        trigger_mode="always_last",
+        api_visibility="private",
+    )
+
+    cancel.click(ui.cancel_upload, outputs=cancel, queue=False, api_visibility="private")
     remove.click(ui.confirm_delete, doomed, [confirm, question, status], api_visibility="private")
     doomed.change(
         ui.trust_state, doomed, trust, queue=False, show_progress="hidden", api_visibility="private"
@@ -219,7 +262,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             gr.Button("Log out", link="/logout", size="sm", variant="secondary", scale=0)
         with gr.Tabs():
             with gr.Tab("Chat", elem_id="chat-tab"):
-                source, chat = _chat_tab(ui)
+                source, chat = _chat_tab(ui, app)
             with gr.Tab("Corpus", elem_id="corpus-tab"):
                 filled = _corpus_tab(ui, source)
             with gr.Tab("Timeline", elem_id="timeline-tab") as timeline:

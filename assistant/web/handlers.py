@@ -22,12 +22,12 @@ import gradio as gr
 
 import assistant.web.render as render
 from assistant.errors import BusyError, ChipQAError, QuestionError
-from assistant.ingest import IngestProgress
 from assistant.pipeline import Assistant
 from assistant.settings import MAX_K
 from assistant.trust import Trust, trusted
 from assistant.types import Answer, Turn
 from assistant.uploads import Upload, add_files, remove_upload, trust_upload, uploads
+from assistant.web.progress import CANCELLED, Cancelled, UploadProgress
 from assistant.web.sources import found_section, sources_section
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,10 @@ class Conversation:
     turns: tuple[Turn, ...] = ()
     answers: tuple[Answer, ...] = ()
 
+    def __hash__(self) -> int:  # Gradio hashes the chat to see whether it changed
+        turns = tuple((t["question"], t["answer"]) for t in self.turns)
+        return hash((self.messages, self.sections, turns))
+
 
 class Handlers:
     """The app's event handlers, bound to one assistant."""
@@ -69,6 +73,7 @@ class Handlers:
         self.assistant = assistant
         self.uploads_open = uploads_open
         self._stops: dict[str, threading.Event] = {}  # browser session → its Stop switch
+        self._cancels: dict[str, threading.Event] = {}  # browser session → its upload's Cancel
 
     def respond(
         self,
@@ -132,11 +137,7 @@ class Handlers:
 
     def stop(self, request: gr.Request) -> Update:
         """Stop the answer this browser session's model is writing; the Stop button says so."""
-        stop = self._stops.get(request.session_hash or "")
-        if stop is None:
-            return gr.skip()
-        stop.set()
-        return gr.update(value="Stopping…", interactive=False)
+        return _switch(self._stops, request, "Stopping…")
 
     def _answer(
         self,
@@ -203,7 +204,7 @@ class Handlers:
         except Exception as error:
             raise gr.Error(_explain(error), print_exception=False) from error
 
-    def corpus(self) -> tuple[list[list[Any]], Update, str, Update]:
+    def corpus(self) -> tuple[str, Update, str, Update]:
         """The documents table (newest uploads first), the chat's document filter, a
         summary, and the uploads that can be deleted."""
         files, trust = uploads(self.assistant.settings), trusted(self.assistant.settings)
@@ -211,23 +212,26 @@ class Handlers:
             self.assistant.documents(),
             key=lambda d: -files[d.source].uploaded.timestamp() if d.source in files else 0,
         )
-        rows = [
+        neutral = render.neutral
+        table = render.documents_table(
             [
                 d.title,
                 str(d.meta.get("date", "undated")),
-                d.chunks,
+                str(d.chunks),
                 _origin(files.get(d.source), trust.get(d.source)),
                 d.source,
             ]
             for d in docs
-        ]
-        choices = [(ALL_DOCUMENTS, ALL_DOCUMENTS)] + [(d.title, d.source) for d in docs]
+        )
+        choices = [(ALL_DOCUMENTS, ALL_DOCUMENTS)] + [(neutral(d.title), d.source) for d in docs]
         deletable = [
-            (f"{d.title} ({files[d.source].name})", d.source) for d in docs if d.source in files
+            (neutral(f"{d.title} ({files[d.source].name})"), d.source)
+            for d in docs
+            if d.source in files
         ]
         summary = f"**{len(docs)} documents**, {sum(d.chunks for d in docs)} passages indexed."
         return (
-            rows,
+            table,
             gr.Dropdown(choices=choices),
             summary,
             gr.Dropdown(choices=deletable, value=None),
@@ -236,19 +240,42 @@ class Handlers:
     def upload(
         self,
         files: list[str] | None,
+        request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way to ask for a bar)
-    ) -> tuple[str, list[list[Any]], Update, str, Update, None]:
-        """Add uploaded files to the corpus and say, file by file, what happened."""
+    ) -> Iterator[tuple[Update, Update, Update, Update, Update, None]]:
+        """Add uploaded files to the corpus and say, file by file, what happened; the
+        browser session's Cancel stops it and keeps none of them. The drop zone is emptied
+        at once, ready for the next upload."""
         if not self.uploads_open:
-            return (render.status_list([(False, UPLOADS_OFF)]), *self.corpus(), None)
+            yield (render.status_list([(False, UPLOADS_OFF)]), *self.corpus(), None)
+            return
+        yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
+        session, cancel = request.session_hash if request else None, threading.Event()
+        if session:
+            self._cancels[session] = cancel
+        paths = [Path(f) for f in files or []]
+        shown = UploadProgress(progress, len(paths), self.assistant.embedder, cancel)
         try:
-            added = add_files(
-                self.assistant, [Path(f) for f in files or []], _ProgressBar(progress)
-            )
+            added = add_files(self.assistant, paths, shown)
             lines = [(a.ok, f"{a.name}: {a.message}") for a in added]
+        except Cancelled:
+            lines = [(False, CANCELLED)]
         except Exception as error:
             lines = [(False, _explain(error))]
-        return (render.status_list(lines), *self.corpus(), None)
+        finally:
+            if session and self._cancels.get(session) is cancel:
+                del self._cancels[session]
+        yield (render.status_list(lines), *self.corpus(), None)
+
+    def cancel_upload(self, request: gr.Request) -> Update:
+        """Cancel the upload this browser session is indexing; the button says so."""
+        return _switch(self._cancels, request, "Cancelling…")
+
+    def cancel_button(self, request: gr.Request) -> Update:
+        """The Cancel button once an upload is over: hidden, unless this browser session
+        has another one running."""
+        running = (request.session_hash or "") in self._cancels
+        return gr.update(visible=running, value="Cancel upload", interactive=True)
 
     def trust_state(self, source: str | None) -> Update:
         """The trust switch for the chosen upload: on when someone trusts it."""
@@ -257,7 +284,7 @@ class Handlers:
 
     def trust(
         self, source: str | None, on: bool, request: gr.Request
-    ) -> tuple[str, list[list[Any]], Update, str]:
+    ) -> tuple[str, str, Update, str]:
         """Trust the chosen upload as a source, or stop, recorded with who did it."""
         lines = [(False, UPLOADS_OFF)] if not self.uploads_open else []
         if not lines and not source:
@@ -279,9 +306,7 @@ class Handlers:
         question = f"Delete “{title}”? Its file is removed and answers stop citing it."
         return gr.update(visible=True), render.paragraph(question), ""
 
-    def delete(
-        self, source: str | None
-    ) -> tuple[str, list[list[Any]], Update, str, Update, Update]:
+    def delete(self, source: str | None) -> tuple[str, str, Update, str, Update, Update]:
         """Delete an uploaded document from the corpus and the index."""
         lines = [(False, UPLOADS_OFF)] if not self.uploads_open else []
         if source and not lines:
@@ -299,6 +324,15 @@ def _origin(upload: Upload | None, trust: Trust | None) -> str:
         return "corpus"
     trusted_by = f", trusted by {trust.by}" if trust else ""
     return f"uploaded {upload.uploaded:%Y-%m-%d %H:%M} UTC{trusted_by}"
+
+
+def _switch(switches: dict[str, threading.Event], request: gr.Request, label: str) -> Update:
+    """Set this browser session's switch, if it has one; its button then reads `label`."""
+    switch = switches.get(request.session_hash or "")
+    if switch is None:
+        return gr.skip()
+    switch.set()
+    return gr.update(value=label, interactive=False)
 
 
 def _stop_button(shown: bool) -> Update:
@@ -329,20 +363,6 @@ def _explain(error: Exception) -> str:
         return line
     log.error("unexpected error in the UI", exc_info=error)
     return FAILED
-
-
-class _ProgressBar:
-    """Shows ingest progress on a Gradio progress bar."""
-
-    def __init__(self, bar: gr.Progress) -> None:
-        self.bar = bar
-
-    def __call__(self, progress: IngestProgress) -> None:
-        self.bar(
-            (progress.embedded, progress.total),
-            desc=f"Indexing {Path(progress.file).name}",
-            unit="texts embedded",
-        )
 
 
 def _passages(k: object) -> int | None:

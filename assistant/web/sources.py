@@ -14,6 +14,8 @@ from assistant.types import Answer, Citation, Disagreement, Hit
 from assistant.uploads import Upload
 
 CONTEXT_CHARS = 240  # passage text shown on each side of the cited sentences
+PREVIEW_CHARS = 80  # the same, on a marker's preview card
+CLAMP_CHARS = 240  # longer text is shown a few lines high, with a "Show all" button
 FOUND_CHARS = 320  # the start of each retrieved passage shown while the answer is written
 INSTRUCTION_LABEL = "instruction in the document, not a claim; never followed"
 CLAIM_TYPES = {
@@ -50,7 +52,7 @@ def by_passage(citations: list[Citation]) -> list[list[Citation]]:
 
 def sources_section(answer: Answer, number: int, uploads: Mapping[str, Upload]) -> str:
     """Answer `number`'s sources: cited passages, or related reading when it abstained."""
-    asked = f'<p class="cq-for">For “{html.escape(_clip(answer.question, 120))}”</p>'
+    asked = asked_line(answer.question)
     if answer.abstained:
         head = (
             '<div class="cq-banner">Not in the corpus</div>'
@@ -84,10 +86,25 @@ def found_section(question: str, hits: list[Hit], uploads: Mapping[str, Upload])
         for hit in hits
     )
     return (
-        f'<section class="cq-answer cq-found" aria-label="Passages found">'
-        f'<p class="cq-for">For “{html.escape(_clip(question, 120))}”</p>'
+        f'<section class="cq-answer cq-found" aria-label="Passages found">{asked_line(question)}'
         f'<p class="cq-hint" role="status">{len(hits)} passages found. The answer cites the '
         f"ones it uses; each cited sentence is then highlighted here.</p>{cards}</section>"
+    )
+
+
+def asked_line(question: str) -> str:
+    """The "For “question”" line above a question's passages, clamped when long."""
+    return f'<p class="cq-for">{clamped(f"For “{html.escape(question)}”", len(question))}</p>'
+
+
+def clamped(shown: str, length: int) -> str:
+    """`shown` (HTML of a text `length` characters long) as it is, or when long, clamped to
+    a few lines with a button that shows it all (the page script toggles it)."""
+    if length <= CLAMP_CHARS:
+        return shown
+    return (
+        f'<span class="cq-clamp">{shown}</span>'
+        '<button type="button" class="cq-more" aria-expanded="false">Show all</button>'
     )
 
 
@@ -103,16 +120,44 @@ def is_uploaded(citation: Citation, uploads: Mapping[str, Upload]) -> bool:
     return citation.uploaded or citation.source in uploads
 
 
-def marker_title(citation: Citation, uploads: Mapping[str, Upload]) -> str:
-    """The tooltip of a `[n]` marker: where the quote comes from, and the quote."""
+def cited(citation: Citation, uploads: Mapping[str, Upload]) -> str:
+    """One line naming where citation's quote comes from, then the quote (plain text)."""
     if is_uploaded(citation, uploads):
         upload = uploads.get(citation.source)
         name = upload.name if upload else citation.source
         origin = f"uploaded file {name}, titled by the uploader “{citation.title}”"
-        dated = f"dated {citation.date} by the uploader"
     else:
-        origin, dated = citation.title, citation.date
-    return f"{origin} ({dated}): “{_clip(citation.quote, 200)}”"
+        origin = citation.title
+    return f"{origin} ({_dated(citation, uploads)}): “{citation.quote}”"
+
+
+def preview(citation: Citation, uploads: Mapping[str, Upload], ids: tuple[str, str]) -> str:
+    """The small card a `[n]` marker shows on hover, focus or tap (kept hidden here; the
+    page script shows it): title, date, claim, the quote marked in its context, and a link
+    to the passage's card in the Sources panel. `ids`: the preview's own and the card's."""
+    uploaded = '<span class="cq-badge">uploaded</span> ' if is_uploaded(citation, uploads) else ""
+    low, high = citation.start - citation.passage_start, citation.end - citation.passage_start
+    begin, end = _paragraph(citation.passage, low, high, PREVIEW_CHARS)
+    quote = (
+        f"{'…' if begin else ''}{_plain(citation, begin, low)}"
+        f"<mark>{_plain(citation, low, high)}</mark>{_plain(citation, high, end)}"
+        f"{'…' if end < len(citation.passage) else ''}"
+    )
+    return (
+        f'<div class="cq-preview" id="{ids[0]}" hidden><div>{uploaded}'
+        f"{_title(citation, uploads)}</div>"
+        f'<p class="cq-meta">{html.escape(_dated(citation, uploads))}</p>'
+        f'{_claim_line(citation, numbered=False)}<p class="cq-passage">{quote}</p>'
+        f'<a class="cq-go" href="#{ids[1]}">Show in Sources</a></div>'
+    )
+
+
+def _dated(citation: Citation, uploads: Mapping[str, Upload]) -> str:
+    """The citation's document date; an upload's is said to be the uploader's."""
+    undated = citation.date in ("", "undated")
+    if undated or not is_uploaded(citation, uploads):
+        return "undated" if undated else citation.date
+    return f"dated {citation.date} by the uploader"
 
 
 def _card(group: list[Citation], card_id: str, uploads: Mapping[str, Upload]) -> str:
@@ -181,7 +226,7 @@ def _provenance(group: list[Citation], uploads: Mapping[str, Upload]) -> str:
         else ""
     )
     page = f"p. {citation.page}" if citation.page else ""
-    dated = f"dated {citation.date} by the uploader" if uploaded else citation.date
+    dated = _dated(citation, uploads)
     meta = " · ".join(html.escape(p) for p in (dated, citation.section, page) if p)
     claims = "".join(_claim_line(c, numbered=len(group) > 1) for c in group)
     return f'{badge}{claims}<p class="cq-meta">{meta}</p>'
@@ -260,18 +305,18 @@ def _highlight(group: list[Citation]) -> str:
     return "".join(parts).strip()
 
 
-def _paragraph(text: str, low: int, high: int) -> tuple[int, int]:
-    """Bounds of the blank-line paragraph around text[low:high], at most CONTEXT_CHARS wider
+def _paragraph(text: str, low: int, high: int, context: int = CONTEXT_CHARS) -> tuple[int, int]:
+    """Bounds of the blank-line paragraph around text[low:high], at most `context` wider
     on each side and cut at a space."""
     begin = text.rfind("\n\n", 0, low)
     begin = 0 if begin < 0 else begin + 2
     end = text.find("\n\n", high)
     end = len(text) if end < 0 else end
-    if low - begin > CONTEXT_CHARS:
-        space = text.find(" ", low - CONTEXT_CHARS, low)
+    if low - begin > context:
+        space = text.find(" ", low - context, low)
         begin = low if space < 0 else space + 1
-    if end - high > CONTEXT_CHARS:
-        space = text.rfind(" ", high, high + CONTEXT_CHARS)
+    if end - high > context:
+        space = text.rfind(" ", high, high + context)
         end = high if space < 0 else space
     return begin, end
 

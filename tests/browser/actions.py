@@ -8,6 +8,8 @@ from typing import Any
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
+from assistant.web.render import neutral
+
 FADES_DONE = """() => Promise.all(document.getAnimations()
   .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
   .map(a => a.finished))"""
@@ -58,7 +60,7 @@ def upload(page: Page, *paths: Path) -> Locator:
     page.wait_for_function("() => window.cqUpload.done", timeout=HANG_MS)
     status = page.locator("#upload-status")
     for path in paths:
-        expect(status).to_contain_text(path.name)
+        expect(status).to_contain_text(neutral(path.name))
     return status
 
 
@@ -67,11 +69,13 @@ def shown_sources(page: Page) -> Locator:
     return page.locator("#sources .cq-answer:visible")
 
 
-def serious_violations(page: Page) -> list[dict[str, Any]]:
+def serious_violations(page: Page, *, settled: bool = True) -> list[dict[str, Any]]:
     """axe-core's serious and critical findings once no update is pending and every fade
-    has finished (Gradio dims components while they wait)."""
-    expect(page.locator(".pending")).to_have_count(0)
-    page.evaluate(FADES_DONE)
+    has finished (Gradio dims components while they wait); with `settled=False`, as the
+    page is now (an upload being indexed)."""
+    if settled:
+        expect(page.locator(".pending")).to_have_count(0)
+        page.evaluate(FADES_DONE)
     results = Axe().run(page)
     found = results.response["violations"]
     return [

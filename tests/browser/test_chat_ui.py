@@ -72,6 +72,8 @@ def test_off_topic_question_abstains_with_related_reading(page: Page, output_dir
     expect(sources.locator(".cq-banner")).to_have_text("Not in the corpus")
     expect(sources).to_contain_text("not evidence")
     expect(sources.locator(".cq-related").first).to_be_visible()
+    shown = sources.locator(".cq-related").count()
+    expect(answer.get_by_role("link", name=f"Related reading ({shown})")).to_be_visible()
     expect(sources.locator("mark, .cq-n")).to_have_count(0)
     page.screenshot(path=output_dir / "abstention-related-reading.png", full_page=True)
 

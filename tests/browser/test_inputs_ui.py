@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from browser.actions import ask
 
@@ -28,12 +28,43 @@ def test_empty_question_is_one_inline_hint_and_the_box_stays_usable(
 def test_long_question_is_echoed_as_it_was_used(page: Page, output_dir: Path) -> None:
     question = "How important is DeepSeek? " + "chips " * 17_000
     answer = ask(page, question)
-    echoed = str(page.locator("#chat .cq-user").last.text_content())
-    assert len(echoed) <= len("You asked: ") + 2000 and echoed.startswith("You asked: How")
+    asked = page.locator("#chat .cq-user").last
+    echoed = str(asked.locator(".cq-clamp").text_content())
+    assert len(echoed) <= 2000 and echoed.startswith("How important is DeepSeek? chips")
     expect(answer.locator(".cq-note")).to_have_text(
         "Note: Your question was cut to its first 2000 characters."
     )
     page.screenshot(path=output_dir / "long-question.png")
+    asked_for = page.locator("#sources .cq-answer:visible .cq-for")
+    for shown, lines in ((asked, 4), (asked_for, 2)):
+        height = _lines(shown.locator(".cq-clamp"))
+        assert height <= lines, (shown, height)
+        assert shown.evaluate("e => e.scrollWidth <= e.clientWidth")
+        shown.get_by_role("button", name="Show all").click()
+        expect(shown.get_by_role("button", name="Show less")).to_have_attribute(
+            "aria-expanded", "true"
+        )
+        assert _lines(shown.locator(".cq-clamp")) > 20
+    page.screenshot(path=output_dir / "long-question-shown-all.png")
+
+
+def test_phone_long_question_is_clamped(phone: Page, output_dir: Path) -> None:
+    ask(phone, "How important is DeepSeek? " + "chips " * 400)
+    asked = phone.locator("#chat .cq-user").last
+    assert _lines(asked.locator(".cq-clamp")) <= 4
+    assert asked.evaluate("e => e.scrollWidth <= e.clientWidth")
+    expect(asked.get_by_role("button", name="Show all")).to_be_visible()
+    phone.screenshot(path=output_dir / "phone-long-question.png")
+
+
+def _lines(text: Locator) -> float:
+    """How many lines of text `text` is shown on (to a tenth)."""
+    return round(
+        text.evaluate(
+            "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
+        ),
+        1,
+    )
 
 
 def test_question_in_chinese_says_english_only(page: Page, output_dir: Path) -> None:
