@@ -72,6 +72,15 @@ def test_a_comparison_has_a_part_for_each_side_asking_the_same() -> None:
     assert question_parts("How does China compare with the US?") == ()  # no specific names
 
 
+def test_a_comparison_opened_with_compare_and_a_part_that_refers_back() -> None:
+    sides = question_parts("Compare Cambricon's 2024 revenue with Moore Threads' loss.")
+    assert len(sides) == 2 and sides[0].startswith("Cambricon's 2024 revenue")
+    assert sides[1].startswith("Moore Threads' loss")
+    merged = question_parts("Alibaba's PPU versus Nvidia's H20 on memory - how do the two compare?")
+    assert len(merged) == 2 and all("memory" in side for side in merged)  # a side each
+    assert analyse("How steeply did Nvidia's shares fall?").kind == "amount"
+
+
 def test_two_named_things_asked_about_at_once_are_two_parts() -> None:
     assert question_parts("What did the Dutch and the Japanese each restrict?") == (
         "What did the Dutch each restrict?",

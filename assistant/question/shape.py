@@ -137,7 +137,8 @@ TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "amount",
         re.compile(
-            r"\b(?:how (?:much|many|big|large|fast|far|high|low)|what (?:is|was|"
+            r"\b(?:how (?:much|many|big|large|fast|far|high|low|steep(?:ly)?|sharp(?:ly)?|"
+            r"deep(?:ly)?|heav(?:y|ily)|badly)|what (?:is|was|"
             r"were) the (?:size|price|cost|value|revenue|amount|number|share|"
             r"figure|total)|what percentage|what share|how many)\b",
             re.I,
@@ -253,6 +254,10 @@ COMPARED_WITH = re.compile(  # between the two sides of a comparison
     r"(?:with|to|against)|versus|vs\.?|against)\s+",
     re.I,
 )
+COMPARE_OPENING = re.compile(  # "Compare A with B", sides A and B
+    r"^\s*compare\s+(.+?)\s+(?:with|against)\s+(.+)$", re.IGNORECASE | re.DOTALL
+)
+REFERS_BACK = re.compile(r"\b(?:the two|both|each other|them|they|those|these)\b", re.IGNORECASE)
 COORDINATED = re.compile(  # "Tencent and Baidu", "the Dutch and the Japanese"
     r"(?P<first>(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)\s+and\s+"
     r"(?P<second>(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)"
@@ -356,7 +361,7 @@ def question_parts(text: str) -> tuple[str, ...]:
     chip later restricted?"; "X says A; what does Y say?"), or () for a one-part question."""
     parts: list[str] = []
     for piece in PART_BREAK.split(text.translate(QUOTE_MARKS)):
-        if parts and len(content_terms(piece)) < MIN_PART_TERMS:
+        if parts and (len(content_terms(piece)) < MIN_PART_TERMS or _only_refers_back(piece)):
             parts[-1] = f"{parts[-1]} {piece}"
         elif piece.strip():
             parts.append(piece.strip())
@@ -365,10 +370,20 @@ def question_parts(text: str) -> tuple[str, ...]:
     return comparison_sides(text) or coordinated_names(text)
 
 
+def _only_refers_back(piece: str) -> bool:
+    """A piece that names nothing and points at what came before ('how do the two stack
+    up?'): it asks its question of the part before."""
+    return not question_names(f"x {piece}") and bool(REFERS_BACK.search(piece))
+
+
 def comparison_sides(text: str) -> tuple[str, ...]:
     """The two sides of a comparison that names a thing on each ("How does the 910C's
-    compute compare with the H100?"), each asked for what the question asks, or ()."""
-    sides = [side.strip(" ?.") for side in COMPARED_WITH.split(text.translate(QUOTE_MARKS))]
+    compute compare with the H100?", "Compare A's sales with B's charge"), each asked for
+    what the question asks, or ()."""
+    text = text.translate(QUOTE_MARKS)
+    opening = COMPARE_OPENING.match(text)
+    split = COMPARED_WITH.split(text) if opening is None else opening.group(1, 2)
+    sides = [side.strip(" ?.") for side in split]
     names = [set(question_names(f"x {side}")) for side in sides]
     if len(sides) != 2 or not all(names):
         return ()
