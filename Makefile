@@ -66,7 +66,7 @@ test: lint eval-gate $(TEST_LLM_STAMP)
 EVAL_ENV := CHIPQA_DATA_DIR=eval/reports/index
 eval-gate: $(TEST_STAMP)
 	$(EVAL_ENV) $(BIN)/chipqa ingest
-	$(EVAL_ENV) $(BIN)/chipqa eval --split dev,test,blind,blind2 --baseline \
+	$(EVAL_ENV) $(BIN)/chipqa eval --split dev,tune,test,blind,blind2 --baseline \
 		--thresholds eval/thresholds.yaml --out eval/reports/latest
 
 bench: index $(TEST_STAMP)
