@@ -44,6 +44,13 @@ def test_questions_about_what_is_yet_to_happen_are_marked() -> None:
     assert not analyse("How much did Cambricon earn in 2024?").future
 
 
+def test_a_reporting_period_is_one_however_written() -> None:
+    assert analyse("What did Cambricon earn in H1 2025?").period == "first half"
+    assert analyse("What did it earn in the first six months of 2025?").period == "first half"
+    assert analyse("What did it earn from January to June 2025?").period == "first half"
+    assert analyse("What did Cambricon earn in 2025?").period is None
+
+
 def test_a_premise_taken_for_granted_has_a_contrary() -> None:
     premise = analyse("Why did Nvidia's shares jump on 27 January 2025?").premise
     assert premise is not None and premise[1].search("shares fell 17%")
@@ -192,3 +199,8 @@ def test_a_false_premise_is_answered_with_its_correction(corpus_assistant: Assis
     assert_citations_exact(answer)
     honest = corpus_assistant.ask("Why did Nvidia's shares fall on 27 January 2025?")
     assert not honest.premise_corrected and "fell about 17%" in honest.text
+
+
+def test_a_figure_for_another_period_is_no_answer(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("What revenue did Cambricon report for January to June 2025?")
+    assert "2.881 billion" in answer.text and "4.607 billion" not in answer.text

@@ -50,6 +50,7 @@ from assistant.question.shape import (
     analyse,
     names_in,
     names_model,
+    periods_in,
     question_names,
 )
 from assistant.text import content_terms
@@ -187,7 +188,7 @@ def choose_anchor(candidates: list[Candidate], shape: QuestionShape) -> Candidat
 
 def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
     text = f"{_before(candidate)} {candidate.sentence.text}"
-    if shape.future and not FORWARD.search(text):
+    if (shape.future and not FORWARD.search(text)) or not _covers_the_period(text, shape):
         return False
     if any(year not in text for year in shape.future_years) or not names_model(
         shape.models, candidate.hit
@@ -214,6 +215,13 @@ def _states_value_of_subject(candidate: Candidate, shape: QuestionShape, text: s
     return names_in(shape.subject, _read_up_to(candidate)) and _figure_is_subjects(
         candidate.sentence.text, shape
     )
+
+
+def _covers_the_period(text: str, shape: QuestionShape) -> bool:
+    """For a question about one reporting period ('the first six months of 2025'): the
+    sentence names that period, or none (a nine-month figure is no half-year's)."""
+    named = periods_in(text)
+    return shape.period is None or not named or shape.period in named
 
 
 def _figure_is_subjects(sentence: str, shape: QuestionShape) -> bool:

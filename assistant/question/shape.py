@@ -69,6 +69,17 @@ FORWARD = re.compile(  # a sentence that speaks of what is yet to happen
     re.IGNORECASE,
 )
 
+PERIODS = {  # the span a reported figure covers, and how it is written
+    "first half": r"first half|h1|first six months|six months to june|january to june",
+    "second half": r"second half|h2|last six months|july to december",
+    "first quarter": r"first quarter|q1|three months to march|january to march",
+    "second quarter": r"second quarter|q2|three months to june|april to june",
+    "third quarter": r"third quarter|q3|three months to september|july to september",
+    "fourth quarter": r"fourth quarter|q4|three months to december|october to december",
+    "nine months": r"(?:first )?nine months|january to september",
+    "full year": r"full[- ]year|whole year|calendar (?:19|20)\d\d",
+}
+PERIOD = {name: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for name, words in PERIODS.items()}
 UPWARD = re.compile(  # a direction a premise can take, and its contrary below
     r"\b(?:rose|rise[sn]?|rising|climb\w*|jump\w*|surg\w*|soar\w*|gain(?:s|ed)?|increas\w*|"
     r"grew|grow\w*|higher|more than|larg\w*|bigg\w*|expand\w*|lift\w*|allow\w*|permit\w*|approv\w*|"
@@ -290,6 +301,7 @@ class QuestionShape:
     parts: tuple[str, ...] = ()  # the pieces of a question that asks two things or more
     future: bool = False  # asks what is yet to happen ('will', 'next year', 'eventually')
     premise: tuple[re.Pattern[str], re.Pattern[str]] | None = None  # (assumed, its contrary)
+    period: str | None = None  # the span a figure must cover: 'first half', 'third quarter' …
 
     @property
     def subject(self) -> tuple[str, ...]:
@@ -335,7 +347,13 @@ def analyse(question: str) -> QuestionShape:
         parts,
         future=bool(FUTURE.search(text)),
         premise=_contrary_of_premise(text),
+        period=periods_in(text)[0] if len(periods_in(text)) == 1 else None,
     )
+
+
+def periods_in(text: str) -> list[str]:
+    """The reporting periods `text` names ('H1' and 'the first six months' are one)."""
+    return [name for name, pattern in PERIOD.items() if pattern.search(text)]
 
 
 def _contrary_of_premise(text: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
