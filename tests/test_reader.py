@@ -105,6 +105,11 @@ def test_the_subject_leaves_out_dates_quantities_and_short_words() -> None:
     assert shape.subject == ("alibaba", "ppu")
 
 
+def test_a_capital_stands_for_its_country() -> None:
+    assert names_in(("tokyo",), "Japan put 23 types of equipment under licensing.")
+    assert not names_in(("osaka",), "Japan put 23 types of equipment under licensing.")
+
+
 def test_names_match_words_and_initials() -> None:
     assert names_in(("wsj", "huawei"), "The Wall Street Journal reported that Huawei …")
     assert not names_in(("biren",), "Cambricon's share was roughly 3%.")
@@ -204,3 +209,8 @@ def test_a_false_premise_is_answered_with_its_correction(corpus_assistant: Assis
 def test_a_figure_for_another_period_is_no_answer(corpus_assistant: Assistant) -> None:
     answer = corpus_assistant.ask("What revenue did Cambricon report for January to June 2025?")
     assert "2.881 billion" in answer.text and "4.607 billion" not in answer.text
+
+
+def test_a_capital_named_for_its_government_is_answered(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("From when did Tokyo's licensing of chipmaking tools apply?")
+    assert not answer.abstained and "23 July 2023" in answer.text

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from assistant.answer.base import AnswerRequest, TermCheck
 from assistant.answer.reader import Candidate, load_weights
 from assistant.cite import make_citation
-from assistant.question.shape import CALENDAR_OR_QUANTITY, MIN_NAME_LENGTH, initialisms
+from assistant.question.shape import (
+    CALENDAR_OR_QUANTITY,
+    MIN_NAME_LENGTH,
+    initialisms,
+    stands_for,
+)
 from assistant.text import QUOTE_MARKS, WORD, content_terms
 from assistant.types import ABSTAIN_TEXT, Answer, Citation
 
@@ -44,7 +49,11 @@ def unknown_terms(question: str, known_term: TermCheck, passages: str = "") -> l
 
 def _unseen(name: str, known_term: TermCheck) -> bool:
     terms = content_terms(name)
-    return bool(terms) and not known_term(terms[0])
+    return (
+        bool(terms)
+        and not known_term(terms[0])
+        and not any(known_term(t) for t in stands_for(terms[0]))
+    )
 
 
 @dataclass(frozen=True)

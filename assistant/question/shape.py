@@ -284,6 +284,20 @@ CALENDAR_OR_QUANTITY = re.compile(  # not names: 'Dec', 'Monday', '27th', '600bn
 CAPITALISED_RUN = re.compile(  # 'Wall Street Journal', 'Bureau of Industry and Security'
     r"\b[A-Z][A-Za-z]+(?:\s+(?:(?:of|and|for|the|&)\s+)?[A-Z][A-Za-z]+){1,4}\b"
 )
+CAPITALS = {  # a capital named for its government ('Tokyo's restrictions'), as content terms
+    "tokyo": "Japan Japanese",
+    "hague": "Netherlands Dutch",
+    "seoul": "Korea Korean",
+    "taipei": "Taiwan Taiwanese",
+    "brussels": "EU European",
+    "london": "UK Britain British",
+    "berlin": "Germany German",
+    "paris": "France French",
+    "delhi": "India Indian",
+    "moscow": "Russia Russian",
+    "beijing": "China Chinese",
+    "washington": "US American",
+}
 GENERIC_NAMES = frozenset(  # capitalised in questions, but too general to pin an answer
     {"us", "usa", "america", "american", "china", "chinese", "beijing", "washington", "ai"}
 )
@@ -449,11 +463,18 @@ def names_model(models: tuple[str, ...], hit: Hit) -> bool:
 
 
 def names_in(names: tuple[str, ...], text: str) -> bool:
-    """True when every name occurs in `text`, as a word or as the initials of a run of
-    capitalised words ('WSJ' for 'Wall Street Journal')."""
+    """True when every name occurs in `text`, as a word, as the initials of a run of
+    capitalised words ('WSJ' for 'Wall Street Journal') or as the country a capital stands
+    for ('Tokyo' for 'Japan')."""
     words = set(content_terms(text))
-    missing = [name for name in names if name not in words]
+    missing = [name for name in names if name not in words and not words & stands_for(name)]
     return not missing or all(name in initialisms(text) for name in missing)
+
+
+def stands_for(name: str) -> set[str]:
+    """The country (and its adjective) a capital city's name stands for in the news, as
+    content terms: 'tokyo' → {'japan', 'japanese'}; empty for any other name."""
+    return set(content_terms(CAPITALS.get(name, "")))
 
 
 def initialisms(text: str) -> set[str]:
