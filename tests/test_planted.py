@@ -212,7 +212,9 @@ def test_ask_api_and_chat_bubble_mark_uploaded_citations(planted: Planted) -> No
     bubble = answer_message(answer, 1, uploads(planted.assistant.settings))
     assert f'[{n}<span class="cq-up">, uploaded</span>]</a>' in bubble
     curated = next(c.n for c in answer.citations if not c.uploaded)
-    assert re.search(rf'<a class="cq-ref" href="[^"]+" title="[^"]+">\[{curated}\]</a>', bubble)
+    assert re.search(
+        rf'<a class="cq-ref" href="[^"]+" aria-describedby="[^"]+">\[{curated}\]</a>', bubble
+    )
     html = sources_section(answer, 1, uploads(planted.assistant.settings))
     assert '“Official BIS notice (verified by ChipQA)”</span> <span class="cq-said">' in html
 

@@ -106,7 +106,9 @@ def test_concurrent_sessions_during_an_upload(app: LiveApp, tmp_path: Path) -> N
     before = rss_bytes()
     uploads = small_corpus(tmp_path / "incoming", UPLOADED)
     with ThreadPoolExecutor(CLIENTS + 1) as pool:
-        upload = pool.submit(Handlers(app.assistant).upload, [str(p) for p in uploads])
+        upload = pool.submit(
+            lambda: list(Handlers(app.assistant).upload([str(p) for p in uploads]))[-1]
+        )
         sessions = [pool.submit(session, app.url, n) for n in range(CLIENTS)]
         replies = [reply for future in sessions for reply in future.result()]
         status = upload.result()[0]
