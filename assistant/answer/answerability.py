@@ -37,14 +37,9 @@ def unknown_terms(question: str, known_term: TermCheck, passages: str = "") -> l
         if (position > 0 and word[0].isupper() and len(word) >= MIN_NAME_LENGTH)
         or (any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word))
     ]
-    spelled_out = initialisms(passages) if passages else set()
-    return [
-        name
-        for name in names
-        if not CALENDAR_OR_QUANTITY.match(name)
-        and _unseen(name, known_term)
-        and name.lower() not in spelled_out
-    ]
+    unseen = [n for n in names if not CALENDAR_OR_QUANTITY.match(n) and _unseen(n, known_term)]
+    spelled_out = initialisms(passages) if unseen and passages else set()
+    return [name for name in unseen if name.lower() not in spelled_out]
 
 
 def _unseen(name: str, known_term: TermCheck) -> bool:

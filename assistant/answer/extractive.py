@@ -135,7 +135,7 @@ class ExtractiveAnswerer:
         check_terms: bool = True,
     ) -> Why | None:
         """The first reason the passages do not answer the question, if any."""
-        passages = " ".join(hit.chunk.text for hit in request.hits)
+        passages = " ".join(hit.chunk.text for hit in request.hits) if check_terms else ""
         missing = (
             unknown_terms(request.question, request.known_term, passages) if check_terms else []
         )

@@ -361,8 +361,14 @@ def analyse(question: str) -> QuestionShape:
         parts,
         future=bool(FUTURE.search(text)),
         premise=_contrary_of_premise(text),
-        period=periods_in(text)[0] if len(periods_in(text)) == 1 else None,
+        period=_one_period(text),
     )
+
+
+def _one_period(text: str) -> str | None:
+    """The reporting period a question is about, when it names exactly one."""
+    named = periods_in(text)
+    return named[0] if len(named) == 1 else None
 
 
 def periods_in(text: str) -> list[str]:
