@@ -153,7 +153,8 @@ def _keep_in_browser(
     key = stored.signing_key(ui.assistant.settings.data_dir)
     secret = stored.browser_secret(key)
     kept = gr.BrowserState(None, storage_key=stored.STORAGE_KEY, secret=secret)
-    chat.change(partial(stored.keep, key=key), chat, kept, api_visibility="private")
+    # Unqueued: the copy is written as the answer completes, not after the queue drains.
+    chat.change(partial(stored.keep, key=key), chat, kept, queue=False, api_visibility="private")
 
     def shown(value: object) -> tuple[Conversation, str, str]:
         chat = stored.restore(value, key)

@@ -9,12 +9,20 @@ import pytest
 from llm_server import ScriptedLLM
 from playwright.sync_api import Page, expect
 
+from assistant.web.stored import STORAGE_KEY
 from browser.actions import ask, serious_violations, shown_sources
 from browser.test_stream_ui import CLAIM, ask_the_model
 
 pytestmark = pytest.mark.browser
 
 NEXT = "Why does the US block chip exports to China?"
+KEPT = f"localStorage.getItem('{STORAGE_KEY}') || ''"
+
+
+def kept_size(page: Page) -> int:
+    """The size of the conversation the browser keeps, once it keeps one."""
+    page.wait_for_function(f"() => ({KEPT}).length > 0")
+    return int(page.evaluate(f"() => ({KEPT}).length"))
 
 
 def test_question_sent_while_answering_is_queued_and_asked_next(
@@ -47,8 +55,10 @@ def test_conversation_survives_a_reload_until_clear(page: Page, output_dir: Path
     expect(first).to_contain_text("DeepSeek shows that China")
     expect(shown_sources(page)).to_have_attribute("id", "cq-a1")
     page.screenshot(path=output_dir / "conversation-reloaded.png")
+    one_answer = kept_size(page)
     second = ask(page, "Is it open source?")
     expect(second).to_have_attribute("id", "cq-m2")
+    page.wait_for_function(f"() => ({KEPT}).length > {one_answer}")
     page.reload()
     expect(page.locator("#chat .cq-bot")).to_have_count(2)
     first.locator("a.cq-ref").first.click()
