@@ -19,7 +19,8 @@ def test_a_kept_conversation_comes_back_as_it_was(tmp_path: Path) -> None:
     key = signing_key(tmp_path)
     back = restore(keep(CHAT, key), signing_key(tmp_path))
     assert (back.messages, back.sections, back.turns) == (CHAT.messages, CHAT.sections, CHAT.turns)
-    assert keep(Conversation(), key) is None
+    cleared = restore(keep(Conversation(), key), key)
+    assert (cleared.messages, cleared.sections, cleared.turns) == ((), (), ())
 
 
 def test_an_altered_or_foreign_conversation_is_dropped(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from functools import partial
+from typing import Any
 
 import gradio as gr
 from starlette.middleware import Middleware
@@ -142,25 +143,26 @@ def _chat_tab(ui: Handlers, app: gr.Blocks) -> tuple[gr.Dropdown, gr.State]:
         api_visibility="private",
     )
     wire_keep(ui, tools, chat, [asked, picked, cleared])
-    _keep_in_browser(app, ui, chat, chat_log, sources)
+    _keep_in_browser(app, ui, chat, [chat_log, sources], [asked, picked, cleared])
     return source, chat
 
 
 def _keep_in_browser(
-    app: gr.Blocks, ui: Handlers, chat: gr.State, chat_log: gr.HTML, sources: gr.HTML
+    app: gr.Blocks, ui: Handlers, chat: gr.State, shown_in: list[gr.HTML], changed: list[Any]
 ) -> None:
-    """Keep the conversation in the browser's local storage, and show it again on load."""
+    """Keep the conversation in the browser's local storage after each event that
+    `changed` it, and show it again in `shown_in` (chat log, sources) on load."""
     key = stored.signing_key(ui.assistant.settings.data_dir)
     secret = stored.browser_secret(key)
     kept = gr.BrowserState(None, storage_key=stored.STORAGE_KEY, secret=secret)
-    # Unqueued: the copy is written as the answer completes, not after the queue drains.
-    chat.change(partial(stored.keep, key=key), chat, kept, queue=False, api_visibility="private")
+    for event in changed:
+        event.then(partial(stored.keep, key=key), chat, kept, queue=False, api_visibility="private")
 
     def shown(value: object) -> tuple[Conversation, str, str]:
         chat = stored.restore(value, key)
         return chat, render.conversation(chat.messages), render.sources_panel(chat.sections)
 
-    app.load(shown, kept, [chat, chat_log, sources], api_visibility="private")
+    app.load(shown, kept, [chat, *shown_in], api_visibility="private")
 
 
 def _corpus_tab(ui: Handlers, source: gr.Dropdown) -> list[gr.components.Component]:

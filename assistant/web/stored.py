@@ -45,10 +45,9 @@ def browser_secret(key: bytes) -> str:
     return hmac.new(key, b"browser storage", hashlib.sha256).hexdigest()
 
 
-def keep(chat: Conversation, key: bytes) -> dict[str, Any] | None:
-    """`chat` as the browser stores it (None for an empty one)."""
-    if not chat.messages:
-        return None
+def keep(chat: Conversation, key: bytes) -> dict[str, Any]:
+    """`chat` as the browser stores it; an empty one too, since the browser keeps its old
+    copy when given nothing to store."""
     body = json.dumps(
         {"messages": chat.messages, "sections": chat.sections, "turns": chat.turns},
         ensure_ascii=False,

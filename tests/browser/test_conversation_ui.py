@@ -19,9 +19,10 @@ NEXT = "Why does the US block chip exports to China?"
 KEPT = f"localStorage.getItem('{STORAGE_KEY}') || ''"
 
 
-def kept_size(page: Page) -> int:
-    """The size of the conversation the browser keeps, once it keeps one."""
-    page.wait_for_function(f"() => ({KEPT}).length > 0")
+def kept_size(page: Page, more_than: int = 0) -> int:
+    """The size of the conversation the browser keeps, once it is more than `more_than`:
+    the copy is stored by a request of its own just after the answer is shown."""
+    page.wait_for_function(f"() => ({KEPT}).length > {more_than}")
     return int(page.evaluate(f"() => ({KEPT}).length"))
 
 
@@ -50,15 +51,15 @@ def test_question_sent_while_answering_is_queued_and_asked_next(
 
 def test_conversation_survives_a_reload_until_clear(page: Page, output_dir: Path) -> None:
     ask(page, "How important is DeepSeek?")
+    one_answer = kept_size(page)
     page.reload()
     first = page.locator("#cq-m1")
     expect(first).to_contain_text("DeepSeek shows that China")
     expect(shown_sources(page)).to_have_attribute("id", "cq-a1")
     page.screenshot(path=output_dir / "conversation-reloaded.png")
-    one_answer = kept_size(page)
     second = ask(page, "Is it open source?")
     expect(second).to_have_attribute("id", "cq-m2")
-    page.wait_for_function(f"() => ({KEPT}).length > {one_answer}")
+    kept_size(page, more_than=one_answer)
     page.reload()
     expect(page.locator("#chat .cq-bot")).to_have_count(2)
     first.locator("a.cq-ref").first.click()
@@ -66,6 +67,7 @@ def test_conversation_survives_a_reload_until_clear(page: Page, output_dir: Path
     expect(shown_sources(page).locator(".cq-card:focus")).to_be_in_viewport()
     page.get_by_role("button", name="Clear").click()
     expect(page.locator("#chat .cq-empty")).to_be_visible()
+    page.wait_for_function(f"() => ({KEPT}).length < {one_answer}")
     page.reload()
     expect(page.get_by_role("textbox", name="Your question")).to_be_visible()
     expect(page.locator("#chat .cq-empty")).to_be_visible()
@@ -74,6 +76,7 @@ def test_conversation_survives_a_reload_until_clear(page: Page, output_dir: Path
 
 def test_phone_conversation_survives_a_reload(phone: Page, output_dir: Path) -> None:
     ask(phone, "How important is DeepSeek?")
+    kept_size(phone)
     phone.reload()
     expect(phone.locator("#cq-m1")).to_contain_text("DeepSeek shows that China")
     phone.screenshot(path=output_dir / "phone-conversation-reloaded.png")
