@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	# CPU torch first, pinned: an unpinned torch would pull a multi-GB CUDA build.
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e .
+	# Questions are embedded by an ONNX export of the model, made once here.
+	$(BIN)/python -m assistant.embed.export_setup
 	touch $(STAMP)
 
 # Lint, tests, the eval gate and the bench also need the test tools and the tooling extra

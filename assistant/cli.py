@@ -390,6 +390,10 @@ def bench_command(
     targets: Annotated[Path, typer.Option(help="Speed targets to check.")] = Path(
         "eval/bench_targets.yaml"
     ),
+    local: Annotated[
+        int,
+        typer.Option(help="Dev questions timing the local model's prompt cache (0: none)."),
+    ] = 0,
 ) -> None:
     """Measure latency, throughput and memory against baselines; write bench.json/md/png."""
     from assistant.bench.run import run_bench
@@ -400,13 +404,14 @@ def bench_command(
     settings = load_settings()
     run_bench(
         settings,
-        sizes=sizes if sizes is not None else ("" if simulate else "1,10,100"),
+        sizes=sizes if sizes is not None else ("" if simulate or local else "1,10,100"),
         queries=queries,
         out=out,
         quick=quick,
         gold=gold,
         targets=targets,
         simulate=simulate or "",
+        local=local,
     )
 
 

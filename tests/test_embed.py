@@ -16,6 +16,7 @@ from assistant.embed import (
     BUNDLED,
     SINGLE_THREAD_MAX,
     SentenceEmbedder,
+    exported,
     light,
     model_path,
     native_bfloat16,
@@ -48,15 +49,35 @@ def corpus_sentences(embedder: SentenceEmbedder) -> list[str]:
     return sentences
 
 
-@pytest.mark.slow  # embeds every corpus sentence three ways (about 25 s)
-def test_questions_get_the_ingest_encoders_vectors_from_numpy(embedder: SentenceEmbedder) -> None:
+@pytest.mark.slow  # embeds every corpus sentence four ways (about 30 s)
+def test_questions_get_the_ingest_encoders_vectors_from_onnx_and_numpy(
+    embedder: SentenceEmbedder,
+) -> None:
     sentences = corpus_sentences(embedder)
     assert len(sentences) > 300 and len(sentences) > SINGLE_THREAD_MAX
     ingested = embedder.embed(sentences)
     assert embedder.loaded and light.supports(embedder.path)
+    assert isinstance(embedder.question_encoder(), exported.ExportedEncoder)  # made at install
     one_by_one = np.vstack([embedder.embed([s]) for s in sentences])
-    assert np.allclose(one_by_one, embedder.light().embed(sentences), atol=1e-5)
-    assert float((one_by_one * ingested).sum(axis=1).min()) >= 0.999
+    assert np.allclose(one_by_one, embedder.question_encoder().embed(sentences), atol=1e-5)
+    in_numpy = light.LightEncoder(embedder.path).embed(sentences)
+    for vectors in (one_by_one, in_numpy):
+        assert float((vectors * ingested).sum(axis=1).min()) >= 0.999
+
+
+@pytest.mark.slow  # exports the model twice (about 20 s)
+def test_an_export_is_kept_only_when_it_gives_the_models_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedder: SentenceEmbedder
+) -> None:
+    monkeypatch.setattr(exported, "EXPORTS", tmp_path / "exports")
+    assert isinstance(SentenceEmbedder().question_encoder(), light.LightEncoder)
+    made = exported.export(embedder.path, embedder.load())
+    assert made.is_file() and exported.available(embedder.path)
+    assert isinstance(SentenceEmbedder().question_encoder(), exported.ExportedEncoder)
+    cls_pooled = cls_pooled_folder(tmp_path)
+    with pytest.raises(ValueError, match="differ from the model's"):
+        exported.export(cls_pooled, SentenceEmbedder(str(cls_pooled)).load())
+    assert not exported.available(cls_pooled)
 
 
 def test_bfloat16_batches_give_the_float32_vectors() -> None:
@@ -84,9 +105,8 @@ def test_bfloat16_is_chosen_only_where_the_cpu_has_it(
     assert native_bfloat16(tmp_path / "missing") is False
 
 
-def test_a_folder_the_numpy_encoder_cannot_reproduce_is_left_to_sentence_transformers(
-    tmp_path: Path,
-) -> None:
+def cls_pooled_folder(tmp_path: Path) -> Path:
+    """The bundled model with CLS pooling: a folder neither fast encoder reproduces."""
     folder = tmp_path / "cls-pooled"
     for item in model_path(BUNDLED).iterdir():
         if item.name != "1_Pooling":
@@ -98,6 +118,13 @@ def test_a_folder_the_numpy_encoder_cannot_reproduce_is_left_to_sentence_transfo
     (pooling / "config.json").write_text(
         config.replace('"pooling_mode_cls_token": false', '"pooling_mode_cls_token": true')
     )
+    return folder
+
+
+def test_a_folder_the_numpy_encoder_cannot_reproduce_is_left_to_sentence_transformers(
+    tmp_path: Path,
+) -> None:
+    folder = cls_pooled_folder(tmp_path)
     assert light.supports(model_path(BUNDLED)) and not light.supports(folder)
 
 

@@ -17,8 +17,8 @@ from assistant.bench.measure import SizeJob
 # `chipqa` with the NumPy encoder turned off: the previous way, for the ratio.
 PREVIOUS = """
 import sys
-from assistant.embed import light
-light.supports = lambda path: False
+from assistant.embed import exported, light
+exported.available = light.supports = lambda path: False
 from assistant.cli import main
 sys.argv[0] = "chipqa"
 main()

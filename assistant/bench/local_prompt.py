@@ -1,4 +1,5 @@
-"""Prompt length against latency and verified answers, for the bundled local model.
+"""Prompt length and prompt cache against latency and verified answers, for the bundled
+local model.
 
     python -m assistant.bench.local_prompt [--questions 10] [--out eval/reports/local-prompt]
 
@@ -7,6 +8,10 @@ the `local` answerer under several prompt shapes, on one model server, and write
 report.json (every reply) and report.md (one row per shape), with llama.cpp's prompt cache
 off so that each figure counts the whole prompt. An answer counts as verified
 when the model's own cited sentences survive verification (no extractive fallback).
+
+`compare_prompt_cache` (run by `chipqa bench --local N`) asks the same questions with the
+cache off, then on: with it, each question reuses the system prompt's computed state and
+pays only for its passages and question.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from assistant.evaluation.gold import GoldItem, load_gold
 from assistant.evaluation.harness import generation_outcome
 from assistant.evaluation.metrics import key_fact_recall
 from assistant.pipeline import Assistant, build_assistant
-from assistant.settings import load_settings
+from assistant.settings import Settings, load_settings
 
 # A short system prompt, measured and rejected: with it the 1.5B model drops the passage
 # numbers, so nothing it writes can be verified.
@@ -89,6 +94,41 @@ def measure(assistant: Assistant, llm: LLMAnswerer, item: GoldItem) -> dict[str,
         "claims": claims,
         "kept": kept,
         "key_fact_recall": key_fact_recall(answer.text, item.key_facts),
+    }
+
+
+def compare_prompt_cache(settings: Settings, gold: Path, count: int) -> dict[str, Any]:
+    """First-token and whole-answer p50 over `count` dev questions with llama.cpp's prompt
+    cache off, then on (after one question that fills it), and how many answers agree."""
+    assistant = build_assistant(settings.replace(answerer="local"))
+    local = assistant.answerers["local"]
+    assert isinstance(local, LocalAnswerer)
+    llm = local.start()
+    chat = llm.chat
+    items = dev_questions(gold, count)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for name, cached in (("off", False), ("on", True)):
+        llm.chat = chat.model_copy(update={"extra_body": {"cache_prompt": cached}})
+        if cached:
+            measure(assistant, llm, items[-1])
+        rows[name] = [measure(assistant, llm, item) for item in items]
+        print(f"prompt cache {name}: {json.dumps(summarise(rows[name]))}", flush=True)
+    llm.chat = chat
+    off, on = summarise(rows["off"]), summarise(rows["on"])
+    same = sum(a["answer"] == b["answer"] for a, b in zip(rows["off"], rows["on"], strict=True))
+    return {
+        "model": settings.local_model,
+        "questions": len(items),
+        "off": off,
+        "on": on,
+        "first_token_on_vs_off": on["first_token_s_p50"] / off["first_token_s_p50"],
+        "answer_on_vs_off": on["total_s_p50"] / off["total_s_p50"],
+        "answers_same": same,
+        "differing": [
+            {"id": a["id"], "off": a["answer"], "on": b["answer"]}
+            for a, b in zip(rows["off"], rows["on"], strict=True)
+            if a["answer"] != b["answer"]
+        ],
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import resource
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from assistant.evaluation.metrics import mean, percentile
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
+    from assistant.embed import SentenceEmbedder
     from assistant.evaluation.baseline import NaiveRAG
     from assistant.ingest import IngestProgress, IngestReport
     from assistant.pipeline import Assistant
@@ -98,6 +100,8 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
     naive_build_s = time.perf_counter() - began
     say(job, f"timing {job.rounds} × {len(job.questions)} questions")
     samples = time_systems(assistant, naive, job.questions, job.rounds)
+    say(job, "timing the question encoders")
+    encoders = time_question_encoders(embedder, job.questions, job.rounds)
     return {
         "multiple": job.multiple,
         "documents": documents,
@@ -110,6 +114,7 @@ def measure_size(job: SizeJob) -> dict[str, Any]:
         "batch_size": embedder.batch_size,
         "model_load_s": model_s,
         "peak_rss_mb": peak_rss_mb,
+        "question_embedding": {name: summarise(ms) for name, ms in encoders.items()},
         "systems": {
             "chipqa": {
                 **summarise(samples["total"]),
@@ -187,6 +192,30 @@ def time_systems(
                 samples.setdefault(stage, []).append(ms)
             samples["floor"].append(floor_ms(assistant, item.question))
             samples["naive"].append(naive.ask(item.question).timings_ms["total"])
+    return samples
+
+
+def time_question_encoders(
+    embedder: SentenceEmbedder, questions: tuple[GoldItem, ...], rounds: int
+) -> dict[str, list[float]]:
+    """Milliseconds to embed one question, each encoder in turn on the same question: the
+    ONNX export (when made), the NumPy encoder and sentence-transformers."""
+    from assistant.embed import exported, light
+
+    encoders: dict[str, Callable[[list[str]], object]] = {
+        "numpy": light.LightEncoder(embedder.path).embed,
+        "sentence_transformers": embedder.load().encode,
+    }
+    if exported.available(embedder.path):
+        encoders["onnx"] = exported.ExportedEncoder(embedder.path).embed
+    samples: dict[str, list[float]] = {name: [] for name in encoders}
+    for round_ in range(rounds + 1):  # the first round warms up
+        for item in questions:
+            for name, encode in encoders.items():
+                began = time.perf_counter()
+                encode([item.question])
+                if round_:
+                    samples[name].append((time.perf_counter() - began) * 1000)
     return samples
 
 

@@ -36,6 +36,7 @@ SIZE_FIGURES = (
     "server_app_rss_growth_mb",
 )
 COLD_FIGURES = ("help_s", "ask_s", "ask_vs_previous")
+LOCAL_FIGURES = ("first_token_on_vs_off", "answer_on_vs_off")
 
 
 class Limits(BaseModel):
@@ -47,11 +48,20 @@ class Limits(BaseModel):
 
 
 class Targets(BaseModel):
-    """Limits per corpus multiple (`every`: each size measured) and for cold starts."""
+    """Limits per corpus multiple (`every`: each size measured), for cold starts and for
+    the local model's prompt cache."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     sizes: dict[int | Literal["every"], Limits] = {}
     cold_start: Limits = Limits()
+    local_model: Limits = Limits()
+
+
+ENCODERS = {
+    "onnx": "ONNX export",
+    "numpy": "NumPy",
+    "sentence_transformers": "sentence-transformers",
+}
 
 
 def load_targets(path: Path) -> Targets:
@@ -64,12 +74,13 @@ def load_targets(path: Path) -> Targets:
         first = str(error).strip().splitlines()
         raise ConfigError(f"bench targets {path} are malformed: {' '.join(first[:2])}") from error
     scopes = [(limits, SIZE_FIGURES) for limits in targets.sizes.values()]
-    for limits, known in [*scopes, (targets.cold_start, COLD_FIGURES)]:
+    scopes += [(targets.cold_start, COLD_FIGURES), (targets.local_model, LOCAL_FIGURES)]
+    for limits, known in scopes:
         unknown = sorted({*limits.floors, *limits.ceilings} - set(known))
         if unknown:
             raise ConfigError(
                 f"bench targets {path}: unknown figure {', '.join(unknown)} "
-                f"(known: {', '.join(SIZE_FIGURES + COLD_FIGURES)})"
+                f"(known: {', '.join(SIZE_FIGURES + COLD_FIGURES + LOCAL_FIGURES)})"
             )
     return targets
 
@@ -81,8 +92,10 @@ def make_report(
     queries: int,
     targets: Targets,
     load: tuple[tuple[float, ...], tuple[float, ...]],
+    local: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """bench.json's content: machine, per-size figures with ratios, cold start, targets."""
+    """bench.json's content: machine, per-size figures with ratios, cold start, the local
+    model's prompt cache when timed, targets."""
     for size in results:
         size["ratios"] = ratios(size["systems"])
         smallest = results[0]["server_mode"]["app_peak_rss_mb"]
@@ -105,7 +118,8 @@ def make_report(
         "queries": queries,
         "sizes": results,
         "cold_start": cold,
-        "targets": assess(results, cold, targets),
+        "local_model": local,
+        "targets": assess(results, cold, targets, local),
     }
 
 
@@ -135,7 +149,10 @@ def size_figures(size: dict[str, Any]) -> dict[str, float]:
 
 
 def assess(
-    results: list[dict[str, Any]], cold: dict[str, Any] | None, targets: Targets
+    results: list[dict[str, Any]],
+    cold: dict[str, Any] | None,
+    targets: Targets,
+    local: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Each target with the measured figure and whether it was met."""
     rows = []
@@ -143,7 +160,8 @@ def assess(
         figures = size_figures(size)
         for key in ("every", size["multiple"]):
             rows += _rows(f"×{size['multiple']} ", figures, targets.sizes.get(key, Limits()))
-    return rows + (_rows("cold ", cold, targets.cold_start) if cold else [])
+    rows += _rows("cold ", cold, targets.cold_start) if cold else []
+    return rows + (_rows("local ", local, targets.local_model) if local else [])
 
 
 def _rows(prefix: str, figures: dict[str, Any], limits: Limits) -> list[dict[str, Any]]:
@@ -180,6 +198,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines = ["# ChipQA benchmark", ""]
     if report["sizes"]:
         lines += corpus_section(report)
+    if report.get("local_model"):
+        lines += local_section(report["local_model"])
     if report.get("simulation"):
         lines += scale_section(report["simulation"])
     return "\n".join(lines) + "\n"
@@ -208,6 +228,7 @@ def corpus_section(report: dict[str, Any]) -> list[str]:
         "",
         *stage_table(report["sizes"]),
         "",
+        *encoder_line(report["sizes"][0]),
         f"Cold start (median of fresh processes): `chipqa --help` {cold['help_s']:.2f} s, "
         f"`chipqa ask` {cold['ask_s']:.2f} s; the previous way (question embedded by "
         f"sentence-transformers) {cold['ask_previous_s']:.2f} s, ratio "
@@ -257,6 +278,33 @@ def size_table(sizes: list[dict[str, Any]]) -> list[str]:
             f"| {r['p50_vs_naive']:.2f} / {r['p95_vs_naive']:.2f} |"
         )
     return lines
+
+
+def local_section(local: dict[str, Any]) -> list[str]:
+    """The local model's first token and whole answer with its prompt cache off and on."""
+    off, on = local["off"], local["on"]
+    return [
+        f"Local model ({local['model']}), {local['questions']} dev questions, p50 s, prompt "
+        f"cache off → on: first token {off['first_token_s_p50']:.2f} → "
+        f"{on['first_token_s_p50']:.2f} ({local['first_token_on_vs_off']:.2f}×), whole answer "
+        f"{off['total_s_p50']:.2f} → {on['total_s_p50']:.2f} ({local['answer_on_vs_off']:.2f}×); "
+        f"prompt {off['prompt_tokens']:.0f} tokens; answers the same: {local['answers_same']} "
+        f"of {local['questions']}.",
+        "",
+    ]
+
+
+def encoder_line(size: dict[str, Any]) -> list[str]:
+    """One question's embedding time by each encoder, in the same run."""
+    timed = size.get("question_embedding")
+    if not timed:
+        return []
+    numpy = timed["numpy"]["p50"]
+    figures = ", ".join(
+        f"{ENCODERS[name]} {t['p50']:.1f} / {t['p95']:.1f} ({t['p50'] / numpy:.2f}× NumPy)"
+        for name, t in timed.items()
+    )
+    return [f"One question embedded, p50 / p95 ms, each encoder in turn: {figures}.", ""]
 
 
 def server_table(sizes: list[dict[str, Any]]) -> list[str]:

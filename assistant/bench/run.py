@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.bench.cold import cold_start
+from assistant.bench.local_prompt import compare_prompt_cache
 from assistant.bench.measure import SizeJob, dir_bytes, measure_size
 from assistant.bench.report import load_targets, make_report, write_reports
 from assistant.bench.scale import QUERIES, run_simulation
@@ -45,6 +46,7 @@ def run_bench(
     gold: Path = GOLD_FAQ,
     targets: Path = TARGETS,
     simulate: str = "",
+    local: int = 0,
 ) -> None:
     """Measure every size, then write bench.json, bench.md and bench.png into `out`.
 
@@ -58,20 +60,23 @@ def run_bench(
         gold: Gold FAQ file whose questions are timed.
         targets: Speed targets the report checks.
         simulate: Comma-separated store sizes in chunks for the scale simulation; "" for none.
+        local: Dev questions on which to time the local model's prompt cache (0: none); they
+            are asked of `settings`' own store.
     """
     goals = load_targets(targets)
     multiples = parse_sizes(QUICK_SIZES if quick else sizes, "--sizes") if quick or sizes else []
     chunks = parse_sizes(simulate, "--simulate") if simulate else []
-    if not multiples and not chunks:
-        raise ConfigError("nothing to measure: give --sizes, --simulate or both")
+    if not multiples and not chunks and not local:
+        raise ConfigError("nothing to measure: give --sizes, --simulate or --local")
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="chipqa-bench-") as tmp:
         corpus = measure_corpus(settings, multiples, queries, quick, gold, Path(tmp))
         simulation = None
         if chunks:
             simulation = run_simulation(chunks, Path(tmp) / "simulation", queries or QUERIES)
+    cache = compare_prompt_cache(settings, gold, local) if local else None
     load = (load_before, os.getloadavg())
-    report = make_report(settings, *corpus, goals, load)
+    report = make_report(settings, *corpus, goals, load, cache)
     write_reports(report | ({"simulation": simulation} if simulation else {}), out)
 
 

@@ -1,9 +1,10 @@
-"""Embedding stage: the bundled model on the CPU, batches in torch and questions in NumPy.
+"""Embedding stage: the bundled model on the CPU, batches in torch and questions without it.
 
 Batches (ingest) run in sentence-transformers; a few texts at a time (a question) run in
-`light`, the same model in NumPy, so answering never imports torch. Each loads on first
-use, so commands that only read the store (`chipqa stats`) load neither; the model's name
-and dimension come from its folder's own files.
+the model's ONNX export (`exported`) when it has one, else in `light`, the same model in
+NumPy, so answering never imports torch. Each loads on first use, so commands that only
+read the store (`chipqa stats`) load none; the model's name and dimension come from its
+folder's own files.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
-from assistant.embed import light
+from assistant.embed import exported, light
 from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ class Embedder(Protocol):
 
 class SentenceEmbedder:
     """sentence-transformers over the bundled model or any model folder, loaded on first use;
-    a few texts at a time go to the NumPy encoder instead when it reproduces the folder."""
+    a few texts at a time go to its ONNX export or the NumPy encoder instead when either
+    reproduces the folder."""
 
     def __init__(
         self, model: str = BUNDLED, batch_size: int = 32, precision: Precision = "auto"
@@ -73,8 +75,9 @@ class SentenceEmbedder:
         self.path = model_path(model)
         self.dimension = folder_dimension(self.path, model)
         self._loaded: SentenceTransformer | None = None
-        self._light: light.LightEncoder | None = None
-        self._light_fits = light.supports(self.path)
+        self._few: light.LightEncoder | exported.ExportedEncoder | None = None
+        self._exported = exported.available(self.path)
+        self._few_fit = self._exported or light.supports(self.path)
         self._lock = threading.Lock()
         self._threads = max(1, os.cpu_count() or 1)
 
@@ -85,12 +88,13 @@ class SentenceEmbedder:
                 self._loaded = _load(self.path)
             return self._loaded
 
-    def light(self) -> light.LightEncoder:
-        """The NumPy encoder, loaded on the first call (about a second)."""
+    def question_encoder(self) -> light.LightEncoder | exported.ExportedEncoder:
+        """The encoder for a few texts, loaded on the first call (a fraction of a second):
+        the ONNX export when there is one, else the NumPy encoder."""
         with self._lock:
-            if self._light is None:
-                self._light = _load_light(self.path)
-            return self._light
+            if self._few is None:
+                self._few = _load_question_encoder(self.path, self._exported)
+            return self._few
 
     @property
     def loaded(self) -> bool:
@@ -107,8 +111,8 @@ class SentenceEmbedder:
         """Encode in batches of similar length; `progress(n)` follows each batch of n texts."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        if len(texts) <= SINGLE_THREAD_MAX and self._light_fits:
-            vectors = self.light().embed(texts)
+        if len(texts) <= SINGLE_THREAD_MAX and self._few_fit:
+            vectors = self.question_encoder().embed(texts)
             if progress:
                 progress(len(texts))
             return vectors
@@ -225,9 +229,11 @@ def _load(path: Path) -> SentenceTransformer:
         raise ConfigError(_not_a_model(str(path), first)) from error
 
 
-def _load_light(path: Path) -> light.LightEncoder:
+def _load_question_encoder(
+    path: Path, export: bool
+) -> light.LightEncoder | exported.ExportedEncoder:
     try:
-        return light.LightEncoder(path)
+        return exported.ExportedEncoder(path) if export else light.LightEncoder(path)
     except (OSError, ValueError, KeyError, TypeError, ImportError) as error:
         reason = f"{type(error).__name__}: {error}"
         raise ConfigError(_not_a_model(str(path), reason)) from error
