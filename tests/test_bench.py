@@ -65,12 +65,10 @@ def test_quick_bench_reports_every_size_and_system(tmp_path: Path) -> None:
     assert report["cold_start"]["ask_previous_s"] > report["cold_start"]["ask_s"]
     names = [row["name"] for row in report["targets"]]
     assert names == [
-        "×1 ingest_chunks_per_s",
         "×1 p50_vs_floor",
         "×1 server_app_rss_growth_mb",
         "×1 p50_ms",
         "×1 p95_ms",
-        "×10 ingest_chunks_per_s",
         "×10 p50_vs_floor",
         "×10 server_app_rss_growth_mb",
         "cold help_s",
@@ -80,6 +78,12 @@ def test_quick_bench_reports_every_size_and_system(tmp_path: Path) -> None:
     assert "| ×10 | 20 |" in (out / "bench.md").read_text()
     assert "Ingest against the previous way (float32" in (out / "bench.md").read_text()
     assert report["sizes"][0]["server_mode"]["app_rss_growth_mb"] == 0
+    encoders = report["sizes"][0]["question_embedding"]
+    assert set(encoders) == {"numpy", "onnx"} and all(e["p50"] > 0 for e in encoders.values())
+    assert (
+        "One question embedded, p50 / p95 ms, each encoder in turn: NumPy"
+        in (out / "bench.md").read_text()
+    )
     assert (out / "bench.png").read_bytes().startswith(b"\x89PNG")
 
 
@@ -137,6 +141,8 @@ def test_shipped_targets_load() -> None:
     targets = load_targets(REPO / TARGETS)
     assert targets.sizes[1].ceilings == {"p50_ms": 50, "p95_ms": 150}
     assert targets.cold_start.ceilings["help_s"] == 0.5
+    assert targets.local_model.ceilings == {"first_token_on_vs_off": 0.6}
+    assert "ingest_chunks_per_s" not in targets.sizes["every"].floors
 
 
 @pytest.mark.parametrize(
@@ -144,6 +150,7 @@ def test_shipped_targets_load() -> None:
     [
         ("sizes: {1: {ceilings: {p50: 50}}}", "unknown figure p50"),
         ("cold_start: {ceilings: {ask_ms: 6}}", "unknown figure ask_ms"),
+        ("local_model: {ceilings: {first_token_s: 6}}", "unknown figure first_token_s"),
         ("sizes: {1: {limits: {p50_ms: 50}}}", "malformed"),
     ],
 )

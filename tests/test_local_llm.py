@@ -24,11 +24,14 @@ from pathlib import Path
 import pytest
 from answerer_contract import AnswererContract
 from conftest import CORPUS
+from helpers import REPO
 
 from assistant.answer import local
 from assistant.answer.base import AnswerRequest
 from assistant.answer.llm import DECLINED, STOPPED, UNVERIFIED, LLMAnswerer, PromptShape
 from assistant.answer.prompts import ANSWER_SYSTEM
+from assistant.bench.local_prompt import compare_prompt_cache
+from assistant.bench.report import local_section
 from assistant.cite import split_claims
 from assistant.embed import Embedder
 from assistant.errors import ConfigError
@@ -174,6 +177,21 @@ def test_local_prompt_shows_fewer_sentences_and_the_llm_prompt_is_unchanged(
     assert full_user.count("<passage ") == len(request.hits)
     assert all(hit.chunk.text in full_user for hit in request.hits if "&" not in hit.chunk.text)
     assert len(user) < len(full_user) / 2
+
+
+@pytest.mark.slow
+def test_bench_times_the_same_questions_with_the_prompt_cache_off_and_on(
+    corpus_assistant: Assistant,
+) -> None:
+    settings = corpus_assistant.settings.replace(local_model="smollm2-135m", local_max_tokens=16)
+    timed = compare_prompt_cache(settings, REPO / "eval" / "gold_faq.yaml", 2)
+    assert timed["questions"] == 2 and timed["model"] == "smollm2-135m"
+    for mode in ("off", "on"):
+        assert timed[mode]["first_token_s_p50"] > 0 and timed[mode]["prompt_tokens"] > 100
+    assert timed["off"]["prompt_tokens"] == timed["on"]["prompt_tokens"]
+    assert 0 <= timed["answers_same"] <= 2 and len(timed["differing"]) == 2 - timed["answers_same"]
+    line = local_section(timed)[0]
+    assert line.startswith("Local model (smollm2-135m), 2 dev questions, p50 s, prompt cache off")
 
 
 @pytest.mark.slow

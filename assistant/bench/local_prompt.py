@@ -103,22 +103,15 @@ def compare_prompt_cache(settings: Settings, gold: Path, count: int) -> dict[str
     assistant = build_assistant(settings.replace(answerer="local"))
     local = assistant.answerers["local"]
     assert isinstance(local, LocalAnswerer)
-    llm = local.start()
-    chat = llm.chat
-    items = dev_questions(gold, count)
-    rows: dict[str, list[dict[str, Any]]] = {}
-    for name, cached in (("off", False), ("on", True)):
-        llm.chat = chat.model_copy(update={"extra_body": {"cache_prompt": cached}})
-        if cached:
-            measure(assistant, llm, items[-1])
-        rows[name] = [measure(assistant, llm, item) for item in items]
-        print(f"prompt cache {name}: {json.dumps(summarise(rows[name]))}", flush=True)
-    llm.chat = chat
+    try:
+        rows = _cache_off_then_on(assistant, local.start(), dev_questions(gold, count))
+    finally:
+        local.close()
     off, on = summarise(rows["off"]), summarise(rows["on"])
     same = sum(a["answer"] == b["answer"] for a, b in zip(rows["off"], rows["on"], strict=True))
     return {
         "model": settings.local_model,
-        "questions": len(items),
+        "questions": len(rows["on"]),
         "off": off,
         "on": on,
         "first_token_on_vs_off": on["first_token_s_p50"] / off["first_token_s_p50"],
@@ -130,6 +123,22 @@ def compare_prompt_cache(settings: Settings, gold: Path, count: int) -> dict[str
             if a["answer"] != b["answer"]
         ],
     }
+
+
+def _cache_off_then_on(
+    assistant: Assistant, llm: LLMAnswerer, items: list[GoldItem]
+) -> dict[str, list[dict[str, Any]]]:
+    """Every item asked with the prompt cache off, then on after one question fills it."""
+    chat = llm.chat
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for name, cached in (("off", False), ("on", True)):
+        llm.chat = chat.model_copy(update={"extra_body": {"cache_prompt": cached}})
+        if cached:
+            measure(assistant, llm, items[-1])
+        rows[name] = [measure(assistant, llm, item) for item in items]
+        print(f"prompt cache {name}: {json.dumps(summarise(rows[name]))}", flush=True)
+    llm.chat = chat
+    return rows
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:

@@ -199,12 +199,11 @@ def time_question_encoders(
     embedder: SentenceEmbedder, questions: tuple[GoldItem, ...], rounds: int
 ) -> dict[str, list[float]]:
     """Milliseconds to embed one question, each encoder in turn on the same question: the
-    ONNX export (when made), the NumPy encoder and sentence-transformers."""
+    NumPy encoder and the ONNX export (when made)."""
     from assistant.embed import exported, light
 
     encoders: dict[str, Callable[[list[str]], object]] = {
-        "numpy": light.LightEncoder(embedder.path).embed,
-        "sentence_transformers": embedder.load().encode,
+        "numpy": light.LightEncoder(embedder.path).embed
     }
     if exported.available(embedder.path):
         encoders["onnx"] = exported.ExportedEncoder(embedder.path).embed
