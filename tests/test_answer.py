@@ -105,6 +105,22 @@ The office said the listed fabs would need a review before any new tool purchase
 """
 
 
+SPEC_SHEET = """# Kestrel X9 brief
+
+The Kestrel X9 accelerator carries 64 GB of memory, draws 350 W and is made on a 5nm process.
+Orion Labs sold $1.2 billion of Kestrel X9 cards in 2025, its maker said on 2 February 2026.
+"""
+
+
+def test_how_many_is_not_answered_by_sums_or_measures(seed: Assistant) -> None:
+    (seed.settings.corpus_dir / "kestrel.md").write_text(SPEC_SHEET, encoding="utf-8")
+    seed.ingest()
+    answer = seed.ask("How many cores does the Kestrel X9 accelerator have?")
+    assert answer.abstained and answer.abstain_reason == "not_stated", answer.text
+    memory = seed.ask("How much memory does the Kestrel X9 accelerator carry?")
+    assert not memory.abstained and "64 GB" in memory.text
+
+
 def test_an_acronym_the_documents_spell_out_is_known(seed: Assistant) -> None:
     (seed.settings.corpus_dir / "watch-list.md").write_text(SPELLED_OUT, encoding="utf-8")
     seed.ingest()

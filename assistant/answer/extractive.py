@@ -43,9 +43,11 @@ from assistant.answer.reader import Candidate, load_weights, logistic, read
 from assistant.provenance.dates import DATE as CALENDAR_DATE
 from assistant.question.shape import (
     CONTRAST,
+    COUNT,
     FIGURE,
     FORWARD,
     NUMBER_WORDS,
+    SUM_OF_MONEY,
     QuestionShape,
     analyse,
     names_in,
@@ -206,15 +208,35 @@ def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
 def _states_value_of_subject(candidate: Candidate, shape: QuestionShape, text: str) -> bool:
     """For 'how much' and 'when': the sentence (or the one before) has a figure (digits or
     words) or a date, and is about the question's subject (another entity's figure is no
-    answer)."""
-    if shape.kind == "amount":
-        text = CALENDAR_DATE.sub(" ", text)  # a day or a year is no amount
-    shown = shape.expects is None or shape.expects.search(text)
-    if not shown and not (shape.kind == "amount" and NUMBER_WORDS.search(text)):
-        return False
-    return names_in(shape.subject, _read_up_to(candidate)) and _figure_is_subjects(
-        candidate.sentence.text, shape
+    answer). For 'how many': a number of things."""
+    if shape.counted:
+        shown = _counts(text, shape)
+    elif shape.kind == "amount":
+        text = _without_numbered_names(CALENDAR_DATE.sub(" ", text), shape)
+        shown = bool(FIGURE.search(text) or NUMBER_WORDS.search(text))
+    else:
+        shown = shape.expects is None or bool(shape.expects.search(text))
+    return (
+        shown
+        and names_in(shape.subject, _read_up_to(candidate))
+        and _figure_is_subjects(candidate.sentence.text, shape)
     )
+
+
+def _counts(text: str, shape: QuestionShape) -> bool:
+    """For 'how many': `text` has a number of things, not a date, a sum of money, a share,
+    a measure ('5nm', '80 GB') or a number of a name the question uses ('Zephyr 40')."""
+    text = _without_numbered_names(CALENDAR_DATE.sub(" ", text), shape)
+    text = SUM_OF_MONEY.sub(" ", text)
+    return bool(COUNT.search(text) or NUMBER_WORDS.search(text))
+
+
+def _without_numbered_names(text: str, shape: QuestionShape) -> str:
+    """`text` without the question's names that hold a number: the 60 of 'Mate 60' is no
+    amount, nor the 2 of 'N+2'."""
+    for name in shape.numbered:
+        text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+    return text
 
 
 def _covers_the_period(text: str, shape: QuestionShape) -> bool:
