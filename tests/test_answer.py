@@ -110,15 +110,41 @@ SPEC_SHEET = """# Kestrel X9 brief
 The Kestrel X9 accelerator carries 64 GB of memory, draws 350 W and is made on a 5nm process.
 Orion Labs sold $1.2 billion of Kestrel X9 cards in 2025, its maker said on 2 February 2026.
 """
+SUMMIT = """# Lumen Summit
+
+At the Lumen Summit in Varnholm on 3 March 2026, Orion Labs said it would double its output.
+Orion Labs also said its next accelerator would ship in the fourth quarter.
+"""
 
 
-def test_how_many_is_not_answered_by_sums_or_measures(seed: Assistant) -> None:
-    (seed.settings.corpus_dir / "kestrel.md").write_text(SPEC_SHEET, encoding="utf-8")
+@pytest.mark.parametrize(
+    ("document", "unstated", "reason", "stated", "quote"),
+    [
+        (  # sums and measures are no number of things
+            SPEC_SHEET,
+            "How many cores does the Kestrel X9 accelerator have?",
+            "not_stated",
+            "How much memory does the Kestrel X9 accelerator carry?",
+            "64 GB",
+        ),
+        (  # a place named only as where something happened is no topic
+            SUMMIT,
+            "What's the weather like in Varnholm in March?",
+            "off_topic",
+            "What did Orion Labs say at its summit in Varnholm?",
+            "double its output",
+        ),
+    ],
+)
+def test_a_document_that_mentions_a_thing_without_stating_what_is_asked(
+    seed: Assistant, document: str, unstated: str, reason: str, stated: str, quote: str
+) -> None:
+    (seed.settings.corpus_dir / "brief.md").write_text(document, encoding="utf-8")
     seed.ingest()
-    answer = seed.ask("How many cores does the Kestrel X9 accelerator have?")
-    assert answer.abstained and answer.abstain_reason == "not_stated", answer.text
-    memory = seed.ask("How much memory does the Kestrel X9 accelerator carry?")
-    assert not memory.abstained and "64 GB" in memory.text
+    answer = seed.ask(unstated)
+    assert answer.abstained and answer.abstain_reason == reason, answer.text
+    answered = seed.ask(stated)
+    assert not answered.abstained and quote in answered.text
 
 
 def test_an_acronym_the_documents_spell_out_is_known(seed: Assistant) -> None:
