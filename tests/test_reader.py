@@ -119,6 +119,7 @@ def test_the_subject_leaves_out_dates_quantities_and_short_words() -> None:
 def test_how_many_is_answered_by_a_number_of_things(sentence: str, counts: bool) -> None:
     shape = analyse("How many engineers built the Zephyr 40?")
     assert shape.counted and _counts(sentence, shape) is counts
+    assert not analyse("How many TFLOPS does the Zephyr 40 reach?").counted  # a measure
 
 
 def test_a_capital_stands_for_its_country() -> None:

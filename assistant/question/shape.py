@@ -26,11 +26,12 @@ FIGURE = re.compile(
     r"gb|tb|nm|pflops|tflops|kw|mw|chips?|gpus?|units?|x\b)|\brmb\s?\d|\b\d[\d,.]*\b)",
     re.I,
 )
+MEASURE_UNIT = r"(?:%|(?:per ?cent|percent|[gt]b|[km]?w|watts?|[pt]flops|nm)\b)"
+MONEY_UNIT = r"(?:(?:bn|billion|million|trillion)\s?)?(?:yuan|dollars?|rmb)\b"
 COUNT = re.compile(  # a number of things ('384 chips', 'a 3-year plan'), not a sum, share,
     # measure, code ('D:5', 'N+2') or model number ('950DT')
-    r"(?<![$€£¥])(?<![$€£¥] )(?<!rmb )(?<![\w+.,:-])\d[\d,.]*"
-    r"(?![\w+:]|[.,]\d|\s?(?:%|per ?cent|percent|[gt]b\b|[km]?w\b|[pt]flops\b|"
-    r"(?:bn|billion|million|trillion)?\s?(?:yuan|dollars?|rmb)\b))",
+    rf"(?<![$€£¥])(?<![$€£¥] )(?<!rmb )(?<![\w+.,:-])\d[\d,.]*"
+    rf"(?![\w+:]|[.,]\d|\s?(?:{MEASURE_UNIT}|{MONEY_UNIT}))",
     re.I,
 )
 SUM_OF_MONEY = re.compile(  # '$4.6 billion', 'RMB 60 billion', '380 billion yuan'
@@ -38,7 +39,10 @@ SUM_OF_MONEY = re.compile(  # '$4.6 billion', 'RMB 60 billion', '380 billion yua
     r"\b\d[\d,.]*\s?(?:(?:billion|million|trillion|bn)\s)?(?:yuan|dollars?)\b",
     re.I,
 )
-HOW_MANY = re.compile(r"\bhow many\b", re.I)
+HOW_MANY = re.compile(  # things, not a measure ('how many GB') or a sum ('how many billion')
+    rf"\bhow many\b(?!\s+(?:{MEASURE_UNIT}|{MONEY_UNIT}|(?:bn|billion|million|trillion)\b))",
+    re.I,
+)
 NUMBER_WORDS = re.compile(  # a figure written out: 'seven million', 'a dozen', 'half'
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|double|"
