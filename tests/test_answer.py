@@ -105,6 +105,48 @@ The office said the listed fabs would need a review before any new tool purchase
 """
 
 
+SPEC_SHEET = """# Kestrel X9 brief
+
+The Kestrel X9 accelerator carries 64 GB of memory, draws 350 W and is made on a 5nm process.
+Orion Labs sold $1.2 billion of Kestrel X9 cards in 2025, its maker said on 2 February 2026.
+"""
+SUMMIT = """# Lumen Summit
+
+At the Lumen Summit in Varnholm on 3 March 2026, Orion Labs said it would double its output.
+Orion Labs also said its next accelerator would ship in the fourth quarter.
+"""
+
+
+@pytest.mark.parametrize(
+    ("document", "unstated", "reason", "stated", "quote"),
+    [
+        (  # sums and measures are no number of things
+            SPEC_SHEET,
+            "How many cores does the Kestrel X9 accelerator have?",
+            "not_stated",
+            "How much memory does the Kestrel X9 accelerator carry?",
+            "64 GB",
+        ),
+        (  # a place named only as where something happened is no topic
+            SUMMIT,
+            "What's the weather like in Varnholm in March?",
+            "off_topic",
+            "What did Orion Labs say at its summit in Varnholm?",
+            "double its output",
+        ),
+    ],
+)
+def test_a_document_that_mentions_a_thing_without_stating_what_is_asked(
+    seed: Assistant, document: str, unstated: str, reason: str, stated: str, quote: str
+) -> None:
+    (seed.settings.corpus_dir / "brief.md").write_text(document, encoding="utf-8")
+    seed.ingest()
+    answer = seed.ask(unstated)
+    assert answer.abstained and answer.abstain_reason == reason, answer.text
+    answered = seed.ask(stated)
+    assert not answered.abstained and quote in answered.text
+
+
 def test_an_acronym_the_documents_spell_out_is_known(seed: Assistant) -> None:
     (seed.settings.corpus_dir / "watch-list.md").write_text(SPELLED_OUT, encoding="utf-8")
     seed.ingest()

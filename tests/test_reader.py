@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from test_answer import assert_citations_exact
 
+from assistant.answer.extractive import _counts
 from assistant.evaluation.fit_reader import _threshold, fit_logistic, fit_softmax
 from assistant.pipeline import Assistant
 from assistant.question.shape import analyse, names_in, question_parts
@@ -103,6 +104,22 @@ def test_two_named_things_asked_about_at_once_are_two_parts() -> None:
 def test_the_subject_leaves_out_dates_quantities_and_short_words() -> None:
     shape = analyse("According to the state TV table, what did Alibaba's PPU cost on Monday, 3rd?")
     assert shape.subject == ("alibaba", "ppu")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "counts"),
+    [
+        ("The lab installed 48 scanners and a dozen etchers.", True),
+        ("Estimates of the wait run to a few years (5–10).", True),
+        ("The lab spent $3.2 billion, or RMB 23 billion, on tools on 4 May 2025.", False),
+        ("Its line etches 3nm parts with 80 GB of memory at 700 W and 1.5 TB/s.", False),
+        ("Exports to country group B:4 need a licence, as does the Zephyr 40.", False),
+    ],
+)
+def test_how_many_is_answered_by_a_number_of_things(sentence: str, counts: bool) -> None:
+    shape = analyse("How many engineers built the Zephyr 40?")
+    assert shape.counted and _counts(sentence, shape) is counts
+    assert not analyse("How many TFLOPS does the Zephyr 40 reach?").counted  # a measure
 
 
 def test_a_capital_stands_for_its_country() -> None:

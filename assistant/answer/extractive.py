@@ -2,10 +2,12 @@
 
 1. The reader (`reader.py`) scores every sentence of the retrieved passages as an answer.
 2. Answerability: ChipQA abstains when no retrieved sentence is even close to the question
-   (off topic), when the question names a term the corpus never uses, asks for an attribute
-   (a price, a revenue, a headcount, a founding date …) that no retrieved sentence states
-   for the things it names, asks about a year no retrieved sentence mentions, or when the
-   calibrated probability that the answer is right is too low.
+   (off topic) or the passages name what it is about only as where something else happened
+   ("a conference in Hangzhou"), when the question names a term the corpus never uses, asks
+   for an attribute (a price, a revenue, a headcount, a founding date …) or a number of
+   things that no retrieved sentence states for the things it names, asks about a year no
+   retrieved sentence mentions, or when the calibrated probability that the answer is right
+   is too low.
 3. The answer starts from the best sentence and adds the next best ones that do not repeat
    it, within the answer length (once per part of a question that asks several things:
    "Which chip did it use, and was that chip later restricted?"); a sentence that leans on
@@ -43,18 +45,21 @@ from assistant.answer.reader import Candidate, load_weights, logistic, read
 from assistant.provenance.dates import DATE as CALENDAR_DATE
 from assistant.question.shape import (
     CONTRAST,
+    COUNT,
     FIGURE,
     FORWARD,
     NUMBER_WORDS,
+    SUM_OF_MONEY,
     QuestionShape,
     analyse,
     names_in,
     names_model,
     periods_in,
     question_names,
+    stands_for,
 )
 from assistant.text import content_terms
-from assistant.types import Answer
+from assistant.types import Answer, Hit
 
 VALUE_KINDS = ("amount", "when")  # questions whose answer is a figure or a date
 CLAUSE_BREAK = re.compile(r";\s*|,\s+(?:and|while|whereas|but)\s+|\s+(?:while|whereas)\s+")
@@ -142,7 +147,7 @@ class ExtractiveAnswerer:
         floor = self.abstain_below
         if missing:
             return Why(UNKNOWN_TERMS, missing)
-        if not on_topic(candidates):
+        if not on_topic(candidates) or only_a_setting(request.hits, shape):
             return Why(OFF_TOPIC)
         if choose_anchor(candidates, shape) is None:
             return Why(NOT_STATED, list(shape.names))
@@ -156,6 +161,36 @@ def on_topic(candidates: list[Candidate]) -> bool:
     best sentence of any answerable dev question (fitted: `topical_floor`)."""
     best = max((c.features["semantic"] for c in candidates), default=0.0)
     return best >= load_weights()["topical_floor"]
+
+
+SETTING = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)  # ends before a place: 'held in'
+LOOK_BACK = 20  # characters read before a name for what introduces it
+
+
+def only_a_setting(hits: list[Hit], shape: QuestionShape) -> bool:
+    """Whether the passages name what the question is about only as the place where
+    something else happened ('a conference in Hangzhou'): they are not about it."""
+    before = [b for hit in hits for b in _before_each_name(_passage_text(hit), shape.subject)]
+    return bool(before) and all(SETTING.search(b) for b in before)
+
+
+def _passage_text(hit: Hit) -> str:
+    return f"{hit.doc.title}. {hit.chunk.section}. {hit.chunk.text}"
+
+
+def _before_each_name(text: str, names: tuple[str, ...]) -> list[str]:
+    """The few words before each word of `text` that is one of `names`, or the country a
+    capital among them stands for."""
+    forms = set(names).union(*(stands_for(name) for name in names))
+    if not forms:
+        return []
+    alternatives = "|".join(re.escape(form) for form in sorted(forms))
+    mention = re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
+    return [
+        text[max(0, word.start() - LOOK_BACK) : word.start()]
+        for word in mention.finditer(text)
+        if set(content_terms(word.group())) & forms
+    ]
 
 
 def contrary_to_premise(candidates: list[Candidate], shape: QuestionShape) -> Candidate | None:
@@ -206,15 +241,35 @@ def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
 def _states_value_of_subject(candidate: Candidate, shape: QuestionShape, text: str) -> bool:
     """For 'how much' and 'when': the sentence (or the one before) has a figure (digits or
     words) or a date, and is about the question's subject (another entity's figure is no
-    answer)."""
-    if shape.kind == "amount":
-        text = CALENDAR_DATE.sub(" ", text)  # a day or a year is no amount
-    shown = shape.expects is None or shape.expects.search(text)
-    if not shown and not (shape.kind == "amount" and NUMBER_WORDS.search(text)):
-        return False
-    return names_in(shape.subject, _read_up_to(candidate)) and _figure_is_subjects(
-        candidate.sentence.text, shape
+    answer). For 'how many': a number of things."""
+    if shape.counted:
+        shown = _counts(text, shape)
+    elif shape.kind == "amount":
+        text = _without_numbered_names(CALENDAR_DATE.sub(" ", text), shape)
+        shown = bool(FIGURE.search(text) or NUMBER_WORDS.search(text))
+    else:
+        shown = shape.expects is None or bool(shape.expects.search(text))
+    return (
+        shown
+        and names_in(shape.subject, _read_up_to(candidate))
+        and _figure_is_subjects(candidate.sentence.text, shape)
     )
+
+
+def _counts(text: str, shape: QuestionShape) -> bool:
+    """For 'how many': `text` has a number of things, not a date, a sum of money, a share,
+    a measure ('5nm', '80 GB') or a number of a name the question uses ('Zephyr 40')."""
+    text = _without_numbered_names(CALENDAR_DATE.sub(" ", text), shape)
+    text = SUM_OF_MONEY.sub(" ", text)
+    return bool(COUNT.search(text) or NUMBER_WORDS.search(text))
+
+
+def _without_numbered_names(text: str, shape: QuestionShape) -> str:
+    """`text` without the question's names that hold a number: the 60 of 'Mate 60' is no
+    amount, nor the 2 of 'N+2'."""
+    for name in shape.numbered:
+        text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+    return text
 
 
 def _covers_the_period(text: str, shape: QuestionShape) -> bool:

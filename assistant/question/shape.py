@@ -26,6 +26,23 @@ FIGURE = re.compile(
     r"gb|tb|nm|pflops|tflops|kw|mw|chips?|gpus?|units?|x\b)|\brmb\s?\d|\b\d[\d,.]*\b)",
     re.I,
 )
+MEASURE_UNIT = r"(?:%|(?:per ?cent|percent|[gt]b|[km]?w|watts?|[pt]flops|nm)\b)"
+MONEY_UNIT = r"(?:(?:bn|billion|million|trillion)\s?)?(?:yuan|dollars?|rmb)\b"
+COUNT = re.compile(  # a number of things ('384 chips', 'a 3-year plan'), not a sum, share,
+    # measure, code ('D:5', 'N+2') or model number ('950DT')
+    rf"(?<![$€£¥])(?<![$€£¥] )(?<!rmb )(?<![\w+.,:-])\d[\d,.]*"
+    rf"(?![\w+:]|[.,]\d|\s?(?:{MEASURE_UNIT}|{MONEY_UNIT}))",
+    re.I,
+)
+SUM_OF_MONEY = re.compile(  # '$4.6 billion', 'RMB 60 billion', '380 billion yuan'
+    r"(?:[$€£¥]|\brmb\s?)\s?\d[\d,.]*(?:\s?(?:billion|million|trillion|bn)\b)?|"
+    r"\b\d[\d,.]*\s?(?:(?:billion|million|trillion|bn)\s)?(?:yuan|dollars?)\b",
+    re.I,
+)
+HOW_MANY = re.compile(  # things, not a measure ('how many GB') or a sum ('how many billion')
+    rf"\bhow many\b(?!\s+(?:{MEASURE_UNIT}|{MONEY_UNIT}|(?:bn|billion|million|trillion)\b))",
+    re.I,
+)
 NUMBER_WORDS = re.compile(  # a figure written out: 'seven million', 'a dozen', 'half'
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|double|"
@@ -281,6 +298,7 @@ CALENDAR_OR_QUANTITY = re.compile(  # not names: 'Dec', 'Monday', '27th', '600bn
     re.I,
 )
 
+NUMBERED_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:\s|\+|-)\d+\b")  # 'Mate 60', 'N+2', 'Atlas 950'
 CAPITALISED_RUN = re.compile(  # 'Wall Street Journal', 'Bureau of Industry and Security'
     r"\b[A-Z][A-Za-z]+(?:\s+(?:(?:of|and|for|the|&)\s+)?[A-Z][A-Za-z]+){1,4}\b"
 )
@@ -316,6 +334,8 @@ class QuestionShape:
     future: bool = False  # asks what is yet to happen ('will', 'next year', 'eventually')
     premise: tuple[re.Pattern[str], re.Pattern[str]] | None = None  # (assumed, its contrary)
     period: str | None = None  # the span a figure must cover: 'first half', 'third quarter' …
+    numbered: tuple[str, ...] = ()  # names that hold a number ('Mate 60'): not a figure asked
+    counted: bool = False  # asks how many: a number of things answers, not money or a measure
 
     @property
     def subject(self) -> tuple[str, ...]:
@@ -362,6 +382,8 @@ def analyse(question: str) -> QuestionShape:
         future=bool(FUTURE.search(text)),
         premise=_contrary_of_premise(text),
         period=_one_period(text),
+        numbered=tuple(NUMBERED_NAME.findall(text)),
+        counted=bool(HOW_MANY.search(text)),
     )
 
 
