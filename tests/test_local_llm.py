@@ -177,6 +177,7 @@ def test_local_prompt_shows_fewer_sentences_and_the_llm_prompt_is_unchanged(
     assert full_user.count("<passage ") == len(request.hits)
     assert all(hit.chunk.text in full_user for hit in request.hits if "&" not in hit.chunk.text)
     assert len(user) < len(full_user) / 2
+    assert llm.chat.extra_body == {"cache_prompt": True}  # the instructions' state is reused
 
 
 @pytest.mark.slow

@@ -232,6 +232,11 @@ class LocalAnswerer:
                     ),
                     label="The local model",
                 )
+                # Each question reuses the computed state of the prompt's shared start (the
+                # instructions): first token p50 7.8 → 2.3 s on 30 dev questions, answers the
+                # same. llama.cpp's server does so by default; asked here so it stays so.
+                chat = self._llm.chat
+                self._llm.chat = chat.model_copy(update={"extra_body": {"cache_prompt": True}})
             return self._llm
 
     def _endpoint(self, base_url: str) -> LLMOptions:

@@ -198,6 +198,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += local_section(report["local_model"])
     if report.get("simulation"):
         lines += scale_section(report["simulation"])
+    if report["targets"]:
+        lines += [*target_table(report["targets"]), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -229,8 +231,6 @@ def corpus_section(report: dict[str, Any]) -> list[str]:
         f"`chipqa ask` {cold['ask_s']:.2f} s; the previous way (question embedded by "
         f"sentence-transformers) {cold['ask_previous_s']:.2f} s, ratio "
         f"{cold['ask_vs_previous']:.2f}.",
-        "",
-        *target_table(report["targets"]),
         "",
     ]
 
