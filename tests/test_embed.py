@@ -79,6 +79,7 @@ def test_an_export_is_kept_only_when_it_gives_the_models_vectors(
     with pytest.raises(ValueError, match="differ from the model's"):
         exported.export(cls_pooled, SentenceEmbedder(str(cls_pooled)).load())
     assert not exported.available(cls_pooled)
+    assert not list((tmp_path / "exports").glob("*.partial"))
 
 
 @pytest.mark.slow  # exports the model twice (about 25 s)

@@ -77,9 +77,9 @@ class SentenceEmbedder:
         self.path = model_path(model)
         self.dimension = folder_dimension(self.path, model)
         self._loaded: SentenceTransformer | None = None
-        self._few: light.LightEncoder | exported.ExportedEncoder | None = None
+        self._question_encoder: light.LightEncoder | exported.ExportedEncoder | None = None
         self._exported = exported.available(self.path)
-        self._few_fit = self._exported or light.supports(self.path)
+        self._question_encoder_fits = self._exported or light.supports(self.path)
         self._lock = threading.Lock()
         self._threads = max(1, os.cpu_count() or 1)
 
@@ -94,9 +94,9 @@ class SentenceEmbedder:
         """The encoder for a few texts, loaded on the first call (a fraction of a second):
         the ONNX export when there is one, else the NumPy encoder."""
         with self._lock:
-            if self._few is None:
-                self._few = _load_question_encoder(self.path, self._exported)
-            return self._few
+            if self._question_encoder is None:
+                self._question_encoder = _load_question_encoder(self.path, self._exported)
+            return self._question_encoder
 
     @property
     def loaded(self) -> bool:
@@ -113,7 +113,7 @@ class SentenceEmbedder:
         """Encode in batches of similar length; `progress(n)` follows each batch of n texts."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        if len(texts) <= SINGLE_THREAD_MAX and self._few_fit:
+        if len(texts) <= SINGLE_THREAD_MAX and self._question_encoder_fits:
             vectors = self.question_encoder().embed(texts)
             if progress:
                 progress(len(texts))

@@ -97,7 +97,8 @@ def open_checked(folder: Path) -> ExportedEncoder:
 
 def export(folder: Path, model: Any) -> Path:
     """Write the export of `model` (the folder's sentence-transformers model) and check it
-    against the model's own vectors; returns its path. A failed check removes it."""
+    against the model's own vectors; returns its path. A failed export or check leaves no
+    file behind."""
     import torch
 
     target = export_path(folder)
@@ -105,23 +106,26 @@ def export(folder: Path, model: Any) -> Path:
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     inputs = tuple(torch.from_numpy(a) for a in tokenized(load_tokenizer(folder), PROBES))
     axes = {0: "texts", 1: "tokens"}
-    with warnings.catch_warnings():  # the tracer's notes on shapes it fixes: none apply
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            _last_hidden_state(model[0].auto_model.eval()),
-            inputs,
-            str(partial),
-            input_names=list(INPUTS),
-            output_names=["last_hidden_state"],
-            dynamic_axes=dict.fromkeys((*INPUTS, "last_hidden_state"), axes),
-            opset_version=17,
-            dynamo=False,
-        )
-    reference = model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True)
-    cosine = _lowest_cosine(ExportedEncoder(folder, partial).embed(PROBES), reference)
-    if cosine < MIN_COSINE:
-        partial.unlink()
-        raise ValueError(f"the export's vectors differ from the model's (cosine {cosine:.5f})")
+    try:
+        with warnings.catch_warnings():  # the tracer's notes on shapes it fixes: none apply
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                _last_hidden_state(model[0].auto_model.eval()),
+                inputs,
+                str(partial),
+                input_names=list(INPUTS),
+                output_names=["last_hidden_state"],
+                dynamic_axes=dict.fromkeys((*INPUTS, "last_hidden_state"), axes),
+                opset_version=17,
+                dynamo=False,
+            )
+        reference = model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True)
+        cosine = _lowest_cosine(ExportedEncoder(folder, partial).embed(PROBES), reference)
+        if cosine < MIN_COSINE:
+            raise ValueError(f"the export's vectors differ from the model's (cosine {cosine:.5f})")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     write_atomic(reference_path(target), json.dumps(reference.tolist()))
     os.replace(partial, target)
     return target
