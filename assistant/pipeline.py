@@ -166,7 +166,14 @@ class Assistant:
             self.settings.answer_words,
             {} if timings is None else timings,
             on_token,
+            asked_vector=self._follow_up_vector(question),
         )
+
+    def _follow_up_vector(self, question: Question) -> np.ndarray | None:
+        """A follow-up's own words embedded (its query carries the earlier turn's)."""
+        if question.query == question.text:
+            return None
+        return self.embedder.embed([question.text])[0]
 
     def _asked(
         self, question: str | Question, history: Sequence[Turn] | None, answerer: str

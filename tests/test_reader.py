@@ -231,3 +231,27 @@ def test_a_figure_for_another_period_is_no_answer(corpus_assistant: Assistant) -
 def test_a_capital_named_for_its_government_is_answered(corpus_assistant: Assistant) -> None:
     answer = corpus_assistant.ask("From when did Tokyo's licensing of chipmaking tools apply?")
     assert not answer.abstained and "23 July 2023" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("history", "follow_up", "answering"),
+    [
+        (
+            ("What did Eric Xu announce at Huawei Connect 2025?", "An Ascend roadmap to 2028."),
+            "Did he concede anything about chip production?",
+            "relatively long time",
+        ),
+        (
+            ("What is CloudMatrix 384?", "Huawei's system of 384 Ascend 910C chips."),
+            "What is its drawback?",
+            "power bill",
+        ),
+    ],
+)
+def test_a_follow_up_is_answered_by_what_it_asks_not_by_the_turn_before(
+    corpus_assistant: Assistant, history: tuple[str, str], follow_up: str, answering: str
+) -> None:
+    earlier = [{"question": history[0], "answer": history[1]}]
+    answer = corpus_assistant.ask(follow_up, earlier)
+    assert not answer.abstained and answering in answer.text
+    assert_citations_exact(answer)

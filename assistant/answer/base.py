@@ -47,6 +47,7 @@ class AnswerRequest:
     timings: dict[str, float] = field(default_factory=dict)
     on_token: TokenSink | None = None
     search: Search | None = None  # retrieval for each part of a question with parts
+    asked_vector: np.ndarray | None = None  # a follow-up's own words (no earlier turn's)
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,13 @@ def read_parts(
         query = retrieval_query(part, before) + conversation
         vector, hits = request.search(query)
         alone = replace(
-            request, question=part, query=query, query_vector=vector, hits=hits, search=None
+            request,
+            question=part,
+            query=query,
+            query_vector=vector,
+            hits=hits,
+            search=None,
+            asked_vector=None,
         )
         readings.append(read_alone(alone))
     return readings

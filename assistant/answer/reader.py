@@ -36,7 +36,7 @@ DANGLING = re.compile(
     r"deal|claim|report|fund|firm|plan)s?)\b"
 )
 SENTENCE_FEATURES = (
-    "semantic",  # cosine(question, sentence)
+    "semantic",  # cosine(question, sentence); a follow-up's words count beside its query's
     "context",  # cosine(question, sentence + the sentence before it)
     "passage",  # best sentence cosine within the passage
     "rank",  # 1 / (1 + the passage's fused rank)
@@ -89,12 +89,13 @@ def read(request: AnswerRequest, shape: QuestionShape | None = None) -> list[Can
     scores)."""
     shape = shape or analyse(request.question)
     wanted = set(content_terms(request.query))
+    query = reading_vector(request)
     candidates = []
     for rank, hit in enumerate(request.hits):
         vectors = hit.sentence_vectors
         if vectors is None or len(vectors) != len(hit.chunk.sentences):
             continue
-        candidates += _passage_candidates(hit, rank, vectors, request.query_vector, wanted, shape)
+        candidates += _passage_candidates(hit, rank, vectors, query, wanted, shape)
     statements = [c for c in candidates if not (c.is_question or c.is_instruction)]
     model = load_weights()["sentence"]
     scores = np.asarray([score(model, c.features) for c in statements])
@@ -103,6 +104,16 @@ def read(request: AnswerRequest, shape: QuestionShape | None = None) -> list[Can
         for candidate, share in zip(statements, shares / shares.sum(), strict=True):
             candidate.probability = float(share)
     return statements
+
+
+def reading_vector(request: AnswerRequest) -> np.ndarray:
+    """What sentences are compared with: the retrieval query's vector, and for a follow-up
+    also its own words' ('How did buyers take to it?'), so that the sentence answering what
+    it asks outranks the one that answered the turn before."""
+    if request.asked_vector is None:
+        return request.query_vector
+    both = request.query_vector + request.asked_vector
+    return np.asarray(both / np.linalg.norm(both))
 
 
 def _passage_candidates(
