@@ -70,6 +70,7 @@ PREMISE_NOTICE = "The documents say otherwise than the question assumes."
 REDUNDANT = 0.85  # sentences this similar to one already chosen add nothing
 COVERAGE = 0.5  # weight of each question term a further sentence adds to the answer
 MIN_SHARE = 0.1  # further sentences need this share of the best sentence's probability
+NOTICE_PART_WORDS = 15  # a part the documents do not state is named by this many words
 
 
 class ExtractiveAnswerer:
@@ -106,7 +107,7 @@ class ExtractiveAnswerer:
         text, citations = compose(chosen)
         if request.on_token:
             request.on_token(text)
-        unstated = [r.part.rstrip("?. ") for r in readings if r.anchor is None]
+        unstated = [_clipped(r.part.rstrip("?. ")) for r in readings if r.anchor is None]
         notice = f"The documents do not say: {'; '.join(unstated)}." if unstated else None
         return Answer(
             question=request.question,
@@ -154,6 +155,12 @@ class ExtractiveAnswerer:
         if probability < (load_weights()["abstain_below"] if floor is None else floor):
             return Why(UNCLEAR)
         return None
+
+
+def _clipped(part: str) -> str:
+    """A part as the notice names it: its first `NOTICE_PART_WORDS` words."""
+    words = part.split()
+    return part if len(words) <= NOTICE_PART_WORDS else " ".join(words[:NOTICE_PART_WORDS]) + " …"
 
 
 def on_topic(candidates: list[Candidate]) -> bool:

@@ -1,6 +1,6 @@
 """Fit the extractive reader and its confidence on the dev split of the gold FAQ.
 
-    python -m assistant.evaluation.fit_reader [--gold eval/gold_faq.yaml]
+    python -m assistant.evaluation.fit_reader [--gold eval/gold_faq.yaml] [--keep-sentences]
 
 1. Sentence model: a conditional logit (softmax over the sentences of one question's
    retrieved passages) that puts the mass on the sentences holding gold evidence, over
@@ -207,11 +207,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gold", type=Path, default=Path("eval/gold_faq.yaml"))
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
+    parser.add_argument(
+        "--keep-sentences",
+        action="store_true",
+        help="keep the sentence model; refit the topical floor, confidence and abstention",
+    )
     args = parser.parse_args()
     items = [i for i in load_gold(args.gold) if i.split == "dev"]
     requests = requests_for(items, Settings())
     weights = {**load_weights(args.out), "topical_floor": fit_topical_floor(items, requests)}
-    weights["sentence"] = fit_sentences(items, requests)
+    if not args.keep_sentences:
+        weights["sentence"] = fit_sentences(items, requests)
     _write(args.out, weights)
     weights["confidence"], weights["abstain_below"] = fit_confidence(items, requests)
     _write(args.out, weights)

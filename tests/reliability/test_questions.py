@@ -69,5 +69,7 @@ def test_megabyte_question_is_cut_with_a_notice(corpus_assistant: Assistant) -> 
     limit = corpus_assistant.settings.max_question_chars
     answer = corpus_assistant.ask(DEEPSEEK + " " + "chips " * 200_000)
     assert len(answer.question) == limit
-    assert answer.notice == f"Your question was cut to its first {limit} characters."
+    assert answer.notice
+    assert answer.notice.startswith(f"Your question was cut to its first {limit} characters.")
+    assert len(answer.notice) < 300  # a part it does not answer is named in a few words
     assert_well_formed(answer, corpus_assistant.settings.corpus_dir)
