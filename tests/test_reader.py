@@ -255,3 +255,14 @@ def test_a_follow_up_is_answered_by_what_it_asks_not_by_the_turn_before(
     answer = corpus_assistant.ask(follow_up, earlier)
     assert not answer.abstained and answering in answer.text
     assert_citations_exact(answer)
+
+
+def test_a_plan_for_a_year_that_has_come_does_not_answer_what_will_happen(
+    corpus_assistant: Assistant,
+) -> None:
+    answer = corpus_assistant.ask("How many Ascend 910C chips will Huawei ship next year?")
+    assert answer.abstained and "800,000" not in answer.text
+    ahead = corpus_assistant.ask("When will the Ascend 970 arrive?")
+    assert not ahead.abstained and "2028" in ahead.text
+    said = corpus_assistant.ask("What did Huang predict about who will win the AI race?")
+    assert not said.abstained and "win the AI race" in said.text

@@ -48,6 +48,7 @@ from assistant.question.shape import (
     COUNT,
     FIGURE,
     FORWARD,
+    FUTURE_YEAR_FROM,
     NUMBER_WORDS,
     SUM_OF_MONEY,
     QuestionShape,
@@ -70,6 +71,7 @@ PREMISE_NOTICE = "The documents say otherwise than the question assumes."
 REDUNDANT = 0.85  # sentences this similar to one already chosen add nothing
 COVERAGE = 0.5  # weight of each question term a further sentence adds to the answer
 MIN_SHARE = 0.1  # further sentences need this share of the best sentence's probability
+LATEST_YEAR = FUTURE_YEAR_FROM - 1  # the year of the documents' latest date
 NOTICE_PART_WORDS = 15  # a part the documents do not state is named by this many words
 
 
@@ -230,7 +232,7 @@ def choose_anchor(candidates: list[Candidate], shape: QuestionShape) -> Candidat
 
 def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
     text = f"{_before(candidate)} {candidate.sentence.text}"
-    if (shape.future and not FORWARD.search(text)) or not _covers_the_period(text, shape):
+    if (shape.future and not _looks_ahead(text, shape)) or not _covers_the_period(text, shape):
         return False
     if any(year not in text for year in shape.future_years) or not names_model(
         shape.models, candidate.hit
@@ -277,6 +279,16 @@ def _without_numbered_names(text: str, shape: QuestionShape) -> str:
     for name in shape.numbered:
         text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
     return text
+
+
+def _looks_ahead(text: str, shape: QuestionShape) -> bool:
+    """Whether `text` speaks of what is yet to happen: a plan or forecast, and (unless the
+    question asks what someone said) not one for a year before the documents' latest
+    ('shipments as early as May 2025' is history by now)."""
+    if shape.reported:
+        return bool(FORWARD.search(text))
+    years = [int(y) for y in re.findall(r"\b(20\d\d)\b", text)]
+    return bool(FORWARD.search(text)) and (not years or max(years) >= LATEST_YEAR)
 
 
 def _covers_the_period(text: str, shape: QuestionShape) -> bool:

@@ -336,6 +336,7 @@ class QuestionShape:
     period: str | None = None  # the span a figure must cover: 'first half', 'third quarter' …
     numbered: tuple[str, ...] = ()  # names that hold a number ('Mate 60'): not a figure asked
     counted: bool = False  # asks how many: a number of things answers, not money or a measure
+    reported: bool = False  # asks what someone said, claimed or predicted
 
     @property
     def subject(self) -> tuple[str, ...]:
@@ -384,6 +385,7 @@ def analyse(question: str) -> QuestionShape:
         period=_one_period(text),
         numbered=tuple(NUMBERED_NAME.findall(text)),
         counted=bool(HOW_MANY.search(text)),
+        reported=bool(SAYING.search(text)),
     )
 
 
