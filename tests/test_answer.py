@@ -90,6 +90,16 @@ def test_follow_up_uses_the_earlier_turn(corpus_assistant: Assistant) -> None:
     assert any("energy" in c.quote and "Alibaba" in c.passage for c in answer.citations)
 
 
+@pytest.mark.parametrize(
+    "follow_up",
+    ["What did the company report for the quarter?", "When did the regulator act?"],
+)
+def test_a_definite_description_leans_on_the_earlier_turn(follow_up: str) -> None:
+    history = [{"question": "What happened to Cambricon's shares?", "answer": "They rose."}]
+    assert "Cambricon" in retrieval_query(follow_up, history)  # type: ignore[arg-type]
+    assert retrieval_query("What did the company report?", None) == "What did the company report?"
+
+
 def test_json_shape(corpus_assistant: Assistant) -> None:
     data = corpus_assistant.ask("How important is DeepSeek?").to_dict()
     assert {"question", "answer", "abstained", "confidence", "citations", "timings_ms"} <= set(data)

@@ -11,7 +11,9 @@ from assistant.types import Turn
 
 FOLLOW_UP = re.compile(
     r"^\s*(and|but|so|also|what about|how about|then)\b|"
-    r"\b(it|its|it’s|it's|they|them|their|this|that|these|those|he|she|his|her|there)\b",
+    r"\b(it|its|it’s|it's|they|them|their|this|that|these|those|he|she|his|her|there)\b|"
+    r"\bthe (?:company|company's|firm|firm's|chipmaker|group|fund|rule|rules|chip|chips|"
+    r"agency|regulator)\b",
     re.IGNORECASE,
 )
 MAX_FOLLOW_UP_WORDS = 14
