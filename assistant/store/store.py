@@ -373,16 +373,18 @@ class ChromaStore:
         self, vector: np.ndarray, n: int, source: str | None = None
     ) -> list[str]:
         """Ids of up to `n` chunks holding the sentences closest to `vector`, best first:
-        an approximate search of the sentence collection, grouped by chunk."""
+        an approximate search of the sentence collection, grouped by chunk. The chunk id is
+        read from the sentence id (`<chunk id>:<position>`): asking Chroma for the rows'
+        metadata as well made the search 7× slower."""
         if n <= 0:
             return []
         result = self._sentences.query(
             query_embeddings=[vector.tolist()],
             n_results=n * SENTENCES_PER_CHUNK,
             where={"source": source} if source else None,
-            include=["metadatas"],
+            include=[],
         )
-        ranked = dict.fromkeys(str(m["chunk_id"]) for m in (result["metadatas"] or [[]])[0])
+        ranked = dict.fromkeys(sentence_id.rpartition(":")[0] for sentence_id in result["ids"][0])
         return list(ranked)[:n]
 
     def lexical_ranking(self, query: str, n: int, source: str | None = None) -> list[str]:
