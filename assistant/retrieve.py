@@ -7,8 +7,8 @@
 
 Only the fused top `k` chunks (and spares) are then read from the store, and the sentences'
 tags and vectors of the chosen few alone; when the first k − 1 all come from one document,
-the last place goes to another document's
-(except for a question about the current state: its dated mentions often share a document).
+the last place goes to another document's (except for a question about the current state:
+its dated mentions often share a document).
 When the question names a model number ('GEN041') that no top passage names, the last place
 goes to the best lexical match if it names it: near-identical model numbers embed alike.
 """
