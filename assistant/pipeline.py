@@ -120,10 +120,10 @@ class Assistant:
         began = time.perf_counter()
         name = answerer or self.settings.answerer
         asked = self._asked(question, history, name)
-        if not self.store.chunk_count():
-            raise EmptyIndexError("nothing is indexed yet: run `chipqa ingest` first")
         timings: dict[str, float] = {}
         vector, hits = self._search(asked.query, k or self.settings.k, source, timings)
+        if not hits:
+            self._require_index()
         if on_hits:
             on_hits(hits)
         step = time.perf_counter()
@@ -245,6 +245,7 @@ class Assistant:
         self.store.refresh()  # another process may have changed the store
         source = source or self.settings.source
         if source and not self.store.has_source(source):
+            self._require_index()
             raise QuestionError(
                 f"no document '{source}' is indexed: `chipqa stats` lists the documents "
                 "(name them by their path inside the corpus folder)"
@@ -263,6 +264,12 @@ class Assistant:
             timings=timings,
         )
         return vector, hits
+
+    def _require_index(self) -> None:
+        """Raise `EmptyIndexError` when nothing is indexed: asked only once a search finds
+        nothing, as counting the chunks before every question cost a Chroma call."""
+        if not self.store.chunk_count():
+            raise EmptyIndexError("nothing is indexed yet: run `chipqa ingest` first")
 
 
 def _rewriter_for(answerer: Answerer) -> QueryRewriter:

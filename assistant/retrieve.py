@@ -5,9 +5,10 @@
 3. sentence: Chroma nearest neighbours among sentence vectors (precomputed at ingest),
    grouped by chunk, which finds a single fact buried in a long passage.
 
-Only the fused top `k` chunks are then read from the store, with their sentence vectors;
-when the first k − 1 all come from one document, the last place goes to another document's
-(except for a question about the current state: its dated mentions often share a document).
+Only the fused top `k` chunks (and spares) are then read from the store, and the sentences'
+tags and vectors of the chosen few alone; when the first k − 1 all come from one document,
+the last place goes to another document's (except for a question about the current state:
+its dated mentions often share a document).
 When the question names a model number ('GEN041') that no top passage names, the last place
 goes to the best lexical match if it names it: near-identical model numbers embed alike.
 """
@@ -15,6 +16,7 @@ goes to the best lexical match if it names it: near-identical model numbers embe
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -68,6 +70,7 @@ def retrieve(
     # the current state needs every dated mention, often in one document's timeline
     hits = ranked[:k] if latest else _two_sources(ranked, k)
     hits = _naming_the_model(hits, query, store, dict(fused), (dense, lexical, by_sentence))
+    hits = _with_sentences(store, hits)
     timings["read_passages"] = _ms(began)
     return hits
 
@@ -79,20 +82,29 @@ def _read(
     lexical: list[str],
     by_sentence: list[str],
 ) -> list[Hit]:
-    """The fused chunks that are still in the store, read with their sentence vectors."""
-    found = store.passages([chunk_id for chunk_id, _ in fused])
+    """The fused chunks that are still in the store, without their sentences' tags and
+    vectors (`_with_sentences` reads those for the chunks chosen)."""
+    found = store.read_chunks([chunk_id for chunk_id, _ in fused])
     return [
         Hit(
-            chunk=found[chunk_id].chunk,
-            doc=found[chunk_id].doc,
+            chunk=found[chunk_id][0],
+            doc=found[chunk_id][1],
             score=score,
             dense_rank=_rank(chunk_id, dense),
             bm25_rank=_rank(chunk_id, lexical),
             sentence_rank=_rank(chunk_id, by_sentence),
-            sentence_vectors=found[chunk_id].sentence_vectors,
         )
         for chunk_id, score in fused
         if chunk_id in found
+    ]
+
+
+def _with_sentences(store: Store, hits: list[Hit]) -> list[Hit]:
+    """`hits` with their sentences' tags and vectors, read in one call."""
+    found = store.read_sentences([hit.chunk for hit in hits])
+    return [
+        replace(hit, chunk=found[hit.chunk.id][0], sentence_vectors=found[hit.chunk.id][1])
+        for hit in hits
     ]
 
 

@@ -67,6 +67,16 @@ class Store(Protocol):
         """The stored chunks with these ids (ids no longer stored are left out)."""
         ...
 
+    def read_chunks(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, DocInfo]]:
+        """The stored chunks with these ids and their documents (ids no longer stored are
+        left out), their sentences untagged: `passages` without `read_sentences`."""
+        ...
+
+    def read_sentences(self, chunks: Sequence[Chunk]) -> dict[str, tuple[Chunk, np.ndarray]]:
+        """`chunks` (from `read_chunks`) with their sentences' tags, and the vector of each of
+        their sentences (rows in sentence order)."""
+        ...
+
     def nearest(self, vector: np.ndarray, n: int, source: str | None = None) -> list[DenseMatch]:
         """The `n` chunks closest to `vector`, optionally within one source."""
         ...
