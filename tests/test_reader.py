@@ -266,3 +266,14 @@ def test_a_plan_for_a_year_that_has_come_does_not_answer_what_will_happen(
     assert not ahead.abstained and "2028" in ahead.text
     said = corpus_assistant.ask("What did Huang predict about who will win the AI race?")
     assert not said.abstained and "win the AI race" in said.text
+
+
+def test_a_part_is_not_refused_for_reading_less_close_than_a_whole_question(
+    corpus_assistant: Assistant,
+) -> None:
+    answer = corpus_assistant.ask(
+        "Chipmaking tools are mostly made by America's allies. "
+        "What did the Dutch and the Japanese each restrict?"
+    )
+    assert not answer.abstained and "Japan" in answer.text
+    assert not (answer.notice or "").startswith("The documents do not say")

@@ -129,7 +129,7 @@ class ExtractiveAnswerer:
         candidates = read(alone, shape)
         anchor = choose_anchor(candidates, shape)
         probability = answer_confidence(anchor, candidates, shape)
-        if self._why_not(alone, candidates, shape, probability, check_terms=False):
+        if self._why_not(alone, candidates, shape, probability, whole=False):
             anchor, probability = None, 0.0
         return PartReading(alone.question, candidates, anchor, probability, alone.hits)
 
@@ -140,17 +140,18 @@ class ExtractiveAnswerer:
         shape: QuestionShape,
         probability: float,
         *,
-        check_terms: bool = True,
+        whole: bool = True,
     ) -> Why | None:
-        """The first reason the passages do not answer the question, if any."""
-        passages = " ".join(hit.chunk.text for hit in request.hits) if check_terms else ""
-        missing = (
-            unknown_terms(request.question, request.known_term, passages) if check_terms else []
-        )
+        """The first reason the passages do not answer the question, if any. A part of a
+        question (`whole` false) is not judged by its terms or by the topical floor, both
+        of which the whole question has passed: a fragment reads less close to any
+        sentence than the question it comes from."""
+        passages = " ".join(hit.chunk.text for hit in request.hits) if whole else ""
+        missing = unknown_terms(request.question, request.known_term, passages) if whole else []
         floor = self.abstain_below
         if missing:
             return Why(UNKNOWN_TERMS, missing)
-        if not on_topic(candidates) or only_a_setting(request.hits, shape):
+        if (whole and not on_topic(candidates)) or only_a_setting(request.hits, shape):
             return Why(OFF_TOPIC)
         if choose_anchor(candidates, shape) is None:
             return Why(NOT_STATED, list(shape.names))
