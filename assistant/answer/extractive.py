@@ -58,6 +58,7 @@ from assistant.question.shape import (
     periods_in,
     question_names,
     stands_for,
+    years_in,
 )
 from assistant.text import content_terms
 from assistant.types import Answer, Hit
@@ -288,7 +289,7 @@ def _looks_ahead(text: str, shape: QuestionShape) -> bool:
     ('shipments as early as May 2025' is history by now)."""
     if shape.reported:
         return bool(FORWARD.search(text))
-    years = [int(y) for y in re.findall(r"\b(20\d\d)\b", text)]
+    years = years_in(text)
     return bool(FORWARD.search(text)) and (not years or max(years) >= LATEST_YEAR)
 
 

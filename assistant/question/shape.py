@@ -370,7 +370,7 @@ def analyse(question: str) -> QuestionShape:
     attribute = _first_asked(text)
     if kind not in VALUE_SEEKING:
         attribute = None
-    years = tuple(y for y in re.findall(r"\b(20\d\d)\b", text) if int(y) >= FUTURE_YEAR_FROM)
+    years = tuple(str(y) for y in years_in(text) if y >= FUTURE_YEAR_FROM)
     names = question_names(ATTRIBUTION.sub(" ", text))
     parts = question_parts(text)
     return QuestionShape(
@@ -387,6 +387,11 @@ def analyse(question: str) -> QuestionShape:
         counted=bool(HOW_MANY.search(text)),
         reported=bool(SAYING.search(text)),
     )
+
+
+def years_in(text: str) -> list[int]:
+    """The years (2000–2099) `text` names."""
+    return [int(year) for year in re.findall(r"\b(20\d\d)\b", text)]
 
 
 def _one_period(text: str) -> str | None:
