@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from test_answer import assert_citations_exact
@@ -36,7 +38,9 @@ def test_attribute_questions_name_their_subject_not_their_source() -> None:
     assert analyse("What was Moore Threads' revenue in 2024?").names == ("moore", "thread")
     # a question about a reason is not an attribute question, though it says "sales"
     assert analyse("Why did Nvidia's China sales collapse?").attribute is None
-    assert analyse("What will Huawei ship in 2031?").future_years == ("2031",)
+    read_in_2030 = replace(analyse("What will Huawei ship in 2031?"), latest_year=2030)
+    assert read_in_2030.future_years == ("2031",)
+    assert replace(read_in_2030, latest_year=2031).future_years == ()
 
 
 def test_questions_about_what_is_yet_to_happen_are_marked() -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 from assistant.answer.answerability import (
     NOT_STATED,
@@ -43,12 +44,12 @@ from assistant.answer.parts import (
 )
 from assistant.answer.reader import Candidate, load_weights, logistic, read
 from assistant.provenance.dates import DATE as CALENDAR_DATE
+from assistant.provenance.dates import document_as_of
 from assistant.question.shape import (
     CONTRAST,
     COUNT,
     FIGURE,
     FORWARD,
-    FUTURE_YEAR_FROM,
     NUMBER_WORDS,
     SUM_OF_MONEY,
     QuestionShape,
@@ -72,7 +73,6 @@ PREMISE_NOTICE = "The documents say otherwise than the question assumes."
 REDUNDANT = 0.85  # sentences this similar to one already chosen add nothing
 COVERAGE = 0.5  # weight of each question term a further sentence adds to the answer
 MIN_SHARE = 0.1  # further sentences need this share of the best sentence's probability
-LATEST_YEAR = FUTURE_YEAR_FROM - 1  # the year of the documents' latest date
 NOTICE_PART_WORDS = 15  # a part the documents do not state is named by this many words
 
 
@@ -87,7 +87,7 @@ class ExtractiveAnswerer:
         """Select, order and cite sentences; abstain when the evidence does not answer. A
         question that asks several things reads each part's best passages too, and gets
         each part's best sentence that the answer lacks."""
-        shape = analyse(request.question)
+        shape = read_against(analyse(request.question), request.hits)
         readings = read_parts(request, shape, self._read_alone)
         request = widened(request, readings)
         candidates = read(request, shape)
@@ -126,7 +126,7 @@ class ExtractiveAnswerer:
     def _read_alone(self, alone: AnswerRequest) -> PartReading:
         """One part read over its own passages as if it were asked alone; a part whose
         passages do not state it has no anchor."""
-        shape = analyse(alone.question)
+        shape = read_against(analyse(alone.question), alone.hits)
         candidates = read(alone, shape)
         anchor = choose_anchor(candidates, shape)
         probability = answer_confidence(anchor, candidates, shape)
@@ -159,6 +159,13 @@ class ExtractiveAnswerer:
         if probability < (load_weights()["abstain_below"] if floor is None else floor):
             return Why(UNCLEAR)
         return None
+
+
+def read_against(shape: QuestionShape, hits: list[Hit]) -> QuestionShape:
+    """`shape` with the year of the newest document among `hits`: a year after it is yet to
+    come, a plan for a year before it is history."""
+    dates = [found for hit in hits if (found := document_as_of(hit.doc.meta))]
+    return replace(shape, latest_year=max(dates).year if dates else None)
 
 
 def _clipped(part: str) -> str:
@@ -285,12 +292,12 @@ def _without_numbered_names(text: str, shape: QuestionShape) -> str:
 
 def _looks_ahead(text: str, shape: QuestionShape) -> bool:
     """Whether `text` speaks of what is yet to happen: a plan or forecast, and (unless the
-    question asks what someone said) not one for a year before the documents' latest
-    ('shipments as early as May 2025' is history by now)."""
+    question asks what someone said) not one for a year before the newest document's
+    ('shipments as early as May 2025' is history by 2026)."""
     if shape.reported:
         return bool(FORWARD.search(text))
     years = years_in(text)
-    return bool(FORWARD.search(text)) and (not years or max(years) >= LATEST_YEAR)
+    return bool(FORWARD.search(text)) and (not years or max(years) >= shape.newest_year)
 
 
 def _covers_the_period(text: str, shape: QuestionShape) -> bool:

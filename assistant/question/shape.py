@@ -10,6 +10,7 @@ things ("Which chip did it use, and was it later restricted?") has parts, each a
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -67,7 +68,6 @@ CONTRAST = re.compile(
     r"cautio\w*|behind|lag\w*|gap)\b",
     re.I,
 )
-FUTURE_YEAR_FROM = 2027  # later than every document's as-of date
 LATEST = re.compile(
     r"\b(?:current(?:ly)?|now|latest|still|today|at present|presently|most recent|any ?more"
     r"|these days|so far|to date)\b",
@@ -329,7 +329,7 @@ class QuestionShape:
     expects: re.Pattern[str] | None  # what an answering sentence shows, when the kind says
     attribute: Attribute | None  # an attribute a named thing must have stated
     names: tuple[str, ...]  # the specific things the question is about
-    future_years: tuple[str, ...]  # years past every document's date
+    years: tuple[int, ...]  # the years the question names
     parts: tuple[str, ...] = ()  # the pieces of a question that asks two things or more
     future: bool = False  # asks what is yet to happen ('will', 'next year', 'eventually')
     premise: tuple[re.Pattern[str], re.Pattern[str]] | None = None  # (assumed, its contrary)
@@ -337,6 +337,17 @@ class QuestionShape:
     numbered: tuple[str, ...] = ()  # names that hold a number ('Mate 60'): not a figure asked
     counted: bool = False  # asks how many: a number of things answers, not money or a measure
     reported: bool = False  # asks what someone said, claimed or predicted
+    latest_year: int | None = None  # the year of the newest document read (None: this year)
+
+    @property
+    def newest_year(self) -> int:
+        """The year of the newest document the question is read against, or this year."""
+        return self.latest_year or datetime.date.today().year
+
+    @property
+    def future_years(self) -> tuple[str, ...]:
+        """The years the question names that come after the newest document read."""
+        return tuple(str(year) for year in self.years if year > self.newest_year)
 
     @property
     def subject(self) -> tuple[str, ...]:
@@ -357,7 +368,7 @@ class QuestionShape:
 
 
 def analyse(question: str) -> QuestionShape:
-    """Classify `question` and pick out its names, attribute and future years."""
+    """Classify `question` and pick out its names, attribute and years."""
     text = question.translate(QUOTE_MARKS)
     kind = next((name for name, pattern in TYPE_PATTERNS if pattern.search(text)), "what")
     expects = {
@@ -370,7 +381,6 @@ def analyse(question: str) -> QuestionShape:
     attribute = _first_asked(text)
     if kind not in VALUE_SEEKING:
         attribute = None
-    years = tuple(str(y) for y in years_in(text) if y >= FUTURE_YEAR_FROM)
     names = question_names(ATTRIBUTION.sub(" ", text))
     parts = question_parts(text)
     return QuestionShape(
@@ -378,7 +388,7 @@ def analyse(question: str) -> QuestionShape:
         expects,
         attribute,
         names,
-        years,
+        tuple(years_in(text)),
         parts,
         future=bool(FUTURE.search(text)),
         premise=_contrary_of_premise(text),
