@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from test_answer import assert_citations_exact
 
-from assistant.answer.extractive import _counts
+from assistant.answer.extractive import _counts, _covers_the_year
 from assistant.evaluation.fit_reader import _threshold, fit_logistic, fit_softmax
 from assistant.pipeline import Assistant
-from assistant.question.shape import analyse, names_in, question_parts
+from assistant.question.shape import analyse, names_in, periods_in, question_parts
 
 
 @pytest.mark.parametrize(
@@ -41,6 +41,17 @@ def test_attribute_questions_name_their_subject_not_their_source() -> None:
     read_in_2030 = replace(analyse("What will Huawei ship in 2031?"), latest_year=2030)
     assert read_in_2030.future_years == ("2031",)
     assert replace(read_in_2030, latest_year=2031).future_years == ()
+
+
+def test_a_figure_for_another_year_or_period_is_no_answer() -> None:
+    shape = analyse("How much revenue did Cambricon report for January–June 2025?")
+    assert shape.kind == "amount" and shape.period == "first half"
+    assert _covers_the_year("Its revenue for the first half of 2025 was RMB 2.9 billion.", shape)
+    assert _covers_the_year("Its revenue was RMB 2.9 billion, it said on 26 August 2025.", shape)
+    # a report's date is not the year a figure covers
+    other_year = "Its revenue for 2024 was RMB 1.17 billion, Caixin reported on 25 August 2025."
+    assert not _covers_the_year(other_year, shape)
+    assert periods_in("the six months from January through June") == ["first half"]
 
 
 def test_questions_about_what_is_yet_to_happen_are_marked() -> None:

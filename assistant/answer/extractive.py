@@ -243,6 +243,8 @@ def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
     text = f"{_before(candidate)} {candidate.sentence.text}"
     if (shape.future and not _looks_ahead(text, shape)) or not _covers_the_period(text, shape):
         return False
+    if not _covers_the_year(candidate.sentence.text, shape):
+        return False
     if any(year not in text for year in shape.future_years) or not names_model(
         shape.models, candidate.hit
     ):
@@ -305,6 +307,22 @@ def _covers_the_period(text: str, shape: QuestionShape) -> bool:
     sentence names that period, or none (a nine-month figure is no half-year's)."""
     named = periods_in(text)
     return shape.period is None or not named or shape.period in named
+
+
+def _covers_the_year(sentence: str, shape: QuestionShape) -> bool:
+    """For 'how much' about one year ('revenue in 2025'): `sentence` names that year, or
+    no year but in the date of a report ('2024 revenue, reported on 25 August 2025' is no
+    figure for 2025)."""
+    asked = set(shape.years)
+    if shape.kind != "amount" or len(asked) != 1:
+        return True
+    named = years_in(CALENDAR_DATE.sub(_year_unless_a_day, sentence))
+    return not named or asked <= set(named)
+
+
+def _year_unless_a_day(date: re.Match[str]) -> str:
+    """A date as its years, unless it is a day's date (that of a report or a filing)."""
+    return " " if date.group("d1") or date.group("d2") else date.group(0)
 
 
 def _figure_is_subjects(sentence: str, shape: QuestionShape) -> bool:

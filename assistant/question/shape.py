@@ -96,7 +96,11 @@ PERIODS = {  # the span a reported figure covers, and how it is written
     "nine months": r"(?:first )?nine months|january to september",
     "full year": r"full[- ]year|whole year|calendar (?:19|20)\d\d",
 }
-PERIOD = {name: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for name, words in PERIODS.items()}
+MONTH_RANGE = r"\s*(?:to|through|[-–—])\s*"  # 'January to June', 'January–June'
+PERIOD = {
+    name: re.compile(rf"\b(?:{words.replace(' to ', MONTH_RANGE)})\b", re.IGNORECASE)
+    for name, words in PERIODS.items()
+}
 UPWARD = re.compile(  # a direction a premise can take, and its contrary below
     r"\b(?:rose|rise[sn]?|rising|climb\w*|jump\w*|surg\w*|soar\w*|gain(?:s|ed)?|increas\w*|"
     r"grew|grow\w*|higher|more than|larg\w*|bigg\w*|expand\w*|lift\w*|allow\w*|permit\w*|approv\w*|"
