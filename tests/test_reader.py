@@ -8,10 +8,13 @@ import numpy as np
 import pytest
 from test_answer import assert_citations_exact
 
-from assistant.answer.extractive import _counts, _covers_the_year
+from assistant.answer.extractive import _counts, _covers_the_year, choose_anchor
+from assistant.answer.reader import Candidate
+from assistant.chunk import chunk_document
 from assistant.evaluation.fit_reader import _threshold, fit_logistic, fit_softmax
 from assistant.pipeline import Assistant
 from assistant.question.shape import analyse, names_in, periods_in, question_parts
+from assistant.types import DocInfo, Document, Hit
 
 
 @pytest.mark.parametrize(
@@ -52,6 +55,26 @@ def test_a_figure_for_another_year_or_period_is_no_answer() -> None:
     other_year = "Its revenue for 2024 was RMB 1.17 billion, Caixin reported on 25 August 2025."
     assert not _covers_the_year(other_year, shape)
     assert periods_in("the six months from January through June") == ["first half"]
+
+
+SELL_OFF = (
+    "Orion Labs shares fell about 12% on Monday 2 March 2026. Orion Labs' fall on 2 March "
+    "2026 was the record one-day loss of market value in its history."
+)
+
+
+def test_a_figure_question_is_answered_by_the_sentence_showing_the_figure() -> None:
+    """'How steeply' is answered by the sentence with the figure, not by the next one, which
+    reads closer but shows none itself ('a one-day loss' is no figure)."""
+    doc = Document("o.md", SELL_OFF, "Orion Labs", "0" * 64, {})
+    (chunk,) = chunk_document(doc, lambda texts: [len(t.split()) for t in texts], 1000)
+    hit = Hit(chunk, DocInfo("o.md", "Orion Labs", "0" * 64, 1, 1, {}), 1.0)
+    figure, closer = (
+        Candidate(hit, 0, i, s, np.zeros(3), {}, p)
+        for i, (s, p) in enumerate(zip(chunk.sentences, (0.3, 0.6), strict=True))
+    )
+    shape = analyse("How steeply did Orion Labs shares fall on the day of its record loss?")
+    assert choose_anchor([figure, closer], shape) is figure
 
 
 def test_questions_about_what_is_yet_to_happen_are_marked() -> None:

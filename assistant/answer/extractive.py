@@ -236,7 +236,14 @@ def choose_anchor(candidates: list[Candidate], shape: QuestionShape) -> Candidat
     """The best sentence that can answer: for an attribute question, one stating it for
     the named thing; for a question about a later year, one mentioning that year."""
     eligible = [c for c in candidates if _states_what_is_asked(c, shape)]
+    if shape.kind in VALUE_KINDS:
+        eligible = [c for c in eligible if _shows_value(c, shape)] or eligible
     return max(eligible, key=lambda c: c.probability, default=None)
+
+
+def _shows_value(candidate: Candidate, shape: QuestionShape) -> bool:
+    """Whether the sentence itself, not only the one before it, shows the figure or date."""
+    return _states_value_of_subject(candidate, shape, candidate.sentence.text)
 
 
 def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:

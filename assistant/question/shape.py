@@ -44,10 +44,11 @@ HOW_MANY = re.compile(  # things, not a measure ('how many GB') or a sum ('how m
     rf"\bhow many\b(?!\s+(?:{MEASURE_UNIT}|{MONEY_UNIT}|(?:bn|billion|million|trillion)\b))",
     re.I,
 )
-NUMBER_WORDS = re.compile(  # a figure written out: 'seven million', 'a dozen', 'half'
+NUMBER_WORDS = re.compile(  # a figure written out: 'seven million', 'a dozen', 'half' (not
+    # the number in a compound word: 'a one-day loss', 'a two-way deal')
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|double|"
-    r"twice|triple)\b",
+    r"twice|triple)\b(?![-‑][a-z])",
     re.I,
 )
 MONEY = re.compile(
