@@ -54,6 +54,8 @@ def test_a_figure_for_another_year_or_period_is_no_answer() -> None:
     # a report's date is not the year a figure covers
     other_year = "Its revenue for 2024 was RMB 1.17 billion, Caixin reported on 25 August 2025."
     assert not _covers_the_year(other_year, shape)
+    attribute_asked = analyse("What were Cambricon's sales in the first six months of 2025?")
+    assert attribute_asked.kind == "what" and not _covers_the_year(other_year, attribute_asked)
     assert periods_in("the six months from January through June") == ["first half"]
 
 

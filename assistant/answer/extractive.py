@@ -317,11 +317,11 @@ def _covers_the_period(text: str, shape: QuestionShape) -> bool:
 
 
 def _covers_the_year(sentence: str, shape: QuestionShape) -> bool:
-    """For 'how much' about one year ('revenue in 2025'): `sentence` names that year, or
+    """For a figure asked about one year ('revenue in 2025'): `sentence` names that year, or
     no year but in the date of a report ('2024 revenue, reported on 25 August 2025' is no
     figure for 2025)."""
     asked = set(shape.years)
-    if shape.kind != "amount" or len(asked) != 1:
+    if (shape.kind != "amount" and shape.attribute is None) or len(asked) != 1:
         return True
     named = years_in(CALENDAR_DATE.sub(_year_unless_a_day, sentence))
     return not named or asked <= set(named)
