@@ -109,14 +109,25 @@ def _with_sentences(store: Store, hits: list[Hit]) -> list[Hit]:
 
 
 def _two_sources(ranked: list[Hit], k: int) -> list[Hit]:
-    """The top `k`, except that when the first k − 1 all come from one document, the last
-    place goes to the best passage of another (a correction, a counter-view or the other
-    half of a comparison often sits there)."""
+    """The top `k`, except that when the first k − 1 all come from one document, the best
+    passage of another takes the place of the weakest (a correction, a counter-view or the
+    other half of a comparison often sits there); the passage holding the closest sentence
+    keeps its place."""
     top = ranked[:k]
     if k < 2 or len({h.chunk.source for h in top[: k - 1]}) > 1:
         return top
     other = next((h for h in ranked[k - 1 :] if h.chunk.source != top[0].chunk.source), None)
-    return [*top[: k - 1], other] if other else top
+    if other is None:
+        return top
+    kept = _best_sentence_passage(top)
+    dropped = next(h for h in reversed(top) if h is not kept)
+    return [h for h in top if h is not dropped] + [other]
+
+
+def _best_sentence_passage(hits: list[Hit]) -> Hit | None:
+    """The passage holding the sentence that reads closest to the question, if any is ranked."""
+    ranked = [h for h in hits if h.sentence_rank is not None]
+    return min(ranked, key=lambda h: h.sentence_rank or 0, default=None)
 
 
 def _naming_the_model(
