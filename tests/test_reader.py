@@ -41,6 +41,8 @@ def test_attribute_questions_name_their_subject_not_their_source() -> None:
     assert analyse("What was Moore Threads' revenue in 2024?").names == ("moore", "thread")
     # a question about a reason is not an attribute question, though it says "sales"
     assert analyse("Why did Nvidia's China sales collapse?").attribute is None
+    reasoning = analyse("What is Washington's reasoning for restricting chip sales to China?")
+    assert reasoning.kind == "why" and reasoning.attribute is None
     read_in_2030 = replace(analyse("What will Huawei ship in 2031?"), latest_year=2030)
     assert read_in_2030.future_years == ("2031",)
     assert replace(read_in_2030, latest_year=2031).future_years == ()

@@ -162,8 +162,9 @@ TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "why",
         re.compile(
-            r"^\s*(?:why|how come|for what reason|what (?:is|was) the (?:reason|"
-            r"goal|aim|point|purpose|rationale|motive))\b|\bwhy\b",
+            r"^\s*(?:why|how come|for what reason|what (?:is|was|are|were) (?:the|its|their|"
+            r"his|her|\w+['’]s?) (?:reason\w*|goals?|aims?|point|purpose|rationale|motives?|"
+            r"logic|justification|thinking))\b|\bwhy\b",
             re.I,
         ),
     ),
