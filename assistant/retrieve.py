@@ -117,7 +117,7 @@ def _two_sources(ranked: list[Hit], k: int) -> list[Hit]:
     if k < 2 or len({h.chunk.source for h in top[: k - 1]}) > 1:
         return top
     other = next((h for h in ranked[k - 1 :] if h.chunk.source != top[0].chunk.source), None)
-    if other is None:
+    if other is None or any(other is hit for hit in top):
         return top
     kept = _best_sentence_passage(top)
     dropped = next(h for h in reversed(top) if h is not kept)

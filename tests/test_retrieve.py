@@ -61,3 +61,6 @@ def test_the_other_document_never_displaces_the_closest_sentence() -> None:
     assert chosen == ["a.md-0", "a.md-1", "a.md-3", "b.md-0"]
     ranked[3] = _hit("a.md", 3, 0.22, 5)
     assert [hit.chunk.id for hit in _two_sources(ranked, 4)][-2:] == ["a.md-2", "b.md-0"]
+    # the fourth already from another document: nothing moves, nothing is repeated
+    ranked[3] = _hit("b.md", 1, 0.22, 0)
+    assert _two_sources(ranked, 4) == ranked[:4]
