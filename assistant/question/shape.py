@@ -493,8 +493,10 @@ def question_names(text: str) -> tuple[str, ...]:
 def names_model(models: tuple[str, ...], hit: Hit) -> bool:
     """Whether a passage (its text, section or document title) names one of `models`
     exactly, or there are none: near-identical model numbers embed alike."""
+    if not models:
+        return True
     where = f"{hit.doc.title} {hit.chunk.section} {hit.chunk.text}"
-    return not models or any(names_in((model,), where) for model in models)
+    return any(names_in((model,), where) for model in models)
 
 
 def names_in(names: tuple[str, ...], text: str) -> bool:
