@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from assistant.text import QUOTE_MARKS, WORD, content_terms
@@ -356,8 +357,10 @@ class QuestionShape:
         return self.names if self.names and all(MODEL.fullmatch(n) for n in self.names) else ()
 
 
+@lru_cache(maxsize=1024)
 def analyse(question: str) -> QuestionShape:
-    """Classify `question` and pick out its names, attribute and future years."""
+    """Classify `question` and pick out its names, attribute and future years (once per
+    text: the question, its retrieval query and its answer read it alike)."""
     text = question.translate(QUOTE_MARKS)
     kind = next((name for name, pattern in TYPE_PATTERNS if pattern.search(text)), "what")
     expects = {
