@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:[’'][A-Za-z]+)?")
 STOPWORDS = frozenset(
@@ -31,7 +32,16 @@ def tokens(text: str) -> list[str]:
 
 def content_terms(text: str) -> list[str]:
     """Tokens that carry meaning (no stopwords), with light plural folding."""
-    return [stem(t) for t in tokens(text) if t not in STOPWORDS]
+    terms = map(_content_term, WORD.findall(text.translate(QUOTE_MARKS)))
+    return [term for term in terms if term is not None]
+
+
+@lru_cache(maxsize=1 << 16)
+def _content_term(word: str) -> str | None:
+    """One word's token folded to its term, or None for a stopword (a text's words recur:
+    each is folded once)."""
+    token = word.lower().removesuffix("'s")
+    return None if token in STOPWORDS else stem(token)
 
 
 def stem(word: str) -> str:
@@ -49,6 +59,9 @@ def lexical_overlap(claim: str, evidence: str) -> float:
 
 def term_overlap(wanted: set[str], evidence: str) -> float:
     """Share of the `wanted` terms that occur in the evidence (0..1)."""
-    if not wanted:
-        return 0.0
-    return len(wanted & set(content_terms(evidence))) / len(wanted)
+    return term_share(wanted, set(content_terms(evidence))) if wanted else 0.0
+
+
+def term_share(wanted: set[str], terms: set[str]) -> float:
+    """Share of the `wanted` terms among a text's content `terms` (0..1)."""
+    return len(wanted & terms) / len(wanted) if wanted else 0.0

@@ -14,7 +14,24 @@ from assistant.chunk import chunk_document
 from assistant.evaluation.fit_reader import _threshold, fit_logistic, fit_softmax
 from assistant.pipeline import Assistant
 from assistant.question.shape import analyse, names_in, periods_in, question_parts
+from assistant.text import STOPWORDS, content_terms, stem, tokens
 from assistant.types import DocInfo, Document, Hit
+
+
+@pytest.mark.parametrize(
+    ("before", "sentence"),
+    [
+        ("Export controls:", "The US’s rules cover Nvidia's H20 GPUs."),
+        ("STUDIES OF GLASSES", "It's the classes' process that matters; TSMC’S 5nm yields."),
+    ],
+)
+def test_content_terms_are_a_texts_folded_tokens(before: str, sentence: str) -> None:
+    """The reader takes the terms of a sentence with the one before as the union of each
+    one's terms."""
+    for text in (before, sentence):
+        assert content_terms(text) == [stem(t) for t in tokens(text) if t not in STOPWORDS]
+    joined = set(content_terms(f"{before} {sentence}"))
+    assert joined == set(content_terms(before)) | set(content_terms(sentence))
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,7 @@ class ExtractiveAnswerer:
         candidates = read(request, shape)
         anchor = choose_anchor(candidates, shape)
         probability = answer_confidence(anchor, candidates, shape)
-        why = self._why_not(request, candidates, shape, probability)
+        why = self._why_not(request, candidates, shape, anchor, probability)
         correction = None if why else contrary_to_premise(candidates, shape)
         if correction:
             anchor, probability = correction, answer_confidence(correction, candidates, shape)
@@ -130,7 +130,7 @@ class ExtractiveAnswerer:
         candidates = read(alone, shape)
         anchor = choose_anchor(candidates, shape)
         probability = answer_confidence(anchor, candidates, shape)
-        if self._why_not(alone, candidates, shape, probability, whole=False):
+        if self._why_not(alone, candidates, shape, anchor, probability, whole=False):
             anchor, probability = None, 0.0
         return PartReading(alone.question, candidates, anchor, probability, alone.hits)
 
@@ -139,14 +139,16 @@ class ExtractiveAnswerer:
         request: AnswerRequest,
         candidates: list[Candidate],
         shape: QuestionShape,
+        anchor: Candidate | None,
         probability: float,
         *,
         whole: bool = True,
     ) -> Why | None:
-        """The first reason the passages do not answer the question, if any. A part of a
-        question (`whole` false) is not judged by its terms or by the topical floor, both
-        of which the whole question has passed: a fragment reads less close to any
-        sentence than the question it comes from."""
+        """The first reason the passages do not answer the question, if any, given its best
+        answering sentence (`anchor`) and that answer's `probability`. A part of a question
+        (`whole` false) is not judged by its terms or by the topical floor, both of which the
+        whole question has passed: a fragment reads less close to any sentence than the
+        question it comes from."""
         passages = " ".join(hit.chunk.text for hit in request.hits) if whole else ""
         missing = unknown_terms(request.question, request.known_term, passages) if whole else []
         floor = self.abstain_below
@@ -154,7 +156,7 @@ class ExtractiveAnswerer:
             return Why(UNKNOWN_TERMS, missing)
         if (whole and not on_topic(candidates)) or only_a_setting(request.hits, shape):
             return Why(OFF_TOPIC)
-        if choose_anchor(candidates, shape) is None:
+        if anchor is None:
             return Why(NOT_STATED, list(shape.names))
         if probability < (load_weights()["abstain_below"] if floor is None else floor):
             return Why(UNCLEAR)
@@ -312,8 +314,10 @@ def _looks_ahead(text: str, shape: QuestionShape) -> bool:
 def _covers_the_period(text: str, shape: QuestionShape) -> bool:
     """For a question about one reporting period ('the first six months of 2025'): the
     sentence names that period, or none (a nine-month figure is no half-year's)."""
+    if shape.period is None:
+        return True
     named = periods_in(text)
-    return shape.period is None or not named or shape.period in named
+    return not named or shape.period in named
 
 
 def _covers_the_year(sentence: str, shape: QuestionShape) -> bool:

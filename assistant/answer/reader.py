@@ -25,7 +25,7 @@ import numpy as np
 from assistant.answer.base import AnswerRequest
 from assistant.provenance.evidence import is_instruction
 from assistant.question.shape import QuestionShape, analyse
-from assistant.text import content_terms, term_overlap
+from assistant.text import content_terms, term_overlap, term_share
 from assistant.types import Hit, Sentence
 
 WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
@@ -128,32 +128,33 @@ def _passage_candidates(
     contextual = _context_vectors(vectors) @ query
     faq = _faq_similarity(hit, similarities)
     heading = f"{hit.doc.title} {hit.chunk.section}"
-    names_passage = _share(shape.names, f"{heading} {hit.chunk.text}")
+    names = set(shape.names)
+    names_passage = _share(names, set(content_terms(f"{heading} {hit.chunk.text}")))
     title_overlap = term_overlap(wanted, heading)
-    sentences = hit.chunk.sentences
+    section = set(content_terms(hit.chunk.section))
+    before: set[str] = set()  # the terms of the sentence before
     result = []
-    for position, sentence in enumerate(sentences):
-        before = sentences[position - 1].text if position else ""
+    for position, sentence in enumerate(hit.chunk.sentences):
+        terms = set(content_terms(sentence.text))
         features = {
             "semantic": float(similarities[position]),
             "context": float(contextual[position]),
             "passage": float(similarities.max()),
             "rank": 1.0 / (1.0 + rank),
-            "lexical": term_overlap(wanted, sentence.text),
-            "lexical_context": term_overlap(
-                wanted, f"{hit.chunk.section} {before} {sentence.text}"
-            ),
+            "lexical": term_share(wanted, terms),
+            "lexical_context": term_share(wanted, section | before | terms),
             "expects": float(bool(shape.expects and shape.expects.search(sentence.text))),
-            "names": _share(shape.names, sentence.text),
+            "names": _share(names, terms),
             "names_passage": names_passage,
             "faq": faq[position],
             "dangling": float(bool(DANGLING.match(sentence.text))),
             "short": float(len(sentence.text.split()) < 5),
-            "novelty": _novelty(wanted, sentence.text),
+            "novelty": _novelty(wanted, terms),
             "first": float(position == 0),
             "title": title_overlap,
         }
         result.append(Candidate(hit, rank, position, sentence, vectors[position], features))
+        before = terms
     return result
 
 
@@ -177,15 +178,14 @@ def _faq_similarity(hit: Hit, similarities: np.ndarray) -> list[float]:
     return result
 
 
-def _novelty(wanted: set[str], text: str) -> float:
-    """Share of the sentence's content terms that the question does not contain."""
-    terms = set(content_terms(text))
+def _novelty(wanted: set[str], terms: set[str]) -> float:
+    """Share of the sentence's content `terms` that the question does not contain."""
     return len(terms - wanted) / len(terms) if terms else 0.0
 
 
-def _share(names: tuple[str, ...], text: str) -> float:
-    """Share of `names` (content terms) that occur in `text`; 1.0 when there are none."""
-    return term_overlap(set(names), text) if names else 1.0
+def _share(names: set[str], terms: set[str]) -> float:
+    """Share of `names` (content terms) among a text's `terms`; 1.0 when there are none."""
+    return term_share(names, terms) if names else 1.0
 
 
 def score(model: dict[str, Any], features: dict[str, float]) -> float:

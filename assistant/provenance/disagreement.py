@@ -109,6 +109,8 @@ def upload_conflicts(
 ) -> list[Conflict]:
     """Where an upload's sentence and another document's (a curated one first, one the
     answer cites first, else the most relevant) give values that do not agree."""
+    if not any(hit.doc.unverified for hit in hits):
+        return []
     claims = sorted(
         (
             claim

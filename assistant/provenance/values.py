@@ -49,10 +49,11 @@ class Value:
 def values_in(text: str) -> list[Value]:
     """Money, shares and counted things in `text`, with date expressions left out."""
     plain = _without_dates(text)
-    found = [_money(m) for m in MONEY.finditer(plain)]
-    taken = [m.span() for m in MONEY.finditer(plain)]
-    found += [_share(m) for m in SHARE.finditer(plain) if not _inside(m.span(), taken)]
-    taken += [m.span() for m in SHARE.finditer(plain)]
+    money, shares = list(MONEY.finditer(plain)), list(SHARE.finditer(plain))
+    found = [_money(m) for m in money]
+    taken = [m.span() for m in money]
+    found += [_share(m) for m in shares if not _inside(m.span(), taken)]
+    taken += [m.span() for m in shares]
     found += [
         value
         for m in COUNT.finditer(plain)

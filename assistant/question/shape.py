@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from assistant.text import QUOTE_MARKS, WORD, content_terms
@@ -373,8 +374,10 @@ class QuestionShape:
         return self.names if self.names and all(MODEL.fullmatch(n) for n in self.names) else ()
 
 
+@lru_cache(maxsize=1024)
 def analyse(question: str) -> QuestionShape:
-    """Classify `question` and pick out its names, attribute and years."""
+    """Classify `question` and pick out its names, attribute and years (once per text: the
+    question, its retrieval query and its answer read it alike)."""
     text = question.translate(QUOTE_MARKS)
     kind = next((name for name, pattern in TYPE_PATTERNS if pattern.search(text)), "what")
     expects = {
@@ -509,8 +512,10 @@ def question_names(text: str) -> tuple[str, ...]:
 def names_model(models: tuple[str, ...], hit: Hit) -> bool:
     """Whether a passage (its text, section or document title) names one of `models`
     exactly, or there are none: near-identical model numbers embed alike."""
+    if not models:
+        return True
     where = f"{hit.doc.title} {hit.chunk.section} {hit.chunk.text}"
-    return not models or any(names_in((model,), where) for model in models)
+    return any(names_in((model,), where) for model in models)
 
 
 def names_in(names: tuple[str, ...], text: str) -> bool:

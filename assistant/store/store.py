@@ -6,7 +6,9 @@ handed to the answerer so answering needs no re-embedding). Beside them, a SQLit
 file ranks chunks by their words (`assistant.lexical`). What is indexed (the manifest)
 is read back from chunk metadata, so it can never disagree with the store, and a
 document whose chunk count falls short was interrupted. Nothing here keeps a copy of
-the corpus in memory: every search runs in Chroma or SQLite.
+the corpus in memory: every search runs in Chroma or SQLite. The sentence tags and vectors
+of recently read passages are kept for as long as the store's generation holds (below);
+passage text is read, and checked, every time.
 
 Every write gives the store a new generation (collection metadata), so a process that
 shares the store sees before a question that another one changed it (`refresh`). Each
@@ -30,6 +32,7 @@ import numpy as np
 
 from assistant.errors import IndexMismatchError, StoreError
 from assistant.store.base import DenseMatch, DocumentRows, StoredPassage
+from assistant.store.cache import GenerationCache
 from assistant.store.chroma_client import (
     DEFAULT_PORT,
     brief_error,
@@ -58,6 +61,8 @@ if TYPE_CHECKING:
 PAGE = 5000  # rows per Chroma read/write call
 SENTENCES_PER_CHUNK = 4  # sentence neighbours fetched per chunk wanted (chunks hold ~4)
 GENERATION = "generation"  # chunk collection metadata: a new token with every write
+SENTENCES_KEPT = 1024  # chunks whose sentence rows are kept in memory (about 5 MB)
+SentenceRows = dict[int, tuple[Provenance | None, Any]]  # sentence position → (tag, vector)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -90,6 +95,7 @@ class ChromaStore:
         path = self._lexical_path(settings.collection_name())
         self._lexical = DerivedLexicalIndex(path, self, settings.data_dir)
         self._reported: set[str] = set()  # damaged passages already reported
+        self._sentences_read: GenerationCache[SentenceRows] = GenerationCache(SENTENCES_KEPT)
 
     def _open(self, client: Any) -> None:
         """Use `client`'s two collections (checked to hold this model's vectors)."""
@@ -218,6 +224,7 @@ class ChromaStore:
             )
         self._lexical.add(chunks, {doc.source: doc.title for doc, _, _ in documents})
         self._changed()
+        self._sentences_read.clear()
 
     @_guarded
     def delete_source(self, source: str) -> None:
@@ -226,6 +233,7 @@ class ChromaStore:
         self._chunks.delete(where={"source": source})
         self._lexical.delete_source(source)
         self._changed()
+        self._sentences_read.clear()
 
     def documents(self) -> dict[str, DocInfo]:
         """What is indexed, per source, read back from chunk metadata."""
@@ -322,10 +330,19 @@ class ChromaStore:
 
     def read_sentences(self, chunks: Sequence[Chunk]) -> dict[str, tuple[Chunk, np.ndarray]]:
         """`chunks` with their sentences' tags, and the vector of each of their sentences
-        (rows in sentence order), in one read."""
+        (rows in sentence order), in one read of those not kept from an earlier one."""
         counts = {chunk.id: len(chunk.sentences) for chunk in chunks}
-        rows = self._sentence_rows(counts, include_vectors=True)
-        return {chunk.id: _tagged(chunk, rows.get(chunk.id, {})) for chunk in chunks}
+        seen = self._seen  # the generation the rows are read at
+        rows = self._sentences_read.found(counts, seen)
+        missing = {chunk_id: n for chunk_id, n in counts.items() if chunk_id not in rows}
+        if missing:
+            read = self._sentence_rows(missing, include_vectors=True)
+            fresh = {chunk_id: read.get(chunk_id, {}) for chunk_id in missing}
+            # rows that are not all there (being written or deleted) are not kept
+            whole = {c: _own(r) for c, r in fresh.items() if len(r) == missing[c]}
+            self._sentences_read.keep(whole, seen)
+            rows |= fresh
+        return {chunk.id: _tagged(chunk, rows[chunk.id]) for chunk in chunks}
 
     def _intact(self, chunk_id: str, meta: Mapping[str, Any], text: str) -> bool:
         """Whether a passage's text is the text it was indexed with (when its hash is stored);
@@ -343,10 +360,10 @@ class ChromaStore:
 
     def _sentence_rows(
         self, counts: Mapping[str, int], *, include_vectors: bool
-    ) -> dict[str, dict[int, tuple[Provenance | None, Any]]]:
+    ) -> dict[str, SentenceRows]:
         """chunk id → sentence position → (provenance tagged at ingest, vector or None), read
         by id (`<chunk id>:<position>`): a metadata filter would scan the collection."""
-        found: dict[str, dict[int, tuple[Provenance | None, Any]]] = {}
+        found: dict[str, SentenceRows] = {}
         include: Any = ["metadatas", "embeddings"] if include_vectors else ["metadatas"]
         ids = [f"{chunk_id}:{i}" for chunk_id, count in counts.items() for i in range(count)]
         for first in range(0, len(ids), PAGE):
@@ -427,6 +444,12 @@ def _tagged(
     )
     vectors = np.asarray([rows[i][1] for i in sorted(rows)], dtype=np.float32)
     return replace(chunk, sentences=sentences), vectors
+
+
+def _own(rows: SentenceRows) -> SentenceRows:
+    """Rows to keep: their vectors copied as float32 (the precision they are used at), so
+    that a kept row holds no whole read's array in memory."""
+    return {i: (tag, np.array(vector, dtype=np.float32)) for i, (tag, vector) in rows.items()}
 
 
 def _metas(doc: Document, chunks: Sequence[Chunk]) -> list[Mapping[str, Any]]:
