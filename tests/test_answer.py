@@ -180,6 +180,27 @@ def test_a_plan_looks_ahead_only_from_before_its_year(
     assert ahead == ("2029" in answer.text)
 
 
+KESTREL = "# Kestrel Systems\n\nKestrel Systems makes inference accelerators in Varnholm.\n"
+ORION = (
+    "# Orion Labs\n\nOrion Labs reported revenue of $40 million for 2025, up from $25 million.\n"
+)
+
+
+def test_another_companys_figure_is_no_answer_and_the_notice_says_whose_it_is(
+    seed: Assistant,
+) -> None:
+    for name, text in (("kestrel.md", KESTREL), ("orion.md", ORION)):
+        (seed.settings.corpus_dir / name).write_text(text, encoding="utf-8")
+    seed.ingest()
+    answer = seed.ask("What revenue did Kestrel Systems report for 2025?")
+    assert answer.abstained and answer.abstain_reason == "not_stated"
+    assert answer.notice is not None and "“Kestrel”, “Systems”" in answer.notice
+    assert "they give it for Orion Labs" in answer.notice
+    assert "$40 million" in answer.related[0].quote
+    stated = seed.ask("What revenue did Orion Labs report for 2025?")
+    assert not stated.abstained and "$40 million" in stated.text
+
+
 def test_an_acronym_the_documents_spell_out_is_known(seed: Assistant) -> None:
     (seed.settings.corpus_dir / "watch-list.md").write_text(SPELLED_OUT, encoding="utf-8")
     seed.ingest()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from test_answer import assert_citations_exact
 
-from assistant.answer.extractive import _counts, _covers_the_year, choose_anchor
+from assistant.answer.extractive import _counts, _covers_the_year, _whose_figure, choose_anchor
 from assistant.answer.reader import Candidate
 from assistant.chunk import chunk_document
 from assistant.evaluation.fit_reader import _threshold, fit_logistic, fit_softmax
@@ -96,6 +96,23 @@ def test_a_figure_question_is_answered_by_the_sentence_showing_the_figure() -> N
     )
     shape = analyse("How steeply did Orion Labs shares fall on the day of its record loss?")
     assert choose_anchor([figure, closer], shape) is figure
+
+
+@pytest.mark.parametrize(
+    ("sentence", "owner"),
+    [
+        ("Orion Labs reported revenue of $40 million for 2025.", "Orion Labs"),
+        ("Nvidia's filing warned of $5.5 billion in charges, and AMD's MI308 was hit.", "Nvidia"),
+        (
+            "The Financial Times reported on 10 August, and an official told Reuters, that "
+            "Nvidia would pay 15% of its China revenue.",
+            "Nvidia",
+        ),
+    ],
+)
+def test_the_notice_names_whose_figure_the_documents_give(sentence: str, owner: str) -> None:
+    """A reporter ('The Financial Times reported on …', 'told Reuters') owns no figure."""
+    assert _whose_figure(sentence, analyse("How much revenue did AMD report?")) == owner
 
 
 def test_questions_about_what_is_yet_to_happen_are_marked() -> None:

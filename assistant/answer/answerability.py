@@ -51,18 +51,30 @@ def _unseen(name: str, known_term: TermCheck) -> bool:
     )
 
 
+def as_written(terms: tuple[str, ...], question: str) -> list[str]:
+    """The question's own words for name `terms` ('thread' → 'Threads'), for a notice."""
+    words = {term: word for word in WORD.findall(question) for term in content_terms(word)[:1]}
+    return [words.get(term, term) for term in terms]
+
+
 @dataclass(frozen=True)
 class Why:
     """Why ChipQA abstains, and the names involved."""
 
     reason: str
     names: list[str] = field(default_factory=list)
+    given_for: str | None = None  # whose such figure the passages give instead, if anyone's
 
     def notice(self) -> str:
         """One sentence for the user."""
         quoted = ", ".join(f"“{n}”" for n in self.names)
         if self.reason == UNKNOWN_TERMS:
             return f"None of the documents mentions {quoted}."
+        if self.reason == NOT_STATED and self.names and self.given_for:
+            return (
+                f"The documents mention {quoted} but do not state what the question asks;"
+                f" they give it for {self.given_for} (the first related passage)."
+            )
         if self.reason == NOT_STATED and self.names:
             return f"The documents mention {quoted} but do not state what the question asks."
         if self.reason == NOT_STATED:
@@ -85,11 +97,14 @@ def abstention(
     candidates: list[Candidate],
     why: Why | None = None,
     answer_probability: float = 0.0,
+    first: Candidate | None = None,
 ) -> Answer:
-    """The fixed 'not in the corpus' answer, with the closest passages as related reading."""
+    """The fixed 'not in the corpus' answer, with the closest passages as related reading
+    (`first` before them: the sentence the notice points at)."""
     related: list[Citation] = []
     seen: set[str] = set()
-    for candidate in sorted(candidates, key=lambda c: -c.probability):
+    closest = sorted(candidates, key=lambda c: -c.probability)
+    for candidate in [first, *closest] if first else closest:
         if candidate.hit.chunk.id in seen or len(related) == RELATED_READING:
             continue
         seen.add(candidate.hit.chunk.id)

@@ -31,6 +31,7 @@ from assistant.answer.answerability import (
     UNKNOWN_TERMS,
     Why,
     abstention,
+    as_written,
     unknown_terms,
 )
 from assistant.answer.base import AnswerRequest
@@ -50,6 +51,7 @@ from assistant.question.shape import (
     COUNT,
     FIGURE,
     FORWARD,
+    GENERIC_NAMES,
     NUMBER_WORDS,
     SUM_OF_MONEY,
     QuestionShape,
@@ -61,7 +63,7 @@ from assistant.question.shape import (
     stands_for,
     years_in,
 )
-from assistant.text import content_terms
+from assistant.text import STOPWORDS, content_terms
 from assistant.types import Answer, Hit
 
 VALUE_KINDS = ("amount", "when")  # questions whose answer is a figure or a date
@@ -70,6 +72,11 @@ UNITS = frozenset(
     {"rmb", "usd", "yuan", "gb", "tb", "nm", "tflops", "pflops", "fp8", "fp16", "bf16"}
 )
 PREMISE_NOTICE = "The documents say otherwise than the question assumes."
+SOURCE_BEFORE = re.compile(r"\b(?:to|by|per|from|told|according to)\s+(?:the\s+)?$", re.I)
+OWNER = re.compile(  # a capitalised name, possessive or not, unless it reports the figure
+    r"\b(?P<name>[A-Z][A-Za-z0-9&.-]*(?:\s[A-Z][A-Za-z0-9&-]*)*)(?P<possessive>['’]s)?"
+    r"(?!\s(?:\w+\s)?(?:reported|said|says|confirmed|told|wrote|estimated)(?:\s(?:on|that|in)\b|,))"
+)
 REDUNDANT = 0.85  # sentences this similar to one already chosen add nothing
 COVERAGE = 0.5  # weight of each question term a further sentence adds to the answer
 MIN_SHARE = 0.1  # further sentences need this share of the best sentence's probability
@@ -100,7 +107,11 @@ class ExtractiveAnswerer:
         readings = [] if why and why.reason != NOT_STATED else readings
         stated = [r for r in readings if r.anchor is not None]
         if (why or anchor is None) and not stated:
-            return abstention(request, candidates, why, probability)
+            elsewhere = figure_of_another(candidates, shape) if why else None
+            if why and elsewhere:
+                why = replace(why, given_for=elsewhere[1])
+            first = elsewhere[0] if elsewhere else None
+            return abstention(request, candidates, why, probability, first)
         chosen = []
         if anchor is not None and why is None:
             chosen = compose_order(_select(anchor, candidates, shape, request), candidates)
@@ -157,7 +168,7 @@ class ExtractiveAnswerer:
         if (whole and not on_topic(candidates)) or only_a_setting(request.hits, shape):
             return Why(OFF_TOPIC)
         if anchor is None:
-            return Why(NOT_STATED, list(shape.names))
+            return Why(NOT_STATED, as_written(shape.names, request.question))
         if probability < (load_weights()["abstain_below"] if floor is None else floor):
             return Why(UNCLEAR)
         return None
@@ -334,6 +345,43 @@ def _covers_the_year(sentence: str, shape: QuestionShape) -> bool:
 def _year_unless_a_day(date: re.Match[str]) -> str:
     """A date as its years, unless it is a day's date (that of a report or a filing)."""
     return " " if date.group("d1") or date.group("d2") else date.group(0)
+
+
+def figure_of_another(
+    candidates: list[Candidate], shape: QuestionShape
+) -> tuple[Candidate, str] | None:
+    """For a figure or date asked about a named thing that no passage gives: the best
+    sentence giving one for something else, and the name it gives it for ('Nvidia's filing
+    warned of $5.5 billion …' when AMD's charge was asked)."""
+    if not shape.subject or (shape.kind not in VALUE_KINDS and shape.attribute is None):
+        return None
+    unnamed = replace(shape, names=())
+    floor = MIN_SHARE * max((c.probability for c in candidates), default=0.0)
+    for candidate in sorted(candidates, key=lambda c: -c.probability):
+        if candidate.probability < floor:
+            break
+        owner = _whose_figure(candidate.sentence.text, shape)
+        if owner and _states_what_is_asked(candidate, unnamed):
+            return candidate, owner
+    return None
+
+
+def _whose_figure(sentence: str, shape: QuestionShape) -> str | None:
+    """The name a sentence gives its first figure for: in the first clause with a figure, its
+    first possessive name ('Nvidia's'), else its first name, that the question does not use;
+    a reporter ('The Financial Times reported on …', 'confirmed to Reuters') is no owner."""
+    clauses = CLAUSE_BREAK.split(sentence)
+    clause = next((c for c in clauses if FIGURE.search(CALENDAR_DATE.sub(" ", c))), "")
+    names = [
+        m
+        for m in OWNER.finditer(clause)
+        if not set(content_terms(m.group("name"))) & (set(shape.names) | GENERIC_NAMES)
+        and not CALENDAR_DATE.match(m.group("name"))
+        and not SOURCE_BEFORE.search(clause[: m.start()])
+        and m.group("name").split()[0].lower() not in STOPWORDS  # 'The', 'In' open sentences
+    ]
+    owned = [m for m in names if m.group("possessive")] or names
+    return owned[0].group("name") if owned else None
 
 
 def _figure_is_subjects(sentence: str, shape: QuestionShape) -> bool:
