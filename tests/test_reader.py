@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import replace
 
 import numpy as np
 import pytest
 from test_answer import assert_citations_exact
 
-from assistant.answer.extractive import _counts, _covers_the_year, _whose_figure, choose_anchor
+from assistant.answer.extractive import (
+    _counts,
+    _covers_the_year,
+    _whose_figure,
+    choose_anchor,
+    read_against,
+)
 from assistant.answer.reader import Candidate
 from assistant.chunk import chunk_document
 from assistant.evaluation.fit_reader import _threshold, fit_logistic, fit_softmax
@@ -113,6 +120,23 @@ def test_a_figure_question_is_answered_by_the_sentence_showing_the_figure() -> N
 def test_the_notice_names_whose_figure_the_documents_give(sentence: str, owner: str) -> None:
     """A reporter ('The Financial Times reported on …', 'told Reuters') owns no figure."""
     assert _whose_figure(sentence, analyse("How much revenue did AMD report?")) == owner
+
+
+def test_what_is_yet_to_come_is_not_set_by_an_untrusted_or_future_dated_document() -> None:
+    shape = analyse("What will Huawei ship in 2031?")
+    (chunk,) = chunk_document(
+        Document("r.md", "Huawei plans a chip.", "Roadmap", "0" * 64, {}),
+        lambda texts: [len(t.split()) for t in texts],
+        1000,
+    )
+
+    def hit(as_of: str, uploaded: bool = False) -> Hit:
+        info = DocInfo("r.md", "Roadmap", "0" * 64, 1, 1, {"as_of": as_of}, uploaded=uploaded)
+        return Hit(chunk, info, 1.0)
+
+    assert read_against(shape, [hit("2026-11-01")]).future_years == ("2031",)
+    assert read_against(shape, [hit("2099-01-01", uploaded=True)]).latest_year is None
+    assert read_against(shape, [hit("2099-01-01")]).latest_year == datetime.date.today().year
 
 
 def test_questions_about_what_is_yet_to_happen_are_marked() -> None:

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from dataclasses import replace
@@ -176,9 +177,13 @@ class ExtractiveAnswerer:
 
 def read_against(shape: QuestionShape, hits: list[Hit]) -> QuestionShape:
     """`shape` with the year of the newest document among `hits`: a year after it is yet to
-    come, a plan for a year before it is history."""
-    dates = [found for hit in hits if (found := document_as_of(hit.doc.meta))]
-    return replace(shape, latest_year=max(dates).year if dates else None)
+    come, a plan for a year before it is history. An upload nobody trusted sets no date, and
+    no document is newer than today."""
+    dates = [
+        found for hit in hits if not hit.doc.unverified and (found := document_as_of(hit.doc.meta))
+    ]
+    latest = min(max(dates).year, datetime.date.today().year) if dates else None
+    return replace(shape, latest_year=latest)
 
 
 def _clipped(part: str) -> str:
