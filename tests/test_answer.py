@@ -163,21 +163,21 @@ as_of: {as_of}
 ---
 # Orion Labs roadmap
 
-Orion Labs said it planned to ship the Kestrel X9 accelerator to customers in 2029.
+Orion Labs said it planned to ship the Kestrel X9 accelerator to customers in 2025.
 """
 
 
-@pytest.mark.parametrize(("as_of", "ahead"), [("2028-06-01", True), ("2031-06-01", False)])
+@pytest.mark.parametrize(("as_of", "ahead"), [("2024-06-01", True), ("2026-06-01", False)])
 def test_a_plan_looks_ahead_only_from_before_its_year(
     seed: Assistant, as_of: str, ahead: bool
 ) -> None:
     """What is yet to come is judged by the documents' own date, not by a fixed year: a plan
-    for 2029 answers 'will' in a document of 2028 and is history in one of 2031."""
+    for 2025 answers 'will' in a document of 2024 and is history in one of 2026."""
     (seed.settings.corpus_dir / "roadmap.md").write_text(PLAN.format(as_of=as_of), "utf-8")
     seed.ingest()
     answer = seed.ask("When will Orion Labs ship the Kestrel X9 accelerator?")
     assert answer.abstained != ahead, answer.text
-    assert ahead == ("2029" in answer.text)
+    assert ahead == ("2025" in answer.text)
 
 
 KESTREL = "# Kestrel Systems\n\nKestrel Systems makes inference accelerators in Varnholm.\n"
