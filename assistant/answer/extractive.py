@@ -108,9 +108,10 @@ class ExtractiveAnswerer:
         readings = [] if why and why.reason != NOT_STATED else readings
         stated = [r for r in readings if r.anchor is not None]
         if (why or anchor is None) and not stated:
-            elsewhere = figure_of_another(candidates, shape) if why else None
-            if why and elsewhere:
-                why = replace(why, given_for=elsewhere[1])
+            elsewhere = None
+            if why and why.reason == NOT_STATED:
+                elsewhere = figure_of_another(candidates, shape)
+                why = replace(why, given_for=elsewhere[1]) if elsewhere else why
             first = elsewhere[0] if elsewhere else None
             return abstention(request, candidates, why, probability, first)
         chosen = []
@@ -375,8 +376,7 @@ def _whose_figure(sentence: str, shape: QuestionShape) -> str | None:
     """The name a sentence gives its first figure for: in the first clause with a figure, its
     first possessive name ('Nvidia's'), else its first name, that the question does not use;
     a reporter ('The Financial Times reported on …', 'confirmed to Reuters') is no owner."""
-    clauses = CLAUSE_BREAK.split(sentence)
-    clause = next((c for c in clauses if FIGURE.search(CALENDAR_DATE.sub(" ", c))), "")
+    clause = next(iter(_clauses_with_figures(sentence)), "")
     names = [
         m
         for m in OWNER.finditer(clause)
@@ -389,13 +389,18 @@ def _whose_figure(sentence: str, shape: QuestionShape) -> str | None:
     return owned[0].group("name") if owned else None
 
 
+def _clauses_with_figures(sentence: str) -> list[str]:
+    """The clauses of `sentence` that give a figure (a date is none)."""
+    return [c for c in CLAUSE_BREAK.split(sentence) if FIGURE.search(CALENDAR_DATE.sub(" ", c))]
+
+
 def _figure_is_subjects(sentence: str, shape: QuestionShape) -> bool:
     """For 'how much': some clause giving a figure names the question's subject, or names
     no one else ('Nvidia warned of $5.5 billion …, and AMD's MI308 was caught too' gives no
     figure of AMD's)."""
     if shape.kind != "amount" or not shape.subject:
         return True
-    clauses = [c for c in CLAUSE_BREAK.split(sentence) if FIGURE.search(CALENDAR_DATE.sub(" ", c))]
+    clauses = _clauses_with_figures(sentence)
     named = [set(question_names(f"x {c}")) - UNITS for c in clauses]
     return not clauses or any(names & set(shape.subject) or not names for names in named)
 
