@@ -72,6 +72,44 @@ def test_attribute_questions_name_their_subject_not_their_source() -> None:
     assert replace(read_in_2030, latest_year=2031).future_years == ()
 
 
+@pytest.mark.parametrize(
+    ("question", "states", "does_not_state"),
+    [
+        (  # a price is asked by what one thing sells for, not only by "price of"
+            "What does a Kirin 9000S retail for?",
+            "The Kirin 9000S retails for RMB 999 apiece.",
+            "Huawei took a $1 billion charge on the Kirin 9000S.",
+        ),
+        (
+            "What price per unit do buyers pay for a Zephyr 40?",
+            "Buyers pay $9,000 per unit for the Zephyr 40.",
+            "Zephyr 40 sales reached $4 billion.",
+        ),
+        (  # what something cost someone can be a charge
+            "What did the licence rule cost Nvidia?",
+            "Nvidia took a $4.5 billion charge.",
+            "Nvidia said the rule was a mistake.",
+        ),
+        (
+            "Who founded Moore Threads?",
+            "Moore Threads was founded by Zhang Jianzhong.",
+            "Moore Threads is a GPU start-up.",
+        ),
+        (
+            "Who chairs or manages the fund?",
+            "The fund is managed by Hua Xin Investment.",
+            "The fund's shareholders include the Ministry of Finance.",
+        ),
+    ],
+)
+def test_an_attribute_asked_in_other_words_must_be_stated(
+    question: str, states: str, does_not_state: str
+) -> None:
+    attribute = analyse(question).attribute
+    assert attribute is not None
+    assert attribute.stated_in(states) and not attribute.stated_in(does_not_state)
+
+
 def test_a_figure_for_another_year_or_period_is_no_answer() -> None:
     shape = analyse("How much revenue did Cambricon report for January–June 2025?")
     assert shape.kind == "amount" and shape.period == "first half"
@@ -282,6 +320,8 @@ def test_lead_in_ending_in_colon_brings_its_list(corpus_assistant: Assistant) ->
         "What was Moore Threads' revenue in 2024?",
         "How much does an Nvidia GB200 NVL72 rack cost?",
         "How many chips will SMIC make in 2031?",
+        "What does a Mate 60 Pro sell for?",
+        "Who set up Cambricon?",
     ],
 )
 def test_attribute_the_corpus_does_not_state_is_not_answered(
@@ -377,3 +417,8 @@ def test_a_part_is_not_refused_for_reading_less_close_than_a_whole_question(
     )
     assert not answer.abstained and "Japan" in answer.text
     assert not (answer.notice or "").startswith("The documents do not say")
+
+
+def test_a_founder_named_as_founder_answers_who_founded(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("Who founded Huawei?")
+    assert not answer.abstained and "Ren Zhengfei" in answer.text

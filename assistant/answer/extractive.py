@@ -4,7 +4,7 @@
 2. Answerability: ChipQA abstains when no retrieved sentence is even close to the question
    (off topic) or the passages name what it is about only as where something else happened
    ("a conference in Hangzhou"), when the question names a term the corpus never uses, asks
-   for an attribute (a price, a revenue, a headcount, a founding date …) or a number of
+   for an attribute (a price, a revenue, a headcount, a founder …) or a number of
    things that no retrieved sentence states for the things it names, asks about a year no
    retrieved sentence mentions, or when the calibrated probability that the answer is right
    is too low.

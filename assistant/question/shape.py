@@ -225,9 +225,18 @@ def _attribute(asks: str, value: re.Pattern[str] | None, words: str | None) -> A
 
 
 ATTRIBUTES = (
-    _attribute(
+    _attribute(  # the price of one thing
+        r"\b(?:how much (?:does|did|do|is|was|will)\b.*\b(?:sell|retail|go)|"
+        r"price (?:of|per|for)|(?:unit|sticker|retail|list|launch) price|price tag|"
+        r"what (?:does|did|do) (?:one|a single|each)\b.{0,60}\bcost|"
+        r"(?:sells?|sold|retail(?:s|ed)?|go(?:es)?) for)\b",
+        MONEY,
+        r"\b(price\w*|cost(?:s|ing)?|paid|pay|per (?:chip|unit|card)|apiece|"
+        r"(?:sells?|sold|retail\w*) (?:\w+ )?(?:for|at))\b",
+    ),
+    _attribute(  # what something cost someone: a price, a payment or a charge
         r"\b(?:how much (?:does|did|do|is|was|will)\b.*\b(?:cost|pay|charge)|"
-        r"(?:price|cost) of|what (?:does|did|do) .{0,60}\bcost)\b",
+        r"cost of|what (?:does|did|do) .{0,60}\bcost)\b",
         MONEY,
         r"\b(price\w*|cost\w*|paid|pay|charg\w*|per (?:chip|unit|card))\b",
     ),
@@ -250,9 +259,16 @@ ATTRIBUTES = (
     ),
     _attribute(
         r"\bwho (?:is|was|runs|ran|leads|led|heads|headed)\b.*"
-        r"\b(?:chief executive|ceo|boss|chairman|company|firm)\b|\bwho runs\b",
+        r"\b(?:chief executive|ceo|boss|chairman|company|firm)\b|"
+        r"\bwho (?:runs|chairs|manages|heads|directs|oversees)\b",
         None,
-        r"\b(chief executive|ceo|chairman|president|head of|founder|boss)\b",
+        r"\b(chief executive|ceo|chair\w*|president|head of|headed by|founder|boss|"
+        r"manag(?:er|ers|ing|ed by)|director|run by|led by)\b",
+    ),
+    _attribute(
+        r"\bwho (?:founded|set up|started|established|created)\b",
+        None,
+        r"\b(found(?:ed|er|ers)|set up|established|co-?founded)\b",
     ),
     _attribute(
         r"\b(wattage|watts|power draw|power consumption|how much power)\b",
