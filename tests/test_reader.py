@@ -90,6 +90,11 @@ def test_attribute_questions_name_their_subject_not_their_source() -> None:
             "Nvidia took a $4.5 billion charge.",
             "Nvidia said the rule was a mistake.",
         ),
+        (  # a company's valuation is its market value, not its sales
+            "What is Biren's stock market valuation?",
+            "Biren's market value reached RMB 80 billion.",
+            "Biren's sales reached RMB 2 billion.",
+        ),
         (
             "Who founded Moore Threads?",
             "Moore Threads was founded by Zhang Jianzhong.",
@@ -322,6 +327,7 @@ def test_lead_in_ending_in_colon_brings_its_list(corpus_assistant: Assistant) ->
         "How many chips will SMIC make in 2031?",
         "What does a Mate 60 Pro sell for?",
         "Who set up Cambricon?",
+        "What is SMIC's stock market valuation?",
     ],
 )
 def test_attribute_the_corpus_does_not_state_is_not_answered(

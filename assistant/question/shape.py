@@ -241,6 +241,11 @@ ATTRIBUTES = (
         r"\b(price\w*|cost\w*|paid|pay|charg\w*|per (?:chip|unit|card))\b",
     ),
     _attribute(r"\b(revenue|sales|turnover)\b", MONEY, r"\b(revenue|sales|sold|turnover)\b"),
+    _attribute(
+        r"\b(valuation|market (?:value|capitali[sz]ation|cap)|valued at)\b",
+        MONEY,
+        r"\b(valu\w*|market cap\w*|capitali[sz]ation|worth)\b",
+    ),
     _attribute(r"\b(profit|earnings|net income)\b", MONEY, r"\b(profit|loss|earnings|income)\b"),
     _attribute(
         r"\bhow many (?:people|employees|staff|workers)\b|\b(?:headcount|workforce)\b",
