@@ -12,6 +12,7 @@ from test_answer import assert_citations_exact
 from assistant.answer.extractive import (
     _counts,
     _covers_the_year,
+    _planned_year,
     _whose_figure,
     choose_anchor,
     read_against,
@@ -428,3 +429,42 @@ def test_a_part_is_not_refused_for_reading_less_close_than_a_whole_question(
 def test_a_founder_named_as_founder_answers_who_founded(corpus_assistant: Assistant) -> None:
     answer = corpus_assistant.ask("Who founded Huawei?")
     assert not answer.abstained and "Ren Zhengfei" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        ("Did the Zephyr 40 ship on time?", True),
+        ("How did buyers receive the Zephyr 40?", True),
+        ("When is the Zephyr 40 due?", False),
+        ("When did Acme announce the Zephyr 40?", False),  # the announcement happened
+        ("How many chips was the Zephyr 40 planned to hold?", False),
+    ],
+)
+def test_a_question_about_what_came_of_something(question: str, outcome: bool) -> None:
+    assert analyse(question).outcome is outcome
+
+
+def test_a_thing_planned_after_the_newest_document_is_still_only_planned() -> None:
+    read_in_2026 = replace(analyse("Did the Zephyr 40 ship on time?"), latest_year=2026)
+    assert _planned_year("Zephyr 40 due in the fourth quarter of 2028", read_in_2026) == 2028
+    # a report's own day date is no year of the plan
+    said = "On 18 September 2025 Acme said the Zephyr 40 would follow in 2027."
+    assert _planned_year(said, read_in_2026) == 2027
+    # a sentence that also speaks of what already happened is no plan only
+    assert (
+        _planned_year("The Zephyr 30 shipped in 2025 and the 40 follows in 2028.", read_in_2026)
+        is None
+    )
+    assert _planned_year("Zephyr 40 due in 2028", replace(read_in_2026, latest_year=2028)) is None
+
+
+def test_what_came_of_a_plan_is_not_stated(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask(
+        "What did reviewers make of the Atlas 960 SuperPoD once it shipped?"
+    )
+    assert answer.abstained and answer.abstain_reason == "not_stated"
+    assert answer.notice and "only as planned for 2027" in answer.notice
+    assert "Atlas 960" in answer.related[0].quote
+    due = corpus_assistant.ask("When is the Ascend 970 due?")
+    assert not due.abstained and "2028" in due.text

@@ -64,12 +64,18 @@ class Why:
     reason: str
     names: list[str] = field(default_factory=list)
     given_for: str | None = None  # whose such figure the passages give instead, if anyone's
+    planned_for: str | None = None  # the year the passages plan the thing asked about for
 
     def notice(self) -> str:
         """One sentence for the user."""
         quoted = ", ".join(f"“{n}”" for n in self.names)
         if self.reason == UNKNOWN_TERMS:
             return f"None of the documents mentions {quoted}."
+        if self.reason == NOT_STATED and self.names and self.planned_for:
+            return (
+                f"The documents speak of {quoted} only as planned for {self.planned_for}"
+                " (the first related passage), so what came of it is not stated."
+            )
         if self.reason == NOT_STATED and self.names and self.given_for:
             return (
                 f"The documents mention {quoted} but do not state what the question asks;"

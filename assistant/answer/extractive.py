@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from assistant.answer.answerability import (
     NOT_STATED,
@@ -102,6 +102,9 @@ class ExtractiveAnswerer:
         anchor = choose_anchor(candidates, shape)
         probability = answer_confidence(anchor, candidates, shape)
         why = self._why_not(request, candidates, shape, anchor, probability)
+        plan = None if why else still_planned(candidates, shape)
+        if plan:
+            why = Why(NOT_STATED, [plan.name], planned_for=plan.year)
         correction = None if why else contrary_to_premise(candidates, shape)
         if correction:
             anchor, probability = correction, answer_confidence(correction, candidates, shape)
@@ -109,10 +112,10 @@ class ExtractiveAnswerer:
         stated = [r for r in readings if r.anchor is not None]
         if (why or anchor is None) and not stated:
             elsewhere = None
-            if why and why.reason == NOT_STATED:
+            if why and why.reason == NOT_STATED and not plan:
                 elsewhere = figure_of_another(candidates, shape)
                 why = replace(why, given_for=elsewhere[1]) if elsewhere else why
-            first = elsewhere[0] if elsewhere else None
+            first = plan.candidate if plan else elsewhere[0] if elsewhere else None
             return abstention(request, candidates, why, probability, first)
         chosen = []
         if anchor is not None and why is None:
@@ -185,6 +188,38 @@ def read_against(shape: QuestionShape, hits: list[Hit]) -> QuestionShape:
     ]
     latest = min(max(dates).year, datetime.date.today().year) if dates else None
     return replace(shape, latest_year=latest)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A numbered thing the documents speak of only as planned, and for which year."""
+
+    name: str
+    year: str
+    candidate: Candidate  # the sentence that plans it
+
+
+def still_planned(candidates: list[Candidate], shape: QuestionShape) -> Plan | None:
+    """For a question about what came of a numbered thing ('Did the Ascend 970 ship on
+    time?'): the plan, when every retrieved sentence naming it plans it for a year after
+    the newest document ('Ascend 970 due in the fourth quarter of 2028')."""
+    if not shape.outcome:
+        return None
+    for name in shape.numbered:
+        named = re.compile(rf"(?<![\w+]){re.escape(name)}(?![\w+])", re.IGNORECASE)
+        mentions = [c for c in candidates if named.search(c.sentence.text)]
+        years = [_planned_year(c.sentence.text, shape) for c in mentions]
+        if mentions and all(years):
+            best = max(range(len(mentions)), key=lambda i: mentions[i].probability)
+            return Plan(name, str(years[best]), mentions[best])
+    return None
+
+
+def _planned_year(sentence: str, shape: QuestionShape) -> int | None:
+    """The year `sentence` plans something for: when every year it names, but in the date
+    of a report, comes after the newest document, the first of them."""
+    years = _years_spoken_of(sentence)
+    return min(years) if years and min(years) > shape.newest_year else None
 
 
 def _clipped(part: str) -> str:
@@ -344,8 +379,13 @@ def _covers_the_year(sentence: str, shape: QuestionShape) -> bool:
     asked = set(shape.years)
     if (shape.kind != "amount" and shape.attribute is None) or len(asked) != 1:
         return True
-    named = years_in(CALENDAR_DATE.sub(_year_unless_a_day, sentence))
+    named = _years_spoken_of(sentence)
     return not named or asked <= set(named)
+
+
+def _years_spoken_of(sentence: str) -> list[int]:
+    """The years `sentence` names, but in the day date of a report or a filing."""
+    return years_in(CALENDAR_DATE.sub(_year_unless_a_day, sentence))
 
 
 def _year_unless_a_day(date: re.Match[str]) -> str:

@@ -81,6 +81,12 @@ FUTURE = re.compile(  # a question about what is yet to happen
     r"in the (?:coming|future|long run)|end of the decade|years to come|over the next)\b",
     re.IGNORECASE,
 )
+OUTCOME = re.compile(  # a question about what came of something: 'did it ship on time?'
+    r"\b(?:did|was|were|has|have|had)\b(?!.*\b(?:plan\w*|expect\w*|due|schedul\w*|suppos\w*|"
+    r"meant|set to|announc\w*|unveil\w*|promis\w*|roadmap|intend\w*|target\w*|aim\w*|"
+    r"pledg\w*|forecast\w*|predict\w*|said|say|says|claim\w*)\b)",
+    re.IGNORECASE,
+)
 FORWARD = re.compile(  # a sentence that speaks of what is yet to happen
     r"\b(?:will|would|plan\w*|expect\w*|forecast\w*|due|target\w*|aim\w*|schedul\w*|roadmap|"
     r"guidance|outlook|set to|going to|intend\w*|project(?:s|ed|ion)|anticipat\w*|upcoming|"
@@ -365,6 +371,7 @@ class QuestionShape:
     numbered: tuple[str, ...] = ()  # names that hold a number ('Mate 60'): not a figure asked
     counted: bool = False  # asks how many: a number of things answers, not money or a measure
     reported: bool = False  # asks what someone said, claimed or predicted
+    outcome: bool = False  # asks what came of something, not what was planned or said
     latest_year: int | None = None  # the year of the newest document read (None: this year)
 
     @property
@@ -426,6 +433,7 @@ def analyse(question: str) -> QuestionShape:
         numbered=tuple(NUMBERED_NAME.findall(text)),
         counted=bool(HOW_MANY.search(text)),
         reported=bool(SAYING.search(text)),
+        outcome=bool(OUTCOME.search(text)),
     )
 
 
