@@ -15,6 +15,7 @@ from assistant.answer.extractive import (
     _planned_year,
     _whose_figure,
     choose_anchor,
+    defines,
     read_against,
 )
 from assistant.answer.reader import Candidate
@@ -468,3 +469,30 @@ def test_what_came_of_a_plan_is_not_stated(corpus_assistant: Assistant) -> None:
     assert "Atlas 960" in answer.related[0].quote
     due = corpus_assistant.ask("When is the Ascend 970 due?")
     assert not due.abstained and "2028" in due.text
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("What is the H20?", "H20"),
+        ("What's CoWoS?", "CoWoS"),
+        ("What is the US Entity List?", "Entity List"),
+        ("What is SMIC's market value?", None),  # an attribute, not a definition
+        ("What is Alibaba claiming about its new chip?", None),
+    ],
+)
+def test_what_is_x_asks_to_define_x(question: str, thing: str | None) -> None:
+    assert analyse(question).defines == thing
+
+
+def test_a_sentence_defines_a_thing_by_saying_what_it_is() -> None:
+    assert defines("The Acme Z40 is a Hopper-class chip with 96 GB of memory.", "Z40")
+    assert defines("Terms: HBM, or high-bandwidth memory, is stacked DRAM.", "HBM")
+    assert defines("In 2024, a startup called Zephyr surprised the tech world.", "Zephyr")
+    assert not defines("Reuters said the Z400 offers six times the performance of the Z40.", "Z40")
+
+
+def test_what_is_x_is_answered_by_what_x_is(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("What is the H20?")
+    assert "is a Hopper chip" in answer.text
+    assert not answer.text.startswith("Reuters said the H200")

@@ -292,7 +292,25 @@ def choose_anchor(candidates: list[Candidate], shape: QuestionShape) -> Candidat
     eligible = [c for c in candidates if _states_what_is_asked(c, shape)]
     if shape.kind in VALUE_KINDS:
         eligible = [c for c in eligible if _shows_value(c, shape)] or eligible
-    return max(eligible, key=lambda c: c.probability, default=None)
+    best = max(eligible, key=lambda c: c.probability, default=None)
+    if best is not None and shape.defines:
+        defining = [c for c in eligible if c.probability >= MIN_SHARE * best.probability]
+        best = max(
+            (c for c in defining if defines(c.sentence.text, shape.defines)),
+            key=lambda c: c.probability,
+            default=best,
+        )
+    return best
+
+
+def defines(sentence: str, thing: str) -> bool:
+    """Whether `sentence` says what `thing` is: 'The Nvidia H20 is a Hopper chip …',
+    '…: HBM, or high-bandwidth memory, is …', 'a startup called DeepSeek …'."""
+    name = re.escape(thing).replace(r"\ ", r"\s+")
+    opening = rf"(?:^|[:;]\s+)(?:[\w’'-]+\s+){{0,2}}?{name}(?:\s*\([^)]*\))?(?:,\s+or\s+[^,]+,)?"
+    copula = r"(?:\s+(?:is|are|was|were|refers\s+to|means|stands\s+for)\b|,\s+(?:a|an|the)\b)"
+    called = rf"\b(?:called|named|known\s+as)\s+(?:the\s+)?{name}\b"
+    return bool(re.search(opening + copula, sentence, re.I) or re.search(called, sentence, re.I))
 
 
 def _shows_value(candidate: Candidate, shape: QuestionShape) -> bool:

@@ -87,6 +87,10 @@ OUTCOME = re.compile(  # a question about what came of something: 'did it ship o
     r"pledg\w*|forecast\w*|predict\w*|said|say|says|claim\w*)\b)",
     re.IGNORECASE,
 )
+DEFINITION_ASKED = re.compile(  # "What is the H20?", "What's CoWoS?": the thing to define
+    r"^\s*(?i:what(?:['’]s|\s+is|\s+are|\s+was|\s+were)\s+(?:the\s+|an?\s+)?)"
+    r"(?P<thing>(?:[A-Z0-9][\w+.’'-]*\s?){1,4})\s*\??\s*$"
+)
 FORWARD = re.compile(  # a sentence that speaks of what is yet to happen
     r"\b(?:will|would|plan\w*|expect\w*|forecast\w*|due|target\w*|aim\w*|schedul\w*|roadmap|"
     r"guidance|outlook|set to|going to|intend\w*|project(?:s|ed|ion)|anticipat\w*|upcoming|"
@@ -372,6 +376,7 @@ class QuestionShape:
     counted: bool = False  # asks how many: a number of things answers, not money or a measure
     reported: bool = False  # asks what someone said, claimed or predicted
     outcome: bool = False  # asks what came of something, not what was planned or said
+    defines: str | None = None  # the thing a "What is X?" question asks to define
     latest_year: int | None = None  # the year of the newest document read (None: this year)
 
     @property
@@ -434,7 +439,20 @@ def analyse(question: str) -> QuestionShape:
         counted=bool(HOW_MANY.search(text)),
         reported=bool(SAYING.search(text)),
         outcome=bool(OUTCOME.search(text)),
+        defines=_thing_to_define(text),
     )
+
+
+def _thing_to_define(text: str) -> str | None:
+    """X of "What is X?" when X is a name ('the H20', 'Big Fund III'), without a leading
+    country ('the US Entity List' is defined as 'Entity List')."""
+    asked = DEFINITION_ASKED.match(text)
+    if not asked:
+        return None
+    words = asked.group("thing").split()
+    while len(words) > 1 and words[0].lower() in GENERIC_NAMES:
+        words = words[1:]
+    return " ".join(words)
 
 
 def years_in(text: str) -> list[int]:
