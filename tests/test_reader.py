@@ -97,6 +97,26 @@ def test_attribute_questions_name_their_subject_not_their_source() -> None:
             "Biren's market value reached RMB 80 billion.",
             "Biren's sales reached RMB 2 billion.",
         ),
+        (  # a measure is stated in its unit
+            "What clock speed does the Zephyr 40 run at?",
+            "The Zephyr 40 runs at 1.8 GHz.",
+            "The Zephyr 40 runs fast, at 400 TFLOPS.",
+        ),
+        (
+            "How many transistors does the Zephyr 40 have?",
+            "The Zephyr 40 packs 80 billion transistors.",
+            "The Zephyr 40 is made on a 7nm process.",
+        ),
+        (
+            "What is the Zephyr 40's die size?",
+            "Its die measures 814 mm² on the Zephyr 40.",
+            "The Zephyr 40 has 96 GB of memory.",
+        ),
+        (
+            "How much does Acme spend on R&D?",
+            "Acme spent $2 billion on R&D in 2025.",
+            "Acme's revenue was $2 billion in 2025.",
+        ),
         (
             "Who founded Moore Threads?",
             "Moore Threads was founded by Zhang Jianzhong.",

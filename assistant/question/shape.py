@@ -290,6 +290,26 @@ ATTRIBUTES = (
         None,
         r"\b\d[\d,.]*\s?(?:w|kw|mw|watts?)\b",
     ),
+    _attribute(  # a measure is stated in its unit
+        r"\b(clock speed|clock rate|clock frequency|ghz|mhz)\b",
+        None,
+        r"\b\d[\d,.]*\s?(?:ghz|mhz)\b",
+    ),
+    _attribute(
+        r"\b(die size|die area|mm2|mm²|square millimet\w*)\b",
+        None,
+        r"\d[\d,.]*\s?(?:mm2|mm²|square millimet\w*)",
+    ),
+    _attribute(
+        r"\b(transistors?|transistor count)\b",
+        None,
+        r"\b\d[\d,.]*\s?(?:(?:billion|million|bn|m)\s)?transistors\b",
+    ),
+    _attribute(
+        r"\b(?:r&d|research and development)\b",
+        MONEY,
+        r"\b(?:r&d|research and development|research)\b",
+    ),
     _attribute(
         r"\b(market share|share of|slice of|percentage of|stake|(?:what|which) (?:share|"
         r"percentage|portion|cut))\b",
