@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 from test_answer import assert_citations_exact
 
+from assistant.answer import extractive
 from assistant.answer.extractive import (
     _counts,
     _covers_the_year,
@@ -18,6 +20,7 @@ from assistant.answer.extractive import (
     defines,
     read_against,
 )
+from assistant.answer.parts import PartReading, read_parts
 from assistant.answer.reader import Candidate
 from assistant.chunk import chunk_document
 from assistant.evaluation.fit_reader import _threshold, fit_logistic, fit_softmax
@@ -516,3 +519,22 @@ def test_what_is_x_is_answered_by_what_x_is(corpus_assistant: Assistant) -> None
     answer = corpus_assistant.ask("What is the H20?")
     assert "is a Hopper chip" in answer.text
     assert not answer.text.startswith("Reuters said the H200")
+
+
+def test_a_part_is_not_answered_by_the_sentence_an_earlier_part_was(
+    corpus_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readings: list[PartReading] = []
+
+    def kept(*args: Any) -> list[PartReading]:
+        readings.extend(read_parts(*args))
+        return readings
+
+    monkeypatch.setattr(extractive, "read_parts", kept)
+    corpus_assistant.ask(
+        "DeepSeek says V3 was cheap to train; what figure did it give, "
+        "and what does that figure leave out?"
+    )
+    anchors = [r.anchor.sentence.text for r in readings if r.anchor]
+    assert len(anchors) == 3 and len(set(anchors)) == 3
+    assert "$5.576 million" in anchors[1]

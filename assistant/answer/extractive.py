@@ -139,12 +139,14 @@ class ExtractiveAnswerer:
             premise_corrected=correction is not None,
         )
 
-    def _read_alone(self, alone: AnswerRequest) -> PartReading:
-        """One part read over its own passages as if it were asked alone; a part whose
-        passages do not state it has no anchor."""
+    def _read_alone(self, alone: AnswerRequest, taken: list[Candidate]) -> PartReading:
+        """One part read over its own passages as if it were asked alone, and answered by
+        none of the sentences `taken` by the parts before it (nor one repeating them); a
+        part whose passages do not state it has no anchor."""
         shape = read_against(analyse(alone.question), alone.hits)
         candidates = read(alone, shape)
-        anchor = choose_anchor(candidates, shape)
+        untaken = [c for c in candidates if not (taken and _repeats(c, taken))]
+        anchor = choose_anchor(untaken, shape)
         probability = answer_confidence(anchor, candidates, shape)
         if self._why_not(alone, candidates, shape, anchor, probability, whole=False):
             anchor, probability = None, 0.0

@@ -42,7 +42,8 @@ class PartReading:
         return chosen + continuation(chosen[-1], self.candidates, room)
 
 
-ReadAlone = Callable[[AnswerRequest], PartReading]
+ReadAlone = Callable[[AnswerRequest, list[Candidate]], PartReading]  # the part, and the
+# sentences earlier parts answered with (a part asks something else: it is not answered by them)
 
 
 def read_parts(
@@ -70,7 +71,7 @@ def read_parts(
             search=None,
             asked_vector=None,
         )
-        readings.append(read_alone(alone))
+        readings.append(read_alone(alone, [r.anchor for r in readings if r.anchor]))
     return readings
 
 
