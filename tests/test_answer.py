@@ -209,3 +209,11 @@ def test_an_acronym_the_documents_spell_out_is_known(seed: Assistant) -> None:
     assert "37 fabs" in answer.text and answer.citations[0].source == "watch-list.md"
     unknown = seed.ask("How many fabs did the OSTA add to its watch list?")
     assert unknown.abstained and unknown.abstain_reason == "unknown_terms"
+
+
+def test_a_short_model_name_is_carried_into_a_follow_up() -> None:
+    history = [
+        {"question": "What did Acme say it cost to train Z3?", "answer": "About $5 million."}
+    ]
+    query = retrieval_query("And how many GPUs did they use for it?", history)  # type: ignore[arg-type]
+    assert "Z3" in query and " to " not in query.partition("(")[2]

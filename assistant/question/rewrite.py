@@ -48,16 +48,22 @@ def retrieval_query(question: str, history: Sequence[Turn] | None) -> str:
 
 
 def _salient(text: str, skip: set[str]) -> list[str]:
-    """Words of `text` worth carrying: no stopwords, no short words, no repeats."""
+    """Words of `text` worth carrying: no stopwords, no short words but model names, no
+    repeats."""
     seen = {w.lower() for w in skip}
     words = []
     for word in WORD.findall(MARKERS.sub(" ", text)):
         lowered = word.lower()
-        if lowered in STOPWORDS or lowered in seen or len(word) < 3:
+        if lowered in STOPWORDS or lowered in seen or (len(word) < 3 and not _model(word)):
             continue
         seen.add(lowered)
         words.append(word)
     return words
+
+
+def _model(word: str) -> bool:
+    """Letters and digits: a short model name ('V3', 'R1') is worth carrying."""
+    return any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
 
 
 def _is_name(word: str) -> bool:
