@@ -234,8 +234,28 @@ def test_questions_that_ask_several_things_have_parts() -> None:
     )
     assert len(question_parts("Huang says China trails by a hair; what does Ren admit?")) == 2
     assert len(question_parts("The brief says Cambricon grew fast. What were its H1 sales?")) == 2
-    assert question_parts("Who made the H20 and why?") == ()  # "why" alone is no part
     assert question_parts("What is CoWoS?") == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (  # question words that share one clause ask it once each
+            "Where and when did Huang say it?",
+            ("Where did Huang say it?", "When did Huang say it?"),
+        ),
+        ("Who made the H20 and why?", ("Who made the H20?", "Why made the H20?")),
+        (  # each leans on the statement before it
+            "Huang says China trails by a hair - where and when did he say so?",
+            (
+                "Huang says China trails by a hair Where did he say so?",
+                "Huang says China trails by a hair When did he say so?",
+            ),
+        ),
+    ],
+)
+def test_coordinated_question_words_are_a_part_each(question: str, parts: tuple[str, ...]) -> None:
+    assert question_parts(question) == parts
 
 
 def test_a_comparison_has_a_part_for_each_side_asking_the_same() -> None:

@@ -329,6 +329,16 @@ PART_BREAK = re.compile(  # between the parts of a two-part question
     r"would|should)\b)",
     re.I,
 )
+CLAUSE_BREAK = re.compile(r"(?<=[.?;!])\s+|\s+[—–]\s+|\s+-{1,2}\s+")  # sentences, dashes
+ASKING_WORD = r"(?:how (?:much|many|long|far|big)|when|where|why|how|who|what|which)"
+LEADING_ASKS = re.compile(  # "Where and when did …", "Who, when and why …"
+    rf"^\s*(?P<asks>{ASKING_WORD}(?:\s*,\s*{ASKING_WORD})*,?\s+and\s+{ASKING_WORD})\s+"
+    r"(?P<rest>\w.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+TRAILING_ASK = re.compile(  # "What did Alibaba pledge, and when?"
+    r"^(?P<main>.+?),?\s+and\s+(?P<word>when|where|why|how)\s*\??\s*$", re.IGNORECASE | re.DOTALL
+)
 MIN_NAME_LENGTH = 3  # shorter capitalised words ("TV", "AI") are too generic to judge by
 MODEL = re.compile(  # letters and digits ('h20', '910c'), not a unit, an ordinal or a period
     r"(?=\w*\d)(?=\w*[a-z])(?!\d+(?:nm|[kmgt]?b|[km]?w|g|x|bn|m|k|s|st|nd|rd|th)$)"
@@ -513,14 +523,41 @@ def question_parts(text: str) -> tuple[str, ...]:
     """The pieces of a question that asks two things ("Which chip did it use, and was that
     chip later restricted?"; "X says A; what does Y say?"), or () for a one-part question."""
     parts: list[str] = []
-    for piece in PART_BREAK.split(text.translate(QUOTE_MARKS)):
-        if parts and (len(content_terms(piece)) < MIN_PART_TERMS or _only_refers_back(piece)):
-            parts[-1] = f"{parts[-1]} {piece}"
-        elif piece.strip():
-            parts.append(piece.strip())
+    for clause in CLAUSE_BREAK.split(text.translate(QUOTE_MARKS)):
+        asks = coordinated_asks(clause)
+        if asks and parts and any(_leans_on_before(ask) for ask in asks):
+            parts[-1:] = [f"{parts[-1]} {ask}" for ask in asks]  # each asks of what came before
+        elif asks:
+            parts += asks
+        for piece in () if asks else PART_BREAK.split(clause):
+            if parts and _leans_on_before(piece):
+                parts[-1] = f"{parts[-1]} {piece}"
+            elif piece.strip():
+                parts.append(piece.strip())
     if len(parts) > 1:
         return tuple(parts)
     return comparison_sides(text) or coordinated_names(text)
+
+
+def coordinated_asks(text: str) -> tuple[str, ...]:
+    """A question whose question words share one clause ("Where and when did he say it?",
+    "What did Alibaba pledge, and when?"), as one question for each word, or ()."""
+    leading = LEADING_ASKS.match(text)
+    if leading:
+        rest = leading.group("rest")
+        words = re.findall(rf"\b{ASKING_WORD}", leading.group("asks"), re.IGNORECASE)
+        return tuple(f"{word.capitalize()} {rest}" for word in words)
+    trailing = TRAILING_ASK.match(text)
+    if trailing:
+        main = trailing.group("main")
+        clause = re.sub(rf"^\s*{ASKING_WORD}\s+", "", main, flags=re.IGNORECASE)
+        return (f"{main}?", f"{trailing.group('word').capitalize()} {clause}?")
+    return ()
+
+
+def _leans_on_before(piece: str) -> bool:
+    """A piece too short to be asked alone ('and why?') or that only points back."""
+    return len(content_terms(piece)) < MIN_PART_TERMS or _only_refers_back(piece)
 
 
 def _only_refers_back(piece: str) -> bool:
