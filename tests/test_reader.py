@@ -558,3 +558,11 @@ def test_a_part_is_not_answered_by_the_sentence_an_earlier_part_was(
     anchors = [r.anchor.sentence.text for r in readings if r.anchor]
     assert len(anchors) == 3 and len(set(anchors)) == 3
     assert "$5.576 million" in anchors[1]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Did Beijing go for a ban?", "Who oversees the Entity List?", "Who directs the policy?"],
+)
+def test_words_that_only_sometimes_ask_a_price_or_a_leader_ask_no_attribute(question: str) -> None:
+    assert analyse(question).attribute is None

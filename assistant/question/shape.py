@@ -239,7 +239,7 @@ ATTRIBUTES = (
         r"\b(?:how much (?:does|did|do|is|was|will)\b.*\b(?:sell|retail|go)|"
         r"price (?:of|per|for)|(?:unit|sticker|retail|list|launch) price|price tag|"
         r"what (?:does|did|do) (?:one|a single|each)\b.{0,60}\bcost|"
-        r"(?:sells?|sold|retail(?:s|ed)?|go(?:es)?) for)\b",
+        r"(?:sells?|sold|retail(?:s|ed)?) for)\b",
         MONEY,
         r"\b(price\w*|cost(?:s|ing)?|paid|pay|per (?:chip|unit|card)|apiece|"
         r"(?:sells?|sold|retail\w*) (?:\w+ )?(?:for|at))\b",
@@ -275,7 +275,7 @@ ATTRIBUTES = (
     _attribute(
         r"\bwho (?:is|was|runs|ran|leads|led|heads|headed)\b.*"
         r"\b(?:chief executive|ceo|boss|chairman|company|firm)\b|"
-        r"\bwho (?:runs|chairs|manages|heads|directs|oversees)\b",
+        r"\bwho (?:runs|chairs|manages|heads)\b",
         None,
         r"\b(chief executive|ceo|chair\w*|president|head of|headed by|founder|boss|"
         r"manag(?:er|ers|ing|ed by)|director|run by|led by)\b",
