@@ -562,7 +562,12 @@ def test_a_part_is_not_answered_by_the_sentence_an_earlier_part_was(
 
 @pytest.mark.parametrize(
     "question",
-    ["Did Beijing go for a ban?", "Who oversees the Entity List?", "Who directs the policy?"],
+    [
+        "Did Beijing go for a ban?",
+        "Who oversees the Entity List?",
+        "Who directs the policy?",
+        "How much did Nvidia lose when the rules go into effect?",
+    ],
 )
 def test_words_that_only_sometimes_ask_a_price_or_a_leader_ask_no_attribute(question: str) -> None:
     assert analyse(question).attribute is None

@@ -236,7 +236,8 @@ def _attribute(asks: str, value: re.Pattern[str] | None, words: str | None) -> A
 
 ATTRIBUTES = (
     _attribute(  # the price of one thing
-        r"\b(?:how much (?:does|did|do|is|was|will)\b.*\b(?:sell|retail|go)|"
+        r"\b(?:how much (?:does|did|do|is|was|will)\b.*"
+        r"\b(?:sells?|sold|retail\w*|go|goes|went) for|"
         r"price (?:of|per|for)|(?:unit|sticker|retail|list|launch) price|price tag|"
         r"what (?:does|did|do) (?:one|a single|each)\b.{0,60}\bcost|"
         r"(?:sells?|sold|retail(?:s|ed)?) for)\b",
