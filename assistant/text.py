@@ -65,3 +65,8 @@ def term_overlap(wanted: set[str], evidence: str) -> float:
 def term_share(wanted: set[str], terms: set[str]) -> float:
     """Share of the `wanted` terms among a text's content `terms` (0..1)."""
     return len(wanted & terms) / len(wanted) if wanted else 0.0
+
+
+def is_model_name(word: str) -> bool:
+    """Letters and digits in one word: a model or product name ('V3', 'H20', '18A')."""
+    return any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)

@@ -14,7 +14,7 @@ from assistant.question.shape import (
     initialisms,
     stands_for,
 )
-from assistant.text import QUOTE_MARKS, WORD, content_terms
+from assistant.text import QUOTE_MARKS, WORD, content_terms, is_model_name
 from assistant.types import ABSTAIN_TEXT, Answer, Citation
 
 RELATED_READING = 3
@@ -35,7 +35,7 @@ def unknown_terms(question: str, known_term: TermCheck, passages: str = "") -> l
         word
         for position, word in enumerate(words)
         if (position > 0 and word[0].isupper() and len(word) >= MIN_NAME_LENGTH)
-        or (any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word))
+        or is_model_name(word)
     ]
     unseen = [n for n in names if not CALENDAR_OR_QUANTITY.match(n) and _unseen(n, known_term)]
     spelled_out = initialisms(passages) if unseen and passages else set()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.text import STOPWORDS, WORD
+from assistant.text import STOPWORDS, WORD, is_model_name
 from assistant.types import Turn
 
 FOLLOW_UP = re.compile(
@@ -54,16 +54,11 @@ def _salient(text: str, skip: set[str]) -> list[str]:
     words = []
     for word in WORD.findall(MARKERS.sub(" ", text)):
         lowered = word.lower()
-        if lowered in STOPWORDS or lowered in seen or (len(word) < 3 and not _model(word)):
+        if lowered in STOPWORDS or lowered in seen or (len(word) < 3 and not is_model_name(word)):
             continue
         seen.add(lowered)
         words.append(word)
     return words
-
-
-def _model(word: str) -> bool:
-    """Letters and digits: a short model name ('V3', 'R1') is worth carrying."""
-    return any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
 
 
 def _is_name(word: str) -> bool:

@@ -324,13 +324,14 @@ ATTRIBUTION = re.compile(  # "per Richard Windsor", "according to the WSJ": a so
     r"(?:the\s+)?(?:[A-Z][\w’'-]*\s?){1,4}"
 )
 
+SENTENCE_OR_DASH = r"(?<=[.?;!])\s+|\s+[—–]\s+|\s+-{1,2}\s+"
+CLAUSE_BREAK = re.compile(SENTENCE_OR_DASH)  # between the sentences or dashed clauses of one
 PART_BREAK = re.compile(  # between the parts of a two-part question
-    r"(?<=[.?;!])\s+|\s+[—–]\s+|\s+-{1,2}\s+|,?\s+(?:and|but|or)\s+(?=(?:which|what|who|whom|"
+    rf"{SENTENCE_OR_DASH}|,?\s+(?:and|but|or)\s+(?=(?:which|what|who|whom|"
     r"whose|when|where|why|how|did|does|do|is|are|was|were|can|could|has|have|had|will|"
     r"would|should)\b)",
     re.I,
 )
-CLAUSE_BREAK = re.compile(r"(?<=[.?;!])\s+|\s+[—–]\s+|\s+-{1,2}\s+")  # sentences, dashes
 ASKING_WORD = r"(?:how (?:much|many|long|far|big)|when|where|why|how|who|what|which)"
 LEADING_ASKS = re.compile(  # "Where and when did …", "Who, when and why …"
     rf"^\s*(?P<asks>{ASKING_WORD}(?:\s*,\s*{ASKING_WORD})*,?\s+and\s+{ASKING_WORD})\s+"
@@ -528,9 +529,11 @@ def question_parts(text: str) -> tuple[str, ...]:
         asks = coordinated_asks(clause)
         if asks and parts and any(_leans_on_before(ask) for ask in asks):
             parts[-1:] = [f"{parts[-1]} {ask}" for ask in asks]  # each asks of what came before
-        elif asks:
+            continue
+        if asks:
             parts += asks
-        for piece in () if asks else PART_BREAK.split(clause):
+            continue
+        for piece in PART_BREAK.split(clause):
             if parts and _leans_on_before(piece):
                 parts[-1] = f"{parts[-1]} {piece}"
             elif piece.strip():
