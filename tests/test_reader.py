@@ -14,6 +14,7 @@ from assistant.answer import extractive
 from assistant.answer.extractive import (
     _counts,
     _covers_the_year,
+    _names_the_numbered,
     _planned_year,
     _whose_figure,
     choose_anchor,
@@ -501,6 +502,21 @@ def test_a_thing_planned_after_the_newest_document_is_still_only_planned() -> No
         is None
     )
     assert _planned_year("Zephyr 40 due in 2028", replace(read_in_2026, latest_year=2028)) is None
+
+
+def test_a_numbered_name_is_not_answered_for_its_neighbour() -> None:
+    shape = analyse("How much memory does the Zephyr 40 carry?")
+    assert _names_the_numbered("The Zephyr 40 carries 64 GB.", shape)
+    assert _names_the_numbered("The Zephyr 40X carries 64 GB.", shape)  # a variant of it
+    assert not _names_the_numbered("The Zephyr 400 carries 64 GB.", shape)
+    assert not _names_the_numbered("The Zephyr 30 carries 48 GB.", shape)
+    dated = analyse("How much memory did the Zephyr carry in August 2025?")
+    assert _names_the_numbered("The Zephyr carried 48 GB.", dated)  # a month is no name
+
+
+def test_another_generations_figure_is_no_answer(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("How much high-bandwidth memory does each Ascend 960 get?")
+    assert answer.abstained and "144 GB" not in answer.text and "128 GB" not in answer.text
 
 
 def test_what_came_of_a_plan_is_not_stated(corpus_assistant: Assistant) -> None:
