@@ -219,6 +219,8 @@ def test_a_reporting_period_is_one_however_written() -> None:
     assert analyse("What did it earn in the first six months of 2025?").period == "first half"
     assert analyse("What did it earn from January to June 2025?").period == "first half"
     assert analyse("What did Cambricon earn in 2025?").period is None
+    assert analyse("What did it earn over the whole of 2025?").period == "full year"
+    assert analyse("What did it earn in the twelve months to December?").period == "full year"
 
 
 def test_a_premise_taken_for_granted_has_a_contrary() -> None:
@@ -226,6 +228,10 @@ def test_a_premise_taken_for_granted_has_a_contrary() -> None:
     assert premise is not None and premise[1].search("shares fell 17%")
     assert analyse("What did Nvidia's shares do on 27 January 2025?").premise is None
     assert analyse("Why did the shares rise and then fall?").premise is None  # both: none taken
+    shot_up = analyse("Why did the Zephyr maker's value shoot up in May?").premise
+    assert shot_up is not None and shot_up[1].search("its release knocked down its value")
+    tumbled = analyse("Why did the Zephyr maker's shares tumble?").premise
+    assert tumbled is not None and tumbled[1].search("its shares went up")
 
 
 def test_questions_that_ask_several_things_have_parts() -> None:

@@ -106,7 +106,8 @@ PERIODS = {  # the span a reported figure covers, and how it is written
     "third quarter": r"third quarter|q3|three months to september|july to september",
     "fourth quarter": r"fourth quarter|q4|three months to december|october to december",
     "nine months": r"(?:first )?nine months|january to september",
-    "full year": r"full[- ]year|whole year|calendar (?:19|20)\d\d",
+    "full year": r"full[- ]year|whole year|entire year|calendar (?:19|20)\d\d|"
+    r"(?:the )?(?:whole|all|entirety) of (?:19|20)\d\d|twelve months|12 months",
 }
 MONTH_RANGE = r"\s*(?:to|through|[-–—])\s*"  # 'January to June', 'January–June'
 PERIOD = {
@@ -116,13 +117,16 @@ PERIOD = {
 UPWARD = re.compile(  # a direction a premise can take, and its contrary below
     r"\b(?:rose|rise[sn]?|rising|climb\w*|jump\w*|surg\w*|soar\w*|gain(?:s|ed)?|increas\w*|"
     r"grew|grow\w*|higher|more than|larg\w*|bigg\w*|expand\w*|lift\w*|allow\w*|permit\w*|approv\w*|"
-    r"eas(?:e|ed|ing)|loosen\w*)\b",
+    r"eas(?:e|ed|ing)|loosen\w*|(?:shot|shoot\w*|went|go(?:es)?) up|spik\w*|skyrocket\w*|"
+    r"leap\w*|rall(?:y|ied|ies)|balloon\w*)\b",
     re.IGNORECASE,
 )
 DOWNWARD = re.compile(
     r"\b(?:fell|fall\w*|drop\w*|declin\w*|plung\w*|slump\w*|sank|sink\w*|shed|lost|"
     r"decreas\w*|shr[iau]nk\w*|lower|less than|fewer|smaller|ban(?:s|ned)?|block\w*|"
-    r"barr(?:ed|ing)|forb[ai]d\w*|restrict\w*|tighten\w*|lapsed|never)\b",
+    r"barr(?:ed|ing)|forb[ai]d\w*|restrict\w*|tighten\w*|lapsed|never|tumbl\w*|crash\w*|"
+    r"plummet\w*|slid|slid(?:e|es|ing)|tank(?:ed|ing)|(?:went|go(?:es)?) down|collaps\w*|"
+    r"knock\w* (?:down|off)|wip(?:e|ed|es|ing) (?:out|off)|eras(?:e|ed|es|ing))\b",
     re.IGNORECASE,
 )
 PREMISED = re.compile(  # questions that take a claim for granted: why it happened, or whether
