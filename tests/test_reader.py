@@ -247,6 +247,32 @@ def test_questions_that_ask_several_things_have_parts() -> None:
 @pytest.mark.parametrize(
     ("question", "parts"),
     [
+        (  # a preposition or an adverb before the second question word
+            "What did Forbes say the rout cost Nvidia, and at what price did the stock close?",
+            ("What did Forbes say the rout cost Nvidia", "at what price did the stock close?"),
+        ),
+        (
+            "Which node is the Zephyr 40 made on, and roughly how fast is each chip?",
+            ("Which node is the Zephyr 40 made on", "roughly how fast is each chip?"),
+        ),
+        (  # a short ask is asked of the ask before it, not folded into it
+            "And the model built on it - when did it come out, and under what licence?",
+            (
+                "And the model built on it when did it come out",
+                "And the model built on it when did it come out under what licence?",
+            ),
+        ),
+    ],
+)
+def test_a_second_ask_after_a_preposition_or_an_adverb_is_a_part(
+    question: str, parts: tuple[str, ...]
+) -> None:
+    assert question_parts(question) == parts
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
         (  # question words that share one clause ask it once each
             "Where and when did Huang say it?",
             ("Where did Huang say it?", "When did Huang say it?"),

@@ -330,13 +330,18 @@ ATTRIBUTION = re.compile(  # "per Richard Windsor", "according to the WSJ": a so
 
 SENTENCE_OR_DASH = r"(?<=[.?;!])\s+|\s+[—–]\s+|\s+-{1,2}\s+"
 CLAUSE_BREAK = re.compile(SENTENCE_OR_DASH)  # between the sentences or dashed clauses of one
-PART_BREAK = re.compile(  # between the parts of a two-part question
-    rf"{SENTENCE_OR_DASH}|,?\s+(?:and|but|or)\s+(?=(?:which|what|who|whom|"
-    r"whose|when|where|why|how|did|does|do|is|are|was|were|can|could|has|have|had|will|"
-    r"would|should)\b)",
+PART_BREAK = re.compile(  # between the parts of a two-part question ('…, and at what price …')
+    rf"{SENTENCE_OR_DASH}|,?\s+(?:and|but|or)\s+(?=(?:(?:\w+ly|at|on|in|by|for|from|to|with|"
+    r"under|about|after|before|since|until|over)\s+)?(?:which|what|who|whom|whose|when|where|"
+    r"why|how)\b|(?:did|does|do|is|are|was|were|can|could|has|have|had|will|would|should)\b)",
     re.I,
 )
 ASKING_WORD = r"(?:how (?:much|many|long|far|big)|when|where|why|how|who|what|which)"
+ASKS = re.compile(  # a question word, after a preposition or an adverb if any ('under what')
+    rf"(?:^\s*|\b)(?:(?:and|but|or)\s+)?(?:(?:\w+ly|at|on|in|by|for|from|to|with|under|about|after|"
+    rf"before|since|until|over)\s+)?{ASKING_WORD}\b",
+    re.I,
+)
 LEADING_ASKS = re.compile(  # "Where and when did …", "Who, when and why …"
     rf"^\s*(?P<asks>{ASKING_WORD}(?:\s*,\s*{ASKING_WORD})*,?\s+and\s+{ASKING_WORD})\s+"
     r"(?P<rest>\w.*)$",
@@ -538,7 +543,9 @@ def question_parts(text: str) -> tuple[str, ...]:
             parts += asks
             continue
         for piece in PART_BREAK.split(clause):
-            if parts and _leans_on_before(piece):
+            if parts and _leans_on_before(piece) and ASKS.match(piece) and ASKS.search(parts[-1]):
+                parts.append(f"{parts[-1]} {piece}")  # 'under what licence?' of the ask before
+            elif parts and _leans_on_before(piece):
                 parts[-1] = f"{parts[-1]} {piece}"
             elif piece.strip():
                 parts.append(piece.strip())
