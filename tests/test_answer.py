@@ -6,6 +6,7 @@ import pytest
 from answerer_contract import AnswererContract
 from helpers import CORPUS, assert_quotes_exact
 
+from assistant.answer.answerability import unknown_terms
 from assistant.pipeline import Assistant
 from assistant.question.rewrite import retrieval_query
 from assistant.types import ABSTAIN_TEXT, Answer
@@ -209,6 +210,13 @@ def test_an_acronym_the_documents_spell_out_is_known(seed: Assistant) -> None:
     assert "37 fabs" in answer.text and answer.citations[0].source == "watch-list.md"
     unknown = seed.ask("How many fabs did the OSTA add to its watch list?")
     assert unknown.abstained and unknown.abstain_reason == "unknown_terms"
+
+
+def test_a_name_that_only_qualifies_is_no_unknown_subject() -> None:
+    known = {"orion", "lab", "curb", "rule"}.__contains__
+    asked = "Under the Zephyr-era rules, what did Western curbs cost Orion Labs?"
+    assert unknown_terms(asked, known) == []
+    assert unknown_terms("What did Zephyr say about Orion Labs?", known) == ["Zephyr"]
 
 
 def test_a_short_model_name_is_carried_into_a_follow_up() -> None:

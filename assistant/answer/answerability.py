@@ -3,6 +3,7 @@ and the abstention with the closest passages as related reading."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from assistant.answer.base import AnswerRequest, TermCheck
@@ -18,6 +19,10 @@ from assistant.text import QUOTE_MARKS, WORD, content_terms, is_model_name
 from assistant.types import ABSTAIN_TEXT, Answer, Citation
 
 RELATED_READING = 3
+QUALIFIER = re.compile(  # a name that only qualifies ('Biden-era rules', 'Western curbs')
+    r"\b[A-Z]\w*-(?:era|led|backed|style|made|based|funded|owned|built|linked)\b|"
+    r"\b(?:Western|Eastern|Northern|Southern)\b"
+)
 UNKNOWN_TERMS, OFF_TOPIC, NOT_STATED, UNCLEAR = (
     "unknown_terms",
     "off_topic",
@@ -30,7 +35,7 @@ def unknown_terms(question: str, known_term: TermCheck, passages: str = "") -> l
     """Names in the question the corpus never uses: capitalised words after the first
     word, and words mixing letters and digits (e.g. 'Arizona', '18A'); an acronym that
     `passages` spell out ('BIS': 'Bureau of Industry and Security') is used."""
-    words = WORD.findall(question.translate(QUOTE_MARKS))
+    words = WORD.findall(QUALIFIER.sub(" ", question.translate(QUOTE_MARKS)))
     names = [
         word
         for position, word in enumerate(words)
