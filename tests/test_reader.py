@@ -546,6 +546,16 @@ def test_a_numbered_name_is_not_answered_for_its_neighbour() -> None:
     assert _names_the_numbered("The Zephyr carried 48 GB.", dated)  # a month is no name
 
 
+def test_a_part_naming_another_thing_is_answered_about_that_thing(
+    corpus_assistant: Assistant,
+) -> None:
+    answer = corpus_assistant.ask(
+        "What interconnect speed did the CCTV table give Alibaba's PPU, and how does that"
+        " compare with the NVLink speed Nvidia left on the A800?"
+    )
+    assert "400 GB/s" in answer.text  # the A800's, which the PPU's sentences do not give
+
+
 def test_another_generations_figure_is_no_answer(corpus_assistant: Assistant) -> None:
     answer = corpus_assistant.ask("How much high-bandwidth memory does each Ascend 960 get?")
     assert answer.abstained and "144 GB" not in answer.text and "128 GB" not in answer.text

@@ -146,7 +146,7 @@ class ExtractiveAnswerer:
         shape = read_against(analyse(alone.question), alone.hits)
         candidates = read(alone, shape)
         untaken = [c for c in candidates if not (taken and _repeats(c, taken))]
-        anchor = choose_anchor(untaken, shape)
+        anchor = choose_anchor(_about_what_is_new(untaken, shape, taken), shape)
         probability = answer_confidence(anchor, candidates, shape)
         if self._why_not(alone, candidates, shape, anchor, probability, whole=False):
             anchor, probability = None, 0.0
@@ -568,6 +568,19 @@ def _counter_claims(candidates: list[Candidate], chosen: list[Candidate]) -> lis
     ]
     contrasting.sort(key=lambda c: (c.hit.chunk.id in used, -c.probability))
     return contrasting[:2]
+
+
+def _about_what_is_new(
+    candidates: list[Candidate], shape: QuestionShape, taken: list[Candidate]
+) -> list[Candidate]:
+    """For a part that names what the sentences answering the parts before it do not ('…,
+    and how does that stack up against the H100?'): the sentences that name one of those."""
+    new = [
+        name for name in shape.subject if not any(names_in((name,), _read_up_to(t)) for t in taken)
+    ]
+    if not taken or not new:
+        return candidates
+    return [c for c in candidates if any(names_in((name,), _read_up_to(c)) for name in new)]
 
 
 def _repeats(candidate: Candidate, chosen: list[Candidate]) -> bool:
