@@ -525,8 +525,11 @@ def _contrary_of_premise(text: str) -> tuple[re.Pattern[str], re.Pattern[str]] |
 
 def _first_asked(text: str) -> Attribute | None:
     """The attribute the question names first ('what share … from H200 sales' asks for a
-    share, not for sales)."""
-    found = [(match.start(), i) for i, a in enumerate(ATTRIBUTES) if (match := a.asks.search(text))]
+    share, not for sales), from its question word on: 'On the day Nvidia lost its top spot by
+    market cap, by how much did the Nasdaq fall?' asks for no market value."""
+    ask = ASKS.search(text)
+    asked = text[ask.start() :] if ask else text
+    found = [(m.start(), i) for i, a in enumerate(ATTRIBUTES) if (m := a.asks.search(asked))]
     return ATTRIBUTES[min(found)[1]] if found else None
 
 
