@@ -484,6 +484,16 @@ def test_a_follow_up_is_answered_by_what_it_asks_not_by_the_turn_before(
     assert_citations_exact(answer)
 
 
+def test_a_follow_up_naming_a_place_the_documents_only_set_things_in_is_on_topic(
+    corpus_assistant: Assistant,
+) -> None:
+    earlier = [{"question": "Who is Jensen Huang?", "answer": "Nvidia's chief executive."}]
+    answer = corpus_assistant.ask("What did the FT quote him saying at its London summit?", earlier)
+    assert answer.abstain_reason != "off_topic" and not answer.abstained
+    alone = corpus_assistant.ask("What is the weather like in London?")  # about the place
+    assert alone.abstained
+
+
 def test_a_plan_for_a_year_that_has_come_does_not_answer_what_will_happen(
     corpus_assistant: Assistant,
 ) -> None:

@@ -172,7 +172,7 @@ class ExtractiveAnswerer:
         floor = self.abstain_below
         if missing:
             return Why(UNKNOWN_TERMS, missing)
-        if (whole and not on_topic(candidates)) or only_a_setting(request.hits, shape):
+        if (whole and not on_topic(candidates)) or only_a_setting(request, shape):
             return Why(OFF_TOPIC)
         if anchor is None:
             return Why(NOT_STATED, as_written(shape.names, request.question))
@@ -241,10 +241,15 @@ SETTING = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)  # ends before a pla
 LOOK_BACK = 20  # characters read before a name for what introduces it
 
 
-def only_a_setting(hits: list[Hit], shape: QuestionShape) -> bool:
+def only_a_setting(request: AnswerRequest, shape: QuestionShape) -> bool:
     """Whether the passages name what the question is about only as the place where
-    something else happened ('a conference in Hangzhou'): they are not about it."""
-    before = [b for hit in hits for b in _before_each_name(_passage_text(hit), shape.subject)]
+    something else happened ('a conference in Hangzhou'): they are not about it. A
+    follow-up is about what the turn before it was about, not only the names it repeats."""
+    if request.query != request.question:
+        return False
+    before = [
+        b for hit in request.hits for b in _before_each_name(_passage_text(hit), shape.subject)
+    ]
     return bool(before) and all(SETTING.search(b) for b in before)
 
 
