@@ -76,6 +76,8 @@ def test_attribute_questions_name_their_subject_not_their_source() -> None:
     read_in_2030 = replace(analyse("What will Huawei ship in 2031?"), latest_year=2030)
     assert read_in_2030.future_years == ("2031",)
     assert replace(read_in_2030, latest_year=2031).future_years == ()
+    # a name that only qualifies is no subject the answer must name
+    assert analyse("Under the Zephyr-era rules, how many firms were spared?").names == ()
     # an attribute named in a clause that sets the scene is not the one asked for
     scene = "On the day Orion lost its top spot by market value, by how much did its index fall?"
     assert analyse(scene).attribute is None

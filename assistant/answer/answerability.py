@@ -3,7 +3,6 @@ and the abstention with the closest passages as related reading."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from assistant.answer.base import AnswerRequest, TermCheck
@@ -12,6 +11,7 @@ from assistant.cite import make_citation
 from assistant.question.shape import (
     CALENDAR_OR_QUANTITY,
     MIN_NAME_LENGTH,
+    QUALIFIER,
     initialisms,
     stands_for,
 )
@@ -19,10 +19,6 @@ from assistant.text import QUOTE_MARKS, WORD, content_terms, is_model_name
 from assistant.types import ABSTAIN_TEXT, Answer, Citation
 
 RELATED_READING = 3
-QUALIFIER = re.compile(  # a name that only qualifies ('Biden-era rules', 'Western curbs')
-    r"\b[A-Z]\w*-(?:era|led|backed|style|made|based|funded|owned|built|linked)\b|"
-    r"\b(?:Western|Eastern|Northern|Southern)\b"
-)
 UNKNOWN_TERMS, OFF_TOPIC, NOT_STATED, UNCLEAR = (
     "unknown_terms",
     "off_topic",

@@ -350,6 +350,10 @@ LEADING_ASKS = re.compile(  # "Where and when did …", "Who, when and why …"
 TRAILING_ASK = re.compile(  # "What did Alibaba pledge, and when?"
     r"^(?P<main>.+?),?\s+and\s+(?P<word>when|where|why|how)\s*\??\s*$", re.IGNORECASE | re.DOTALL
 )
+QUALIFIER = re.compile(  # a name that only qualifies ('Biden-era rules', 'Western curbs')
+    r"\b[A-Z]\w*-(?:era|led|backed|style|made|based|funded|owned|built|linked)\b|"
+    r"\b(?:Western|Eastern|Northern|Southern)\b"
+)
 MIN_NAME_LENGTH = 3  # shorter capitalised words ("TV", "AI") are too generic to judge by
 MODEL = re.compile(  # letters and digits ('h20', '910c'), not a unit, an ordinal or a period
     r"(?=\w*\d)(?=\w*[a-z])(?!\d+(?:nm|[kmgt]?b|[km]?w|g|x|bn|m|k|s|st|nd|rd|th)$)"
@@ -620,8 +624,9 @@ def _asking(side: str, asked: list[str]) -> str:
 
 
 def question_names(text: str) -> tuple[str, ...]:
-    """Capitalised words after the first and words with digits, as content terms."""
-    words = WORD.findall(text)
+    """Capitalised words after the first and words with digits, as content terms; a name
+    that only qualifies ('Biden-era rules', 'Western curbs') is none."""
+    words = WORD.findall(QUALIFIER.sub(" ", text))
     names = [
         word
         for position, word in enumerate(words)
