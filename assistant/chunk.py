@@ -261,6 +261,11 @@ def _sentences(block: _Block) -> list[Sentence]:
     return sentences
 
 
+def next_chunk_id(chunk: Chunk) -> str:
+    """The id the passage after `chunk` in its document has, if there is one."""
+    return f"{chunk.id.rsplit('-', 1)[0]}-{chunk.index + 1:04d}"
+
+
 def _make_chunk(doc: Document, index: int, block: _Block) -> Chunk:
     sentences = _sentences(block)
     digest = hashlib.sha256(f"{doc.source}|{doc.sha256}".encode()).hexdigest()[:16]

@@ -20,6 +20,7 @@ from assistant.answer.base import (
     TokenSink,
 )
 from assistant.answer.table import build_answerers, not_available
+from assistant.chunk import next_chunk_id
 from assistant.complete import complete
 from assistant.embed import Embedder, SentenceEmbedder
 from assistant.errors import ConfigError, EmptyIndexError, QuestionError
@@ -167,7 +168,21 @@ class Assistant:
             {} if timings is None else timings,
             on_token,
             asked_vector=self._follow_up_vector(question),
+            following=self._following,
         )
+
+    def _following(self, hits: list[Hit]) -> list[Hit]:
+        """The passage after each of `hits` in its document, where it is not among them."""
+        have = {hit.chunk.id for hit in hits}
+        wanted = [
+            i for i in dict.fromkeys(next_chunk_id(hit.chunk) for hit in hits) if i not in have
+        ]
+        found = self.store.passages(wanted)
+        return [
+            Hit(found[i].chunk, found[i].doc, 0.0, sentence_vectors=found[i].sentence_vectors)
+            for i in wanted
+            if i in found
+        ]
 
     def _follow_up_vector(self, question: Question) -> np.ndarray | None:
         """A follow-up's own words embedded (its query carries the earlier turn's)."""

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.chunk import chunk_document, embedding_text, split_sentences
+from assistant.chunk import chunk_document, embedding_text, next_chunk_id, split_sentences
 from assistant.embed import SentenceEmbedder
 from assistant.load import iter_corpus_files, load_document
 from assistant.types import Chunk, Document
@@ -54,6 +54,11 @@ def test_seed_structure(embedder: SentenceEmbedder) -> None:
         holder = next(c for c in chunks if question in c.text)
         assert answer_start in holder.text
     assert "-" not in faq
+
+
+def test_each_chunk_names_the_one_after_it(embedder: SentenceEmbedder) -> None:
+    chunks = chunks_of(load_document(SEED, SEED.name), embedder)
+    assert [next_chunk_id(c) for c in chunks[:-1]] == [c.id for c in chunks[1:]]
 
 
 def test_oversized_paragraph_is_split_below_limit(embedder: SentenceEmbedder) -> None:

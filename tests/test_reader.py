@@ -226,6 +226,7 @@ def test_a_reporting_period_is_one_however_written() -> None:
     assert analyse("What did Cambricon earn in 2025?").period is None
     assert analyse("What did it earn over the whole of 2025?").period == "full year"
     assert analyse("What did it earn in the twelve months to December?").period == "full year"
+    assert periods_in("its first-half revenue") == ["first half"]
 
 
 def test_a_premise_taken_for_granted_has_a_contrary() -> None:
@@ -569,6 +570,14 @@ def test_a_part_naming_another_thing_is_answered_about_that_thing(
         " compare with the NVLink speed Nvidia left on the A800?"
     )
     assert "400 GB/s" in answer.text  # the A800's, which the PPU's sentences do not give
+
+
+def test_an_answer_that_goes_on_in_the_next_passage_is_read_there(
+    corpus_assistant: Assistant,
+) -> None:
+    answer = corpus_assistant.ask("How much revenue did Cambricon expect for all of 2025?")
+    assert not answer.abstained and "RMB 5 billion to RMB 7 billion" in answer.text
+    assert_citations_exact(answer)
 
 
 def test_another_generations_figure_is_no_answer(corpus_assistant: Assistant) -> None:

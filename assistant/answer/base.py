@@ -19,6 +19,7 @@ TokenSink = Callable[[str], None]
 TermCheck = Callable[[str], bool]  # whether a content term occurs anywhere in the corpus
 # Retrieval for a further query (a part of the question): its vector and fused passages.
 Search = Callable[[str], "tuple[np.ndarray, list[Hit]]"]
+Following = Callable[[list[Hit]], list[Hit]]  # the passage after each one in its document
 
 
 class StoppableSink:
@@ -48,6 +49,7 @@ class AnswerRequest:
     on_token: TokenSink | None = None
     search: Search | None = None  # retrieval for each part of a question with parts
     asked_vector: np.ndarray | None = None  # a follow-up's own words (no earlier turn's)
+    following: Following | None = None  # read when the passages do not state the answer
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,10 @@ class ExtractiveAnswerer:
         anchor = choose_anchor(candidates, shape)
         probability = answer_confidence(anchor, candidates, shape)
         why = self._why_not(request, candidates, shape, anchor, probability)
+        if why and why.reason == NOT_STATED and request.following:
+            after = request.following(request.hits)  # the answer may go on in the next passage
+            if after:
+                return self.answer(replace(request, hits=[*request.hits, *after], following=None))
         plan = None if why else still_planned(candidates, shape)
         if plan:
             why = Why(NOT_STATED, [plan.name], planned_for=plan.year)

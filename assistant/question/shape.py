@@ -110,10 +110,17 @@ PERIODS = {  # the span a reported figure covers, and how it is written
     r"(?:the )?(?:whole|all|entirety) of (?:19|20)\d\d|twelve months|12 months",
 }
 MONTH_RANGE = r"\s*(?:to|through|[-–—])\s*"  # 'January to June', 'January–June'
-PERIOD = {
-    name: re.compile(rf"\b(?:{words.replace(' to ', MONTH_RANGE)})\b", re.IGNORECASE)
-    for name, words in PERIODS.items()
-}
+WORD_GAP = re.compile(r"(?<=[a-z]) (?=[a-z])")  # between two words of a period's name
+
+
+def _period_pattern(words: str) -> re.Pattern[str]:
+    """A period as written: 'January to June' or 'January–June', 'first half' or
+    'first-half'."""
+    spaced = WORD_GAP.sub(r"[-\\s]", words.replace(" to ", MONTH_RANGE))
+    return re.compile(rf"\b(?:{spaced})\b", re.IGNORECASE)
+
+
+PERIOD = {name: _period_pattern(words) for name, words in PERIODS.items()}
 UPWARD = re.compile(  # a direction a premise can take, and its contrary below
     r"\b(?:rose|rise[sn]?|rising|climb\w*|jump\w*|surg\w*|soar\w*|gain(?:s|ed)?|increas\w*|"
     r"grew|grow\w*|higher|more than|larg\w*|bigg\w*|expand\w*|lift\w*|allow\w*|permit\w*|approv\w*|"
