@@ -132,7 +132,7 @@ DOWNWARD = re.compile(
     r"\b(?:fell|fall\w*|drop\w*|declin\w*|plung\w*|slump\w*|sank|sink\w*|shed|lost|"
     r"decreas\w*|shr[iau]nk\w*|lower|less than|fewer|smaller|ban(?:s|ned)?|block\w*|"
     r"barr(?:ed|ing)|forb[ai]d\w*|restrict\w*|tighten\w*|lapsed|never|tumbl\w*|crash\w*|"
-    r"plummet\w*|slid|slid(?:e|es|ing)|tank(?:ed|ing)|(?:went|go(?:es)?) down|collaps\w*|"
+    r"plummet\w*|slid(?:e|es|ing)?|tank(?:ed|ing)|(?:went|go(?:es)?) down|collaps\w*|"
     r"knock\w* (?:down|off)|wip(?:e|ed|es|ing) (?:out|off)|eras(?:e|ed|es|ing))\b",
     re.IGNORECASE,
 )
@@ -337,18 +337,17 @@ ATTRIBUTION = re.compile(  # "per Richard Windsor", "according to the WSJ": a so
 
 SENTENCE_OR_DASH = r"(?<=[.?;!])\s+|\s+[—–]\s+|\s+-{1,2}\s+"
 CLAUSE_BREAK = re.compile(SENTENCE_OR_DASH)  # between the sentences or dashed clauses of one
+BEFORE_ASK = (  # a preposition or an adverb before a question word ('at what', 'roughly how')
+    r"(?:(?:\w+ly|at|on|in|by|for|from|to|with|under|about|after|before|since|until|over)\s+)?"
+)
 PART_BREAK = re.compile(  # between the parts of a two-part question ('…, and at what price …')
-    rf"{SENTENCE_OR_DASH}|,?\s+(?:and|but|or)\s+(?=(?:(?:\w+ly|at|on|in|by|for|from|to|with|"
-    r"under|about|after|before|since|until|over)\s+)?(?:which|what|who|whom|whose|when|where|"
-    r"why|how)\b|(?:did|does|do|is|are|was|were|can|could|has|have|had|will|would|should)\b)",
+    rf"{SENTENCE_OR_DASH}|,?\s+(?:and|but|or)\s+(?={BEFORE_ASK}(?:which|what|who|whom|whose|"
+    r"when|where|why|how)\b|(?:did|does|do|is|are|was|were|can|could|has|have|had|will|would|"
+    r"should)\b)",
     re.I,
 )
 ASKING_WORD = r"(?:how (?:much|many|long|far|big)|when|where|why|how|who|what|which)"
-ASKS = re.compile(  # a question word, after a preposition or an adverb if any ('under what')
-    rf"(?:^\s*|\b)(?:(?:and|but|or)\s+)?(?:(?:\w+ly|at|on|in|by|for|from|to|with|under|about|after|"
-    rf"before|since|until|over)\s+)?{ASKING_WORD}\b",
-    re.I,
-)
+ASKS = re.compile(rf"(?:^\s*|\b)(?:(?:and|but|or)\s+)?{BEFORE_ASK}{ASKING_WORD}\b", re.I)
 LEADING_ASKS = re.compile(  # "Where and when did …", "Who, when and why …"
     rf"^\s*(?P<asks>{ASKING_WORD}(?:\s*,\s*{ASKING_WORD})*,?\s+and\s+{ASKING_WORD})\s+"
     r"(?P<rest>\w.*)$",
