@@ -46,7 +46,7 @@ from assistant.answer.parts import (
 )
 from assistant.answer.reader import Candidate, load_weights, logistic, read
 from assistant.provenance.dates import DATE as CALENDAR_DATE
-from assistant.provenance.dates import MONTHS, document_as_of
+from assistant.provenance.dates import document_as_of
 from assistant.question.shape import (
     CONTRAST,
     COUNT,
@@ -352,12 +352,10 @@ def _states_what_is_asked(candidate: Candidate, shape: QuestionShape) -> bool:
 
 def _names_the_numbered(text: str, shape: QuestionShape) -> bool:
     """`text` names each numbered name of the question ('Ascend 960'), or one of its
-    variants ('Ascend 950PR' for 'Ascend 950'): the Ascend 950's memory is not the 960's.
-    A month and its day or year ('August 2025') is no numbered name."""
+    variants ('Ascend 950PR' for 'Ascend 950'): the Ascend 950's memory is not the 960's."""
     return all(
         re.search(rf"(?<!\w){re.escape(name)}(?!\d)", text, re.IGNORECASE)
         for name in shape.numbered
-        if name.split()[0].rstrip(".") not in MONTHS
     )
 
 

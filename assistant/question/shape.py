@@ -423,7 +423,7 @@ class QuestionShape:
     future: bool = False  # asks what is yet to happen ('will', 'next year', 'eventually')
     premise: tuple[re.Pattern[str], re.Pattern[str]] | None = None  # (assumed, its contrary)
     period: str | None = None  # the span a figure must cover: 'first half', 'third quarter' …
-    numbered: tuple[str, ...] = ()  # names that hold a number ('Mate 60'): not a figure asked
+    numbered: tuple[str, ...] = ()  # names that hold a number ('Mate 60', not 'May 2025')
     counted: bool = False  # asks how many: a number of things answers, not money or a measure
     reported: bool = False  # asks what someone said, claimed or predicted
     outcome: bool = False  # asks what came of something, not what was planned or said
@@ -486,12 +486,17 @@ def analyse(question: str) -> QuestionShape:
         future=bool(FUTURE.search(text)),
         premise=_contrary_of_premise(text),
         period=_one_period(text),
-        numbered=tuple(NUMBERED_NAME.findall(text)),
+        numbered=tuple(n for n in NUMBERED_NAME.findall(text) if not _is_a_date(n)),
         counted=bool(HOW_MANY.search(text)),
         reported=bool(SAYING.search(text)),
         outcome=bool(OUTCOME.search(text)),
         defines=_thing_to_define(text),
     )
+
+
+def _is_a_date(numbered: str) -> bool:
+    """'August 2025' or 'Dec 9' is a date, not a numbered name such as 'Mate 60'."""
+    return bool(CALENDAR_OR_QUANTITY.match(numbered.split()[0].rstrip(".")))
 
 
 def _thing_to_define(text: str) -> str | None:
