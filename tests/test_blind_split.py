@@ -19,7 +19,7 @@ MORE = REPO / "eval" / "tune_more.yaml"  # more questions open for tuning, writt
 RUN = 4  # questions may not share this many consecutive words with any corpus text
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 UNANSWERABLE_KINDS = {"missing_detail", "other_entity", "future", "false_premise", "off_topic"}
-BLIND_SPLITS = ("blind", "blind2")
+BLIND_SPLITS = ("blind", "blind2", "blind3")
 WRITTEN_APART = (*BLIND_SPLITS, "tune", "tune_more")  # written from corpus/ and schema alone
 PER_SPLIT = pytest.mark.parametrize("split", WRITTEN_APART)
 
@@ -87,9 +87,10 @@ def test_blind_split_has_the_planned_shape() -> None:
     assert kinds["multi_doc"] >= 8, kinds
 
 
-def test_blind2_split_leans_to_two_part_and_unanswerable_questions() -> None:
-    items = blind_items("blind2")
-    assert len(items) >= 80 and all(re.fullmatch(r"blind2-\d+", i.id) for i in items)
+@pytest.mark.parametrize("split", ["blind2", "blind3"])
+def test_later_blind_splits_lean_to_two_part_and_unanswerable_questions(split: str) -> None:
+    items = blind_items(split)
+    assert len(items) >= 80 and all(re.fullmatch(rf"{split}-\d+", i.id) for i in items)
     kinds = Counter(i.kind for i in items)
     assert kinds["multi_part"] + kinds["multi_doc"] >= 20, kinds
     assert kinds["follow_up"] >= 8 and all(i.history for i in items if i.kind == "follow_up")

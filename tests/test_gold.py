@@ -26,7 +26,7 @@ def test_gold_faq_is_valid_and_grounded() -> None:
     answerable = [i for i in items if i.answerable]
     assert len(answerable) >= 45 and len(items) - len(answerable) >= 12
     assert sum(1 for i in items if i.history) >= 5
-    assert {i.split for i in items} == {"dev", "tune", "test", "blind", "blind2"}
+    assert {i.split for i in items} == {"dev", "tune", "test", "blind", "blind2", "blind3"}
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant.errors import ConfigError
 from assistant.types import Turn
 
-SPLITS = ("dev", "tune", "test", "blind", "blind2")
+SPLITS = ("dev", "tune", "test", "blind", "blind2", "blind3")
 GoldKind = Literal[
     "single",  # one fact from one document
     "multi_part",  # asks two things, both stated (in one document or two)
@@ -52,7 +52,7 @@ class GoldItem(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     answerable: bool = True
     history: list[GoldTurn] = Field(default_factory=list)
-    split: Literal["dev", "tune", "test", "blind", "blind2"] = "test"
+    split: Literal["dev", "tune", "test", "blind", "blind2", "blind3"] = "test"
     kind: GoldKind | None = None
     verdict: Literal["good", "bad"] | None = None  # feedback: the answer given was marked so
     wrong: list[Evidence] = Field(default_factory=list)  # feedback: quotes that do not say it
