@@ -58,6 +58,8 @@ def test_content_terms_are_a_texts_folded_tokens(before: str, sentence: str) -> 
         ("What did Huang say about China's chipmakers?", "said"),
         ("Does China still need American tools?", "yes_no"),
         ("What is CoWoS?", "what"),
+        ("List the chips Nvidia made for China.", "list"),
+        ("What is the list price of one Zephyr 40?", "what"),  # a price, not a list
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
@@ -238,6 +240,9 @@ def test_a_premise_taken_for_granted_has_a_contrary() -> None:
     assert shot_up is not None and shot_up[1].search("its release knocked down its value")
     tumbled = analyse("Why did the Zephyr maker's shares tumble?").premise
     assert tumbled is not None and tumbled[1].search("its shares went up")
+    shrank = analyse("What caused the Zephyr maker's sales to shrink last year?").premise
+    assert shrank is not None and shrank[1].search("sales were RMB 2 billion, up 40% on 2024")
+    assert not shrank[1].search("it picked up 40 engineers")
 
 
 def test_questions_that_ask_several_things_have_parts() -> None:
@@ -451,6 +456,14 @@ def test_a_false_premise_is_answered_with_its_correction(corpus_assistant: Assis
     assert_citations_exact(answer)
     honest = corpus_assistant.ask("Why did Nvidia's shares fall on 27 January 2025?")
     assert not honest.premise_corrected and "fell about 17%" in honest.text
+
+
+def test_a_premise_is_corrected_for_the_period_it_names(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask(
+        "Why did Cambricon's revenue drop in the first six months of 2025?"
+    )
+    assert answer.premise_corrected  # corrected with the first half's rise, not nine months'
+    assert "up 4,347.82%" in answer.text.split("[1]")[0]
 
 
 def test_a_figure_for_another_period_is_no_answer(corpus_assistant: Assistant) -> None:

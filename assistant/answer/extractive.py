@@ -278,8 +278,8 @@ def _before_each_name(text: str, names: tuple[str, ...]) -> list[str]:
 
 def contrary_to_premise(candidates: list[Candidate], shape: QuestionShape) -> Candidate | None:
     """For a question that takes a rise or a fall for granted ('Why did its shares climb?'),
-    the best sentence about its subject that says the contrary ('Its shares fell 17%'), when
-    no sentence saying what the question assumes reads better."""
+    the best sentence about its subject (and the period it names) that says the contrary
+    ('Its shares fell 17%'), when no sentence saying what the question assumes reads better."""
     if shape.premise is None or not candidates:
         return None
     assumed, contrary = shape.premise
@@ -289,6 +289,7 @@ def contrary_to_premise(candidates: list[Candidate], shape: QuestionShape) -> Ca
         for c in candidates
         if c.probability >= floor
         and any(names_in((name,), _read_up_to(c)) for name in shape.subject)
+        and _covers_the_period(c.sentence.text, shape)
     ]
     says = [c for c in about if assumed.search(c.sentence.text)]
     denies = [c for c in about if contrary.search(c.sentence.text) and c not in says]

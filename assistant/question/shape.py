@@ -121,11 +121,12 @@ def _period_pattern(words: str) -> re.Pattern[str]:
 
 
 PERIOD = {name: _period_pattern(words) for name, words in PERIODS.items()}
+CHANGE = r"(?:about\s+|almost\s+|nearly\s+)?\d[\d.,]*\s?(?:%|per ?cent|percent|-?fold)"  # 'up 40%'
 UPWARD = re.compile(  # a direction a premise can take, and its contrary below
     r"\b(?:rose|rise[sn]?|rising|climb\w*|jump\w*|surg\w*|soar\w*|gain(?:s|ed)?|increas\w*|"
     r"grew|grow\w*|higher|more than|larg\w*|bigg\w*|expand\w*|lift\w*|allow\w*|permit\w*|approv\w*|"
     r"eas(?:e|ed|ing)|loosen\w*|(?:shot|shoot\w*|went|go(?:es)?) up|spik\w*|skyrocket\w*|"
-    r"leap\w*|rall(?:y|ied|ies)|balloon\w*)\b",
+    rf"leap\w*|rall(?:y|ied|ies)|balloon\w*|up(?=\s+{CHANGE}))\b",
     re.IGNORECASE,
 )
 DOWNWARD = re.compile(
@@ -133,7 +134,8 @@ DOWNWARD = re.compile(
     r"decreas\w*|shr[iau]nk\w*|lower|less than|fewer|smaller|ban(?:s|ned)?|block\w*|"
     r"barr(?:ed|ing)|forb[ai]d\w*|restrict\w*|tighten\w*|lapsed|never|tumbl\w*|crash\w*|"
     r"plummet\w*|slid(?:e|es|ing)?|tank(?:ed|ing)|(?:went|go(?:es)?) down|collaps\w*|"
-    r"knock\w* (?:down|off)|wip(?:e|ed|es|ing) (?:out|off)|eras(?:e|ed|es|ing))\b",
+    r"knock\w* (?:down|off)|wip(?:e|ed|es|ing) (?:out|off)|eras(?:e|ed|es|ing)|"
+    rf"down(?=\s+{CHANGE}))\b",
     re.IGNORECASE,
 )
 PREMISED = re.compile(  # questions that take a claim for granted: why it happened, or whether
@@ -212,7 +214,7 @@ TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "list",
         re.compile(
-            r"^\s*(?:what|which) (?:are|were) (?:the|some)\b|\blist\b|"
+            r"^\s*(?:what|which) (?:are|were) (?:the|some)\b|\blist\b(?!\s+price)|"
             r"\bname (?:the|some)\b|\bwhat (?:\w+ ){0,3}(?:include|includes)\b",
             re.I,
         ),
