@@ -365,6 +365,13 @@ def test_names_match_words_and_initials() -> None:
     assert names_in((), "anything")
 
 
+def test_a_name_is_named_by_its_generations_but_a_model_not_by_the_next() -> None:
+    assert names_in(("hbm", "zephyr"), "The Zephyr carries 96 GB of HBM3 memory.")
+    assert names_in(("hbm",), "It pairs 96 GB of HBM2e with the die.")
+    assert not names_in(("h20",), "The H200 carries 141 GB.")  # another chip
+    assert not names_in(("hbm",), "It uses HBMX packaging.")
+
+
 def test_logistic_fit_recovers_a_clear_signal() -> None:
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 1, size=(400, 2))

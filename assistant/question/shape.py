@@ -389,6 +389,7 @@ CALENDAR_OR_QUANTITY = re.compile(  # not names: 'Dec', 'Monday', '27th', '600bn
     re.I,
 )
 
+GENERATION = re.compile(r"\d+[a-z]?")  # what a generation adds to a name: '3', '2e'
 NUMBERED_NAME = re.compile(r"\b[A-Z][A-Za-z]*(?:\s|\+|-)\d+\b")  # 'Mate 60', 'N+2', 'Atlas 950'
 CAPITALISED_RUN = re.compile(  # 'Wall Street Journal', 'Bureau of Industry and Security'
     r"\b[A-Z][A-Za-z]+(?:\s+(?:(?:of|and|for|the|&)\s+)?[A-Z][A-Za-z]+){1,4}\b"
@@ -663,8 +664,20 @@ def names_in(names: tuple[str, ...], text: str) -> bool:
     capitalised words ('WSJ' for 'Wall Street Journal') or as the country a capital stands
     for ('Tokyo' for 'Japan')."""
     words = set(content_terms(text))
-    missing = [name for name in names if name not in words and not words & stands_for(name)]
+    missing = [
+        name
+        for name in names
+        if name not in words and not words & stands_for(name) and not _a_generation_of(name, words)
+    ]
     return not missing or all(name in initialisms(text) for name in missing)
+
+
+def _a_generation_of(name: str, words: set[str]) -> bool:
+    """Whether `words` name a generation of `name` ('hbm3', 'hbm2e' for 'hbm'); not for a
+    name ending in a digit, whose next digit makes another name ('h200' is not 'h20')."""
+    return name[-1:].isalpha() and any(
+        GENERATION.fullmatch(word[len(name) :]) for word in words if word.startswith(name)
+    )
 
 
 def stands_for(name: str) -> set[str]:
