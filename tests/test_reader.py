@@ -21,7 +21,7 @@ from assistant.answer.extractive import (
     defines,
     read_against,
 )
-from assistant.answer.parts import PartReading, read_parts
+from assistant.answer.parts import MAX_PARTS, PartReading, read_parts
 from assistant.answer.reader import Candidate
 from assistant.chunk import chunk_document
 from assistant.evaluation.fit_reader import _threshold, fit_logistic, fit_softmax
@@ -643,9 +643,9 @@ def test_what_is_x_is_answered_by_what_x_is(corpus_assistant: Assistant) -> None
     assert not answer.text.startswith("Reuters said the H200")
 
 
-def test_a_part_is_not_answered_by_the_sentence_an_earlier_part_was(
-    corpus_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def part_readings(monkeypatch: pytest.MonkeyPatch) -> list[PartReading]:
+    """Every part reading the extractive answerer makes, as it makes them."""
     readings: list[PartReading] = []
 
     def kept(*args: Any) -> list[PartReading]:
@@ -653,11 +653,17 @@ def test_a_part_is_not_answered_by_the_sentence_an_earlier_part_was(
         return readings
 
     monkeypatch.setattr(extractive, "read_parts", kept)
+    return readings
+
+
+def test_a_part_is_not_answered_by_the_sentence_an_earlier_part_was(
+    corpus_assistant: Assistant, part_readings: list[PartReading]
+) -> None:
     corpus_assistant.ask(
         "DeepSeek says V3 was cheap to train; what figure did it give, "
         "and what does that figure leave out?"
     )
-    anchors = [r.anchor.sentence.text for r in readings if r.anchor]
+    anchors = [r.anchor.sentence.text for r in part_readings if r.anchor]
     assert len(anchors) == 3 and len(set(anchors)) == 3
     assert "$5.576 million" in anchors[1]
 
@@ -673,3 +679,14 @@ def test_a_part_is_not_answered_by_the_sentence_an_earlier_part_was(
 )
 def test_words_that_only_sometimes_ask_a_price_or_a_leader_ask_no_attribute(question: str) -> None:
     assert analyse(question).attribute is None
+
+
+def test_a_question_with_many_parts_reads_only_the_first_on_their_own(
+    corpus_assistant: Assistant, part_readings: list[PartReading]
+) -> None:
+    companies = ["Nvidia", "Huawei", "Alibaba", "Baidu", "Tencent", "SMIC", "Cambricon"]
+    question = ", and ".join(f"what did {name} say" for name in companies) + "?"
+    assert len(analyse(question).parts) == len(companies)
+    answer = corpus_assistant.ask(question)
+    assert len(part_readings) == MAX_PARTS and not answer.abstained
+    assert len(answer.text.split()) < 200

@@ -16,6 +16,7 @@ from assistant.question.shape import QuestionShape
 from assistant.types import Hit, Turn
 
 PASSAGES_ADDED = 2  # each part's best passages, read with the question's own
+MAX_PARTS = 4  # parts read on their own (each costs a search); the rest with the question
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,15 @@ ReadAlone = Callable[[AnswerRequest, list[Candidate]], PartReading]  # the part,
 def read_parts(
     request: AnswerRequest, shape: QuestionShape, read_alone: ReadAlone
 ) -> list[PartReading]:
-    """Each part of the question retrieved with its own query and read as if asked alone,
-    in order: a part that leans on the one before ('… and was that chip restricted?') is
-    retrieved with it and the names of its answer, as a follow-up is with its turn."""
+    """Each part of the question (the first `MAX_PARTS`) retrieved with its own query and
+    read as if asked alone, in order: a part that leans on the one before ('… and was that
+    chip restricted?') is retrieved with it and the names of its answer, as a follow-up is
+    with its turn."""
     if not shape.parts or request.search is None:
         return []
     conversation = request.query.removeprefix(request.question)
     readings: list[PartReading] = []
-    for part in shape.parts:
+    for part in shape.parts[:MAX_PARTS]:
         before = (
             [Turn(question=readings[-1].part, answer=readings[-1].answer)] if readings else None
         )
