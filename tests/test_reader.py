@@ -60,6 +60,8 @@ def test_content_terms_are_a_texts_folded_tokens(before: str, sentence: str) -> 
         ("What is CoWoS?", "what"),
         ("List the chips Nvidia made for China.", "list"),
         ("What is the list price of one Zephyr 40?", "what"),  # a price, not a list
+        ("What FP8 throughput does the Zephyr 40 offer?", "amount"),  # a measure: a figure
+        ("What memory bandwidth does it have?", "amount"),
     ],
 )
 def test_question_kinds(question: str, kind: str) -> None:
