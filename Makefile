@@ -63,8 +63,9 @@ test-fast: $(TEST_STAMP)
 test: lint eval-gate $(TEST_LLM_STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
 
-# The gold-FAQ evaluation (dev, tune, test and the three blind splits), with the naive LangChain baseline
-# side by side, over its own index in eval/reports/; fails outside eval/thresholds.yaml.
+# The gold-FAQ evaluation (dev, tune, test and the three blind splits), with the naive
+# LangChain baseline side by side, over its own index in eval/reports/; fails outside
+# eval/thresholds.yaml.
 EVAL_ENV := CHIPQA_DATA_DIR=eval/reports/index
 eval-gate: $(TEST_STAMP)
 	$(EVAL_ENV) $(BIN)/chipqa ingest

@@ -197,8 +197,8 @@ TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:how (?:much|many|big|large|fast|far|high|low|steep(?:ly)?|sharp(?:ly)?|"
             r"deep(?:ly)?|heav(?:y|ily)|badly)|what (?:is|was|"
-            r"were) the (?:size|price|cost|value|revenue|amount|number|share|"
-            r"figure|total)|what percentage|what share|how many|"
+            r"were) the (?:size|price|cost|value|revenue|amount|number|share)|what percentage|"
+            r"what share|how many|"
             r"what (?:[\w-]+ ){0,2}(?:throughput|bandwidth|capacity|speed|figure|total)\b)\b",
             re.I,
         ),
